@@ -1,0 +1,257 @@
+"""Settings: defaults, .env handling, precedence, validation and secret hygiene."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError, load_settings
+
+TOKEN = "123456789:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"
+SECRET = "wh-secret_0123456789abcdef"
+
+
+def load(env: dict[str, str], env_file: Path | None = None) -> Settings:
+    """Load settings from ``env`` only, or ``env`` plus an explicit ``env_file``."""
+    return load_settings(env, env_file=env_file)
+
+
+def test_token_fixture_has_botfather_shape() -> None:
+    assert len(TOKEN.split(":")[1]) == 35
+
+
+def test_defaults() -> None:
+    settings = load({})
+    assert settings == Settings(
+        token=None,
+        api_base_url="https://api.telegram.org/bot",
+        admin_ids=frozenset(),
+        knowledge_path=Path("knowledge"),
+        data_path=Path("data/questions.sqlite3"),
+        webhook_url=None,
+        webhook_listen="127.0.0.1",
+        webhook_port=8443,
+        webhook_secret=None,
+        log_level="INFO",
+    )
+    assert settings.mode == "polling"
+    assert settings.webhook_path == ""
+    assert settings.secrets == ()
+
+
+def test_every_variable_read_and_trimmed() -> None:
+    settings = load(
+        {
+            "TELEGRAM_BOT_TOKEN": f"  {TOKEN}\n",
+            "TELEGRAM_API_BASE_URL": " http://127.0.0.1:8081/bot ",
+            "ADMIN_IDS": " 1, 2,3 ",
+            "KNOWLEDGE_PATH": " kb ",
+            "DATA_PATH": " /var/lib/bot/q.sqlite3 ",
+            "WEBHOOK_URL": " https://bot.example.org/hook ",
+            "WEBHOOK_LISTEN": " 0.0.0.0 ",
+            "WEBHOOK_PORT": " 8080 ",
+            "WEBHOOK_SECRET": f" {SECRET} ",
+            "LOG_LEVEL": " debug ",
+        }
+    )
+    assert settings.token == TOKEN
+    assert settings.api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.admin_ids == frozenset({1, 2, 3})
+    assert settings.knowledge_path == Path("kb")
+    assert settings.data_path == Path("/var/lib/bot/q.sqlite3")
+    assert settings.webhook_url == "https://bot.example.org/hook"
+    assert settings.webhook_listen == "0.0.0.0"
+    assert settings.webhook_port == 8080
+    assert settings.webhook_secret == SECRET
+    assert settings.log_level == "DEBUG"
+    assert settings.secrets == (TOKEN, SECRET)
+
+
+def test_empty_strings_count_as_unset() -> None:
+    keys = ["TELEGRAM_BOT_TOKEN", "ADMIN_IDS", "WEBHOOK_URL", "WEBHOOK_PORT", "LOG_LEVEL"]
+    settings = load({key: "  " for key in keys})
+    assert settings == load({})
+
+
+def test_env_file_is_read(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        f"# comment\nTELEGRAM_BOT_TOKEN={TOKEN}\nADMIN_IDS='7, 8'\nLOG_LEVEL=warning\n",
+        encoding="utf-8",
+    )
+    settings = load({}, env_file)
+    assert settings.token == TOKEN
+    assert settings.admin_ids == frozenset({7, 8})
+    assert settings.log_level == "WARNING"
+
+
+def test_environment_wins_over_env_file(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("LOG_LEVEL=ERROR\nKNOWLEDGE_PATH=from-file\n", encoding="utf-8")
+    settings = load({"LOG_LEVEL": "DEBUG"}, env_file)
+    assert settings.log_level == "DEBUG"
+    assert settings.knowledge_path == Path("from-file")
+
+
+def test_empty_environment_value_falls_back_to_env_file(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("LOG_LEVEL=ERROR\n", encoding="utf-8")
+    assert load({"LOG_LEVEL": ""}, env_file).log_level == "ERROR"
+
+
+def test_env_file_does_not_expand_variables(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("KNOWLEDGE_PATH=${HOME}/kb\n", encoding="utf-8")
+    assert load({}, env_file).knowledge_path == Path("${HOME}/kb")
+
+
+def test_missing_env_file_is_fine(tmp_path: Path) -> None:
+    assert load({}, tmp_path / "absent.env") == load({})
+
+
+def test_unreadable_env_file_is_a_settings_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as excinfo:
+        load({}, tmp_path)  # a directory
+    assert excinfo.value.name == str(tmp_path)
+
+
+def test_os_environ_used_by_default_and_not_mutated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("KNOWLEDGE_PATH", raising=False)
+    monkeypatch.setenv("LOG_LEVEL", "critical")
+    monkeypatch.chdir(tmp_path)
+    Path(".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nKNOWLEDGE_PATH=kb\n", encoding="utf-8")
+    before = dict(os.environ)
+
+    settings = load_settings()
+
+    assert settings.log_level == "CRITICAL"
+    assert settings.token == TOKEN
+    assert settings.knowledge_path == Path("kb")
+    assert dict(os.environ) == before
+    assert "TELEGRAM_BOT_TOKEN" not in os.environ
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "123456789:short"),
+        ("TELEGRAM_BOT_TOKEN", "bot123456789:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"),
+        ("TELEGRAM_BOT_TOKEN", "123456789:ABCdefGHIjklMNOpqrSTUvwxYZ01234567!"),
+        ("TELEGRAM_BOT_TOKEN", "١٢٣٤٥٦:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"),
+        ("TELEGRAM_API_BASE_URL", "ftp://api.telegram.org/bot"),
+        ("TELEGRAM_API_BASE_URL", "api.telegram.org/bot"),
+        ("TELEGRAM_API_BASE_URL", "http://api.telegram.org:99999/bot"),
+        ("ADMIN_IDS", "1, two, 3"),
+        ("ADMIN_IDS", "1 2"),
+        ("ADMIN_IDS", "-5"),
+        ("ADMIN_IDS", "0"),
+        ("ADMIN_IDS", "1_000"),
+        ("WEBHOOK_URL", "bot.example.org/hook"),
+        ("WEBHOOK_URL", "https:///hook"),
+        ("WEBHOOK_URL", "wss://bot.example.org/hook"),
+        ("WEBHOOK_PORT", "0"),
+        ("WEBHOOK_PORT", "65536"),
+        ("WEBHOOK_PORT", "http"),
+        ("WEBHOOK_SECRET", "has space"),
+        ("WEBHOOK_SECRET", "bad!char"),
+        ("WEBHOOK_SECRET", "x" * 257),
+        ("LOG_LEVEL", "verbose"),
+        ("LOG_LEVEL", "10"),
+    ],
+)
+def test_invalid_values_raise_settings_error_naming_the_variable(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as excinfo:
+        load({name: value})
+    error = excinfo.value
+    assert error.name == name
+    assert str(error).startswith(f"{name}: ")
+    assert "\n" not in str(error)
+    assert value not in str(error)
+
+
+def test_malformed_token_message() -> None:
+    bad = "123456789:ABCdefGHIjklMNOpqrSTUvwxYZ-too-short"[:25]
+    with pytest.raises(SettingsError) as excinfo:
+        load({"TELEGRAM_BOT_TOKEN": bad})
+    assert str(excinfo.value) == (
+        "TELEGRAM_BOT_TOKEN: looks malformed (expected <digits>:<35 chars>)"
+    )
+    assert bad.split(":")[1] not in str(excinfo.value)
+
+
+def test_invalid_webhook_url_does_not_echo_an_embedded_token() -> None:
+    with pytest.raises(SettingsError) as excinfo:
+        load({"WEBHOOK_URL": f"bot{TOKEN}/hook"})
+    assert TOKEN not in str(excinfo.value)
+    assert TOKEN.split(":")[1] not in str(excinfo.value)
+
+
+def test_secret_boundaries_accepted() -> None:
+    assert load({"WEBHOOK_SECRET": "a"}).webhook_secret == "a"
+    assert load({"WEBHOOK_SECRET": "A-z_9" * 51 + "x"}).webhook_secret == "A-z_9" * 51 + "x"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("42", {42}),
+        ("1, 2,3", {1, 2, 3}),
+        ("1,2,", {1, 2}),
+        ("5,5", {5}),
+        (" ", set()),
+    ],
+)
+def test_admin_ids_parsing(value: str, expected: set[int]) -> None:
+    admin_ids = load({"ADMIN_IDS": value}).admin_ids
+    assert isinstance(admin_ids, frozenset)
+    assert admin_ids == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("https://bot.example.org", ""),
+        ("https://bot.example.org/", ""),
+        ("https://bot.example.org/hook", "hook"),
+        ("https://bot.example.org/a/b/", "a/b"),
+        ("http://127.0.0.1:8443/telegram?x=1", "telegram"),
+    ],
+)
+def test_webhook_mode_and_path(url: str, path: str) -> None:
+    settings = load({"WEBHOOK_URL": url})
+    assert settings.mode == "webhook"
+    assert settings.webhook_path == path
+
+
+def test_require_token() -> None:
+    assert load({"TELEGRAM_BOT_TOKEN": TOKEN}).require_token() == TOKEN
+    with pytest.raises(SettingsError) as excinfo:
+        load({}).require_token()
+    assert excinfo.value.name == "TELEGRAM_BOT_TOKEN"
+    assert str(excinfo.value) == (
+        "TELEGRAM_BOT_TOKEN: not set (put it in the environment or .env)"
+    )
+
+
+def test_repr_hides_token_and_webhook_secret() -> None:
+    settings = load({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_SECRET": SECRET})
+    text = repr(settings)
+    assert TOKEN not in text
+    assert TOKEN.split(":")[1] not in text
+    assert SECRET not in text
+    assert "token='<hidden>'" in text
+    assert "webhook_secret='<hidden>'" in text
+    assert "log_level='INFO'" in text
+    assert str(settings) == text
+    assert "webhook_secret=None" in repr(load({}))
+
+
+def test_settings_are_frozen() -> None:
+    settings = load({})
+    with pytest.raises(AttributeError):
+        settings.log_level = "DEBUG"  # type: ignore[misc]
