@@ -1,57 +1,697 @@
-"""The answering engine: a question in, a typed result out. No Telegram, no HTML."""
+"""The answering engine: a question in, a typed result out. No Telegram, no HTML.
+
+How a question is understood, in order:
+
+1. Words are folded (case, accents, Cyrillic), stop words set aside, typos corrected against the
+   knowledge base's own vocabulary (rapidfuzz, edit distance, strict per word length).
+2. Phrases are found, longest first, in any word order: people's names, spellings and roles
+   ("the Iranian ambassador"), topic synonyms ("Shanghai Cooperation Organisation"), whom a
+   statement cites ("the Iranian president"). What is left are plain words, known or unknown.
+3. Every statement and fact was indexed the same way at load (its text, alternate questions,
+   topics, keywords). An entry's score is the share of the question's meaning it covers, each
+   concept weighted by how rare it is (idf); a word the article never uses weighs the most, so
+   "the weather in Moscow" covers too little of anything to be answered.
+4. A named speaker filters: only their statements (or ones that cite them) can answer. If another
+   person said it, the reply says so instead of showing the words under the wrong name.
+5. Thresholds decide: answer, clarify (at most three choices), or no answer with examples.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
 
-from bot.knowledge import KnowledgeBase
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
+from bot.knowledge import Fact, KnowledgeBase, Person, Statement
+from bot.render import PLAIN, render_result
+from bot.results import Match, Result, Status, Suggestion
+from bot.text import QUESTION_WORDS, STOPWORDS, content_stems, fold, stem, words
 
-class Status(str, Enum):
-    """What kind of reply a question gets."""
+__all__ = ["Engine", "Match", "Result", "Status", "Suggestion"]
 
-    ANSWER = "answer"
-    CLARIFY = "clarify"
-    NO_ANSWER = "no_answer"
+ANSWER_MIN = 70.0  # share of the question's weight an entry must cover to be the answer
+CLARIFY_MIN = 50.0  # below this the article does not answer; between the two, ask
+LIST_MARGIN = 10.0  # other entries within this many points of the best are shown too
+MAX_LIST = 5  # statements shown for "what did X say about Y" / "who talked about Y"
+MAX_OPEN_LIST = 3  # entries shown for a question that names no speaker
+MAX_SUGGESTIONS = 3
+MAX_QUESTION_CHARS = 500  # longer messages are not questions; ask for a short one
+MAX_PHRASE = 6  # longest alias or synonym, in content words
+UNKNOWN_WEIGHT_FACTOR = 1.2  # an unknown word weighs a bit more than the rarest known one
+QUESTION_WORD_WEIGHT = 1.0
+ANSWER_TEXT_STRENGTH = 0.6  # a fact's answer is the bot's wording, weaker evidence
+PAIR_PART_MIN = 25.0
+CLOSE_QUESTION = 80.0  # fuzz.ratio to an alternate question that counts in a tie-break  # each of two entries answering together must cover this much  # "where"/"when"/"who": fact keywords, not statement content
+
+_WHO_IS = re.compile(
+    r"^\s*(?:who\s*(?:is|was|s|are)|whos|tell\s+me\s+(?:more\s+)?about|describe|introduce|"
+    r"what\s+(?:is|was)\s+(?:the\s+)?(?:role|position|job|title)\s+of)\b"
+    r"|\b(?:role|position|job|profile|biography|bio|background)\b"
+)
+_WHO_SAID = re.compile(r"^\s*(?:who|whom|whose|which\s+\w+|anyone|anybody|did\s+any(?:one|body))\b")
+_SPEECH = re.compile(
+    r"\b(?:say|says|said|saying|sayings|think|thinks|thought|quote|quotes|quoted|statement|"
+    r"statements|remark|remarks|words|talk|talked|talks|speak|spoke|mention|mentioned|stress|"
+    r"stressed|note|noted|add|added|tell|told|comment|comments|view|views|opinion|position|"
+    r"claim|claims|claimed|believe|believes|explain|explained|warn|warned|want|wants|argue|"
+    r"argued|discuss|discussed)\b"
+)
+# "what did X say", "did X mention", "who is X": where a name is expected, for unknown names.
+_NAME_SLOTS = (
+    re.compile(r"^\s*(?:who\s*(?:is|was|s)|whos|tell\s+me\s+about)\s+(?P<x>.+?)\s*$"),
+    re.compile(r"\b(?:what|how)\s+(?:did|does|do|has|had|have|would|will)\s+(?P<x>.+?)\s+"
+               r"(?:say|said|think|tell|mention|talk|speak|stress|note|add|want|propose|"
+               r"suggest|believe|claim|state|warn|explain|comment|feel)\b"),
+    re.compile(r"^\s*(?:did|does|has|had)\s+(?P<x>.+?)\s+(?:say|mention|talk|speak|comment|"
+               r"discuss|stress|note|warn|explain|claim|state)\b"),
+    re.compile(r"\baccording\s+to\s+(?P<x>.+?)\s*$"),
+)
+_OBJECT_MARKERS = frozenset({"about", "on", "regarding", "concerning", "re", "of", "cite",
+                             "cited", "cites", "citing", "mention", "mentioned", "mentions"})
+_GREETINGS = frozenset({"hi", "hello", "hey", "thanks", "thank", "ok", "okay", "good", "morning",
+                        "evening", "bye", "cheers", "yo", "hiya", "start", "help"})
 
 
 @dataclass(frozen=True)
-class Match:
-    """One knowledge-base entry that a question matched."""
+class _Token:
+    """One word of a question: as typed, and the stem it is matched by."""
+
+    raw: str
+    key: str  # stem, typo-corrected when a known word is one or two edits away
+    known: bool
+    function: bool  # a stop word or question word
+
+
+@dataclass(frozen=True)
+class _Concept:
+    """One unit of meaning in a question; matches an entry holding any of its keys."""
+
+    keys: frozenset[str]
+    label: str  # for messages: "BRICS", "football"
+    weight: float
+
+
+@dataclass
+class _Parsed:
+    """A question understood: who it names, what it is about, and what kind of question."""
+
+    folded: str
+    tokens: list[_Token]
+    speakers: list[str]  # people ids named as speakers
+    objects: list[str]  # people ids named as what the question is about ("who cited Patrushev")
+    cited: list[str]  # free-text cites named ("the Iranian president")
+    concepts: list[_Concept]  # everything else that carries meaning
+    question_words: set[str]
+    who_is: bool
+    who_said: bool
+    speech: bool
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """A statement or fact, indexed."""
 
     id: str
-    kind: str  # "statement" | "person" | "fact"
-    speaker: str | None  # Person.id for statements and people, None for facts
-    score: float  # 0..100
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A follow-up the user can pick (a button in Telegram, a line in the CLI)."""
-
-    label: str  # short, human: "Velayati on BRICS"
-    question: str  # the question to ask when picked, answered by the engine as-is
-
-
-@dataclass(frozen=True)
-class Result:
-    """The engine's answer to one question."""
-
-    question: str
-    status: Status
-    matches: tuple[Match, ...]  # answer: what to show; clarify: the candidates
-    lead: str  # one or two plain sentences before the entries ("Sanaei did not speak of ...")
-    suggestions: tuple[Suggestion, ...]  # clarify: at most 3 choices; no_answer: examples
-    text: str  # the whole reply as plain text
+    kind: str  # "statement" | "fact"
+    speaker: str | None
+    keys: dict[str, float]  # concept key -> how strongly the entry holds it (0..1)
+    order: int
+    questions: tuple[str, ...]  # its alternate questions, folded, for tie-breaks
+    counts: dict[str, int]  # how often each key occurs across the entry's texts (BM25 tf)
+    length: int  # content words across the entry's texts
 
 
 class Engine:
-    """Answers questions from one knowledge base. Build once per knowledge base."""
+    """Answers questions from one knowledge base. Build once per knowledge base (cheap: ms)."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self._phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        self._people_names: dict[str, str] = {p.id: _short_name(p) for p in kb.people}
+        for person in kb.people:
+            for alias in (person.name, *person.aliases, *person.role_aliases):
+                self._add_phrase(alias, f"p:{person.id}")
+            # Each part of a full name names the person too; a part two people share ("Ali")
+            # names both, and the engine asks which one.
+            for part in content_stems(person.name):
+                if len(part) >= 3:
+                    self._phrases[(part,)].add(f"p:{person.id}")
+        for topic in kb.topics:
+            for synonym in (topic.name, *topic.synonyms):
+                self._add_phrase(synonym, f"t:{topic.id}")
+        for statement in kb.statements:
+            if statement.cites and kb.find_person(statement.cites) is None:
+                self._add_phrase(statement.cites, f"c:{_cite_key(statement.cites)}")
+
+        self._docs: list[_Doc] = []
+        for order, statement in enumerate(kb.statements):
+            texts = [statement.text, *statement.questions]
+            keys = self._index_keys(texts)
+            keys.update({f"t:{t}": 1.0 for t in statement.topics})
+            if statement.cites:
+                cite = statement.cites
+                keys[f"p:{cite}" if kb.find_person(cite) else f"c:{_cite_key(cite)}"] = 1.0
+            self._docs.append(_Doc(statement.id, "statement", statement.speaker, keys, order,
+                                   _folded(statement.questions), *self._counts(texts)))
+        for order, fact in enumerate(kb.facts, start=len(kb.statements)):
+            # The bot's own answer wording counts less than the article's words and the
+            # curated questions and keywords: "the article does not name the city" is not
+            # what the fact is about.
+            keys = self._index_keys([fact.answer], strength=ANSWER_TEXT_STRENGTH)
+            keys.update(self._index_keys([fact.quote, *fact.questions, *fact.keywords]))
+            keys.update({f"t:{t}": 1.0 for t in fact.topics})
+            keys.update({f"q:{w}": 1.0 for text in (*fact.questions, *fact.keywords)
+                         for w in words(text) if w in QUESTION_WORDS})
+            texts = [fact.quote, fact.answer, *fact.questions, *fact.keywords]
+            self._docs.append(_Doc(fact.id, "fact", None, keys, order,
+                                   _folded(fact.questions), *self._counts(texts)))
+
+        self._postings: dict[str, set[int]] = defaultdict(set)
+        for index, doc in enumerate(self._docs):
+            for key in doc.keys:
+                self._postings[key].add(index)
+        self._doc_count = len(self._docs)
+        self._unknown_weight = UNKNOWN_WEIGHT_FACTOR * self._idf(1)
+        self._average_length = sum(d.length for d in self._docs) / max(self._doc_count, 1)
+
+        # The correction vocabulary: every word the index knows, plus the words of questions.
+        vocab = {key[2:] for key in self._postings if key.startswith("w:")}
+        vocab |= {w for phrase in self._phrases for w in phrase}
+        self._content_vocab = frozenset(vocab)
+        self._vocab_list = sorted(vocab | STOPWORDS | QUESTION_WORDS)
+        # Words the articles write in lower case, to write topic names mid-sentence.
+        self._lower_stems = frozenset(
+            stem(w) for a in kb.articles for w in re.findall(r"\b[a-z]+\b", a.source_text))
+        self._examples = self._example_suggestions()
+
+    # ---------------------------------------------------------------------------- indexing
+
+    def _add_phrase(self, text: str, concept: str) -> None:
+        key = tuple(sorted(content_stems(text)))
+        if key and len(key) <= MAX_PHRASE:
+            self._phrases[key].add(concept)
+
+    def _index_keys(self, texts: list[str], strength: float = 1.0) -> dict[str, float]:
+        """Concept keys of knowledge-base text: its phrases and its plain word stems."""
+        keys: dict[str, float] = {}
+        for text in texts:
+            stems = content_stems(text)
+            keys.update({f"w:{s}": strength for s in stems})
+            for concepts, _, _ in self._find_phrases(stems):
+                keys.update({c: strength for c in concepts})
+        return keys
+
+    def _counts(self, texts: list[str]) -> tuple[dict[str, int], int]:
+        """Occurrences of each concept key across texts, and their length in content words."""
+        counts: dict[str, int] = defaultdict(int)
+        length = 0
+        for text in texts:
+            stems = content_stems(text)
+            length += len(stems)
+            for s in stems:
+                counts[f"w:{s}"] += 1
+            for concepts, _, _ in self._find_phrases(stems):
+                for concept in concepts:
+                    counts[concept] += 1
+        return dict(counts), length
+
+    def _find_phrases(self, stems: list[str]) -> list[tuple[set[str], int, int]]:
+        """Phrases in a run of stems, longest first, non-overlapping: (concepts, start, end)."""
+        found: list[tuple[set[str], int, int]] = []
+        taken = [False] * len(stems)
+        for size in range(min(MAX_PHRASE, len(stems)), 0, -1):
+            for start in range(len(stems) - size + 1):
+                end = start + size
+                if any(taken[start:end]):
+                    continue
+                concepts = self._phrases.get(tuple(sorted(stems[start:end])))
+                if concepts:
+                    found.append((set(concepts), start, end))
+                    taken[start:end] = [True] * size
+        found.sort(key=lambda item: item[1])
+        return found
+
+    def _idf(self, df: int) -> float:
+        return math.log(1.0 + self._doc_count / max(df, 1))
+
+    # ---------------------------------------------------------------------------- parsing
+
+    def _correct(self, word: str) -> _Token:
+        """Match a typed word to the vocabulary: exact, stemmed, or within 1-2 edits."""
+        if word in STOPWORDS or word in QUESTION_WORDS:
+            return _Token(word, word, True, True)
+        key = stem(word)
+        if key in self._content_vocab:
+            return _Token(word, key, True, False)
+        if word in self._content_vocab:
+            return _Token(word, word, True, False)
+        if len(word) >= 4 and word.isalpha():
+            # One edit up to 7 letters, two from 8: "afganistan", "lukianov", "velayti".
+            # Short words must also keep their first letter: "iraq" is not a typo of "iran".
+            allowed = 1 if len(word) < 8 else 2
+            hit = process.extractOne(word, self._vocab_list, scorer=OSA.distance,
+                                     processor=None, score_cutoff=allowed)
+            if hit is not None:
+                choice = hit[0]
+                if (len(word) > 5 or choice[0] == word[0]) and not (
+                    choice in STOPWORDS and hit[1] > 1
+                ):
+                    if choice in STOPWORDS or choice in QUESTION_WORDS:
+                        return _Token(word, choice, True, True)
+                    return _Token(word, stem(choice), True, False)
+        return _Token(word, key, False, False)
+
+    def _parse(self, question: str) -> _Parsed:
+        folded = " ".join(words(question))
+        folded = re.sub(r"\bthe us\b", "the usa", folded)
+        tokens = [self._correct(w) for w in folded.split()]
+        question_words = {t.key for t in tokens if t.key in QUESTION_WORDS}
+        content = [t for t in tokens if not t.function]
+        stems = [t.key for t in content]
+        marker_seen_before: list[bool] = []
+        seen = False
+        for t in tokens:
+            if not t.function and t.raw not in _OBJECT_MARKERS:
+                marker_seen_before.append(seen)
+            if t.raw in _OBJECT_MARKERS:
+                seen = True
+        speakers: list[str] = []
+        objects: list[str] = []
+        cited: list[str] = []
+        concepts: list[_Concept] = []
+        used = [False] * len(content)
+        for found, start, end in self._find_phrases(stems):
+            used[start:end] = [True] * (end - start)
+            people = sorted(c[2:] for c in found if c.startswith("p:"))
+            label = " ".join(t.raw for t in content[start:end])
+            if people:
+                after_marker = start < len(marker_seen_before) and marker_seen_before[start]
+                for person in people:
+                    (objects if after_marker else speakers).append(person)
+                continue
+            cites = [c for c in found if c.startswith("c:")]
+            if cites:
+                cited.extend(c[2:] for c in cites)
+                continue
+            keys = frozenset(found | {f"w:{s}" for s in stems[start:end]}
+                             if end - start == 1 else found)
+            topics = [self._topic_label(c[2:]) for c in found if c.startswith("t:")]
+            concepts.append(_Concept(keys, topics[0] if len(topics) == 1 else label,
+                                     self._weight(keys)))
+        for index, token in enumerate(content):
+            if used[index]:
+                continue
+            if token.known:
+                keys = frozenset({f"w:{token.key}"})
+                concepts.append(_Concept(keys, token.raw, self._weight(keys)))
+            elif token.raw.isdigit() and len(token.raw) <= 2:
+                continue  # "2 quotes", "top 3": not content
+            else:
+                concepts.append(_Concept(frozenset({f"u:{token.key}"}), token.raw,
+                                         self._unknown_weight))
+        who_said = bool(_WHO_SAID.search(folded))
+        who_is = bool(_WHO_IS.search(folded)) and not concepts
+        if who_said and not who_is:
+            objects = speakers + objects  # "who mentioned Patrushev": he is what it is about
+            speakers = []
+        return _Parsed(folded, tokens, list(dict.fromkeys(speakers)),
+                       list(dict.fromkeys(objects)), list(dict.fromkeys(cited)), concepts,
+                       question_words, who_is, who_said, bool(_SPEECH.search(folded)))
+
+    def _weight(self, keys: frozenset[str]) -> float:
+        docs: set[int] = set()
+        for key in keys:
+            docs |= self._postings.get(key, set())
+        return self._idf(len(docs)) if docs else self._unknown_weight
+
+    # ---------------------------------------------------------------------------- scoring
+
+    def _score(self, parsed: _Parsed, candidates: list[int], concepts: list[_Concept],
+               ) -> list[tuple[float, int]]:
+        """(score 0..100, doc index) for each candidate, best first."""
+        scores: list[tuple[float, int]] = []
+        for index in candidates:
+            doc = self._docs[index]
+            total = hit = 0.0
+            for concept in concepts:
+                total += concept.weight
+                hit += concept.weight * max((doc.keys.get(k, 0.0) for k in concept.keys),
+                                            default=0.0)
+            if doc.kind == "fact":
+                for word in parsed.question_words - {"what"}:
+                    total += QUESTION_WORD_WEIGHT
+                    if f"q:{word}" in doc.keys:
+                        hit += QUESTION_WORD_WEIGHT
+            if total:
+                scores.append((100.0 * hit / total, index))
+        if not scores:
+            return scores
+        # Ties (common: "who attended" hits several facts fully) go to the entry whose own
+        # alternate questions are closest to the question, then to the entry that is most
+        # about what was asked (BM25 over its texts: the concepts recur in its words and
+        # alternate questions), then statements first when the question asks what someone said.
+        best = max(score for score, _ in scores)
+        tied = {index for score, index in scores if score >= best - 1e-6}
+        tie_break = {index: (self._closeness(parsed.folded, index),
+                             self._bm25(concepts, index)) for index in tied}
+        facts_first = not (parsed.speech or parsed.who_said)
+        scores.sort(key=lambda item: (-round(item[0], 6),
+                                      [-x for x in tie_break.get(item[1], (0.0, 0.0))],
+                                      (self._docs[item[1]].kind == "fact") != facts_first,
+                                      self._docs[item[1]].order))
+        return scores
+
+    def _closeness(self, folded: str, index: int) -> float:
+        """How close the question is to one of the entry's alternate questions (0..100)."""
+        hit = process.extractOne(folded, self._docs[index].questions, scorer=fuzz.ratio,
+                                 processor=None, score_cutoff=CLOSE_QUESTION)
+        return hit[1] if hit else 0.0
+
+    def _bm25(self, concepts: list[_Concept], index: int) -> float:
+        """Okapi BM25 of the entry for the question's concepts (k1=1.2, b=0.75)."""
+        doc = self._docs[index]
+        norm = 1.2 * (0.25 + 0.75 * doc.length / self._average_length)
+        total = 0.0
+        for concept in concepts:
+            tf = max((doc.counts.get(k, 0) for k in concept.keys), default=0)
+            if tf:
+                total += concept.weight * tf * 2.2 / (tf + norm)
+        return total
+
+    def _pick(self, scores: list[tuple[float, int]], concepts: list[_Concept], limit: int,
+              ) -> list[tuple[float, int]]:
+        """The answer set: the best entry, those close to it, or two that cover it together."""
+        if not scores or scores[0][0] < CLARIFY_MIN:
+            return []
+        best = scores[0][0]
+        if best >= ANSWER_MIN:
+            return [s for s in scores if s[0] >= max(ANSWER_MIN, best - LIST_MARGIN)][:limit]
+        # Two entries may answer a two-part question together ("Velayati on the US and the
+        # nuclear program"): accept the pair if together they cover enough, each a real part.
+        total = sum(c.weight for c in concepts)
+        first = self._docs[scores[0][1]]
+        for score, index in scores[1:8]:
+            second = self._docs[index]
+            together = sum(c.weight for c in concepts
+                           if any(k in first.keys or k in second.keys for k in c.keys))
+            if total and score >= PAIR_PART_MIN and 100 * together / total >= ANSWER_MIN:
+                return [scores[0], (score, index)]
+        return []
+
+    # ---------------------------------------------------------------------------- answering
 
     def answer(self, question: str) -> Result:
         """Answer one question; never raises on any string input."""
-        raise NotImplementedError
+        if not isinstance(question, str):
+            question = str(question)
+        stripped = question.strip()
+        if len(stripped) > MAX_QUESTION_CHARS:
+            return self._result(question, Status.NO_ANSWER, (), (
+                f"That message is {len(stripped):,} characters long. Please ask one short "
+                f"question (up to {MAX_QUESTION_CHARS} characters)."), self._examples)
+        parsed = self._parse(stripped)
+        if not parsed.tokens:
+            lead = ("Please ask a question in words about the article."
+                    if stripped else "Ask me anything about the article.")
+            return self._result(question, Status.NO_ANSWER, (), lead, self._examples)
+        if not re.search(r"[a-z]", parsed.folded):
+            return self._result(question, Status.NO_ANSWER, (),
+                                "I can answer questions in English about the article.",
+                                self._examples)
+        if (not parsed.speakers and not parsed.objects and not parsed.cited
+                and not parsed.concepts and not parsed.question_words
+                and all(t.raw in _GREETINGS or t.function for t in parsed.tokens)):
+            return self._result(question, Status.NO_ANSWER, (),
+                                "Hello! I answer questions about the article "
+                                f"\u201c{self.kb.articles[0].title}\u201d.", self._examples)
+
+        unknown = self._unknown_name(parsed)
+        if unknown:
+            return self._result(question, Status.NO_ANSWER, (),
+                                f"The article does not mention {unknown}.", self._examples)
+        if parsed.speakers and len(parsed.speakers) > 1 and not parsed.concepts and (
+                parsed.who_is or not parsed.speech):
+            return self._clarify_people(question, parsed.speakers)
+        if parsed.speakers and (parsed.who_is or (not parsed.concepts and not parsed.speech
+                                                  and not parsed.question_words)):
+            person = self.kb.person(parsed.speakers[0])
+            return self._result(question, Status.ANSWER,
+                                (Match(person.id, "person", person.id, 100.0),), "", ())
+        if parsed.speakers:
+            return self._answer_for_speakers(question, parsed)
+        return self._answer_open(question, parsed)
+
+    def _unknown_name(self, parsed: _Parsed) -> str | None:
+        """A name the question asks about that the article never mentions ("who is Putin")."""
+        if parsed.speakers or parsed.objects or parsed.cited:
+            return None
+        for pattern in _NAME_SLOTS:
+            match = pattern.search(parsed.folded)
+            if not match:
+                continue
+            slot = match.group("x").split()
+            slot_tokens = [self._correct(w) for w in slot]
+            meaningful = [t for t in slot_tokens if not t.function]
+            if meaningful and all(not t.known for t in meaningful) and len(meaningful) <= 3:
+                return " ".join(t.raw.capitalize() for t in meaningful)
+        return None
+
+    def _answer_for_speakers(self, question: str, parsed: _Parsed) -> Result:
+        """Questions that name who spoke: only their words (or words citing them) answer."""
+        speakers = parsed.speakers
+        names = _join(self.kb.person(p).name for p in speakers)
+        own = [i for i, d in enumerate(self._docs) if d.speaker in speakers]
+        citing = [i for i, d in enumerate(self._docs)
+                  if d.kind == "statement" and d.speaker not in speakers
+                  and any(f"p:{p}" in d.keys for p in speakers)]
+        concepts = (parsed.concepts + [self._person_concept(p) for p in parsed.objects]
+                    + [self._cite_concept(c) for c in parsed.cited])
+        if not concepts:  # "what did Foruzesh say": everything they said
+            if own:
+                matches = tuple(Match(self._docs[i].id, "statement", self._docs[i].speaker,
+                                      100.0) for i in own)
+                return self._result(question, Status.ANSWER, matches, "", ())
+            if citing:
+                return self._cited_answer(question, speakers, citing, 100.0)
+            person = self.kb.person(speakers[0])
+            return self._result(question, Status.NO_ANSWER, (), (
+                f"The article names {person.name} ({person.role}) but does not quote "
+                f"{_them(person)}."), self._examples)
+
+        scores = self._score(parsed, own, concepts)
+        picked = self._pick(scores, concepts, MAX_LIST)
+        if picked:
+            return self._result(question, Status.ANSWER, self._matches(picked), "", ())
+        cited_scores = self._score(parsed, citing, concepts)
+        cited_pick = self._pick(cited_scores, concepts, MAX_LIST)
+        if cited_pick:
+            return self._cited_answer(question, speakers, [i for _, i in cited_pick],
+                                      cited_pick[0][0])
+        if scores and scores[0][0] >= CLARIFY_MIN:
+            return self._clarify(question, scores)
+
+        # Not theirs. Did someone else say it? Say so, never show it under their name.
+        topic = _join(c.label for c in parsed.concepts) or "that"
+        others = [i for i, d in enumerate(self._docs)
+                  if d.kind == "statement" and d.speaker not in speakers]
+        other_pick = self._pick(self._score(parsed, others, concepts), concepts, MAX_LIST)
+        if other_pick:
+            who = list(dict.fromkeys(self._docs[i].speaker or "" for _, i in other_pick))
+            who_names = _join(self.kb.person(p).name for p in who)
+            suggestions = tuple(self._suggest_statement(self._docs[i].id, topic)
+                                for _, i in other_pick[:MAX_SUGGESTIONS])
+            verb = "spoke" if len(other_pick) else "spoke"
+            return self._result(question, Status.NO_ANSWER, (), (
+                f"The article does not quote {names} on {topic}. {who_names} {verb} about it."),
+                _dedupe(suggestions))
+        own_statements = [d for d in self._docs if d.speaker in speakers]
+        if own_statements:
+            suggestions = tuple(self._suggest_statement(d.id) for d in own_statements)
+            return self._result(question, Status.NO_ANSWER, (), (
+                f"The article does not quote {names} on {topic}."),
+                _dedupe(suggestions)[:MAX_SUGGESTIONS])
+        person = self.kb.person(speakers[0])
+        return self._result(question, Status.NO_ANSWER, (), (
+            f"The article names {person.name} ({person.role}) but does not quote "
+            f"{_them(person)}."), self._examples)
+
+    def _cited_answer(self, question: str, speakers: list[str], citing: list[int],
+                      score: float) -> Result:
+        names = _join(self.kb.person(p).name for p in speakers)
+        quoting = _join(self.kb.person(self._docs[i].speaker or "").name
+                        for i in dict.fromkeys(citing))
+        matches = tuple(Match(self._docs[i].id, "statement", self._docs[i].speaker, score)
+                        for i in citing)
+        return self._result(question, Status.ANSWER, matches,
+                            f"The article does not quote {names} directly; "
+                            f"{quoting} cited {names}:", ())
+
+    def _answer_open(self, question: str, parsed: _Parsed) -> Result:
+        """Questions that name no speaker: topics, who-said, facts, cited people."""
+        concepts = list(parsed.concepts)
+        concepts += [self._person_concept(p) for p in parsed.objects]
+        concepts += [self._cite_concept(c) for c in parsed.cited]
+        if not concepts and not parsed.question_words - {"what", "who"}:
+            return self._result(question, Status.NO_ANSWER, (),
+                                "I could not find a question about the article in that.",
+                                self._examples)
+        candidates = list(range(self._doc_count))
+        scores = self._score(parsed, candidates, concepts)
+        picked = self._pick(scores, concepts, MAX_OPEN_LIST)
+        if picked:
+            # A fact answers best alone; statements can be listed together.
+            if self._docs[picked[0][1]].kind == "fact":
+                picked = picked[:1]
+            else:
+                picked = [p for p in picked if self._docs[p[1]].kind == "statement"]
+            lead = ""
+            statements = [self._docs[i] for _, i in picked if self._docs[i].kind == "statement"]
+            if parsed.who_said and statements:
+                who = _join(self.kb.person(s).name
+                            for s in dict.fromkeys(d.speaker or "" for d in statements))
+                about = _join(c.label for c in concepts) or "it"
+                lead = f"{who} spoke about {about}:"
+            if parsed.objects and statements and not parsed.who_said:
+                lead = self._cited_lead(parsed.objects, statements)
+            return self._result(question, Status.ANSWER, self._matches(picked), lead, ())
+        if scores and scores[0][0] >= CLARIFY_MIN:
+            return self._clarify(question, scores)
+        return self._result(question, Status.NO_ANSWER, (),
+                            "The article does not answer that.", self._examples)
+
+    def _cited_lead(self, objects: list[str], statements: list[_Doc]) -> str:
+        names = _join(self.kb.person(p).name for p in objects)
+        citing = [d for d in statements if d.speaker not in objects
+                  and any(f"p:{p}" in d.keys for p in objects)]
+        if not citing or len(citing) != len(statements):
+            return ""
+        quoting = _join(self.kb.person(s).name for s in dict.fromkeys(d.speaker or ""
+                                                                       for d in citing))
+        return f"{quoting} on {names}:"
+
+    def _topic_label(self, topic_id: str) -> str:
+        """A topic's name as it reads mid-sentence: "sanctions against Iran", "Venezuela"."""
+        name = self.kb.topic(topic_id).name
+        first = name.split()[0] if name else ""
+        if first[1:].islower() and stem(first.lower()) in self._lower_stems:
+            return first.lower() + name[len(first):]
+        return name
+
+    def _cite_concept(self, cite: str) -> _Concept:
+        keys = frozenset({f"c:{cite}"})
+        return _Concept(keys, cite.replace("-", " "), self._weight(keys))
+
+    def _person_concept(self, person_id: str) -> _Concept:
+        keys = frozenset({f"p:{person_id}"})
+        return _Concept(keys, self.kb.person(person_id).name, self._weight(keys))
+
+    # ---------------------------------------------------------------------------- replies
+
+    def _matches(self, picked: list[tuple[float, int]]) -> tuple[Match, ...]:
+        return tuple(Match(self._docs[i].id, self._docs[i].kind, self._docs[i].speaker,
+                           round(score, 1)) for score, i in picked)
+
+    def _clarify(self, question: str, scores: list[tuple[float, int]]) -> Result:
+        top = [s for s in scores if s[0] >= CLARIFY_MIN][:MAX_SUGGESTIONS]
+        matches = self._matches(top)
+        suggestions = tuple(self._suggest_entry(m.id, m.kind) for m in matches)
+        return self._result(question, Status.CLARIFY, matches,
+                            "I am not sure which part of the article you mean.", suggestions)
+
+    def _clarify_people(self, question: str, people: list[str]) -> Result:
+        matches = tuple(Match(p, "person", p, 60.0) for p in people[:MAX_SUGGESTIONS])
+        suggestions = tuple(Suggestion(self.kb.person(p).name,
+                                       f"Who is {self.kb.person(p).name}?")
+                            for p in people[:MAX_SUGGESTIONS])
+        return self._result(question, Status.CLARIFY, matches, "Whom do you mean?", suggestions)
+
+    def _suggest_entry(self, entry_id: str, kind: str) -> Suggestion:
+        if kind == "statement":
+            return self._suggest_statement(entry_id)
+        if kind == "fact":
+            fact: Fact = self.kb.fact(entry_id)
+            text = fact.questions[0] if fact.questions else fact.answer
+            return Suggestion(_sentence(text)[:60], _sentence(text))
+        person: Person = self.kb.person(entry_id)
+        return Suggestion(person.name, f"Who is {person.name}?")
+
+    def _suggest_statement(self, statement_id: str, about: str | None = None) -> Suggestion:
+        statement: Statement = self.kb.statement(statement_id)
+        name = self._people_names[statement.speaker]
+        topic = about or (self._topic_label(statement.topics[0]) if statement.topics else "")
+        label = f"{name} on {topic}" if topic else f"{name}"
+        question = (f"What did {name} say about {topic}?" if topic
+                    else f"What did {name} say?")
+        return Suggestion(label[:60], question)
+
+    def _example_suggestions(self) -> tuple[Suggestion, ...]:
+        """Three example questions from the knowledge base: a quote, a who-said, a who-is."""
+        out: list[Suggestion] = []
+        quoted = self.kb.quoted_people()
+        by_topics = [s for s in self.kb.statements if s.topics]
+        if by_topics:
+            first = max(by_topics, key=lambda s: (len(s.text) < 200, -len(s.topics)))
+            out.append(self._suggest_statement(first.id))
+            others = [s for s in by_topics if s.speaker != first.speaker]
+            if others:
+                topic = self._topic_label(others[-1].topics[0])
+                out.append(Suggestion(f"Who talked about {topic}?",
+                                      f"Who talked about {topic}?"))
+        if quoted:
+            person = quoted[min(1, len(quoted) - 1)]
+            name = self._people_names[person.id]
+            out.append(Suggestion(f"Who is {name}?", f"Who is {name}?"))
+        return tuple(out[:MAX_SUGGESTIONS])
+
+    @property
+    def examples(self) -> tuple[Suggestion, ...]:
+        """Example questions this knowledge base answers (for greetings and help)."""
+        return self._examples
+
+    def _result(self, question: str, status: Status, matches: tuple[Match, ...], lead: str,
+                suggestions: tuple[Suggestion, ...]) -> Result:
+        result = Result(question, status, matches, lead, suggestions, "")
+        return replace(result, text=render_result(result, self.kb, PLAIN))
+
+
+def _short_name(person: Person) -> str:
+    """The name people use: the surname as the article writes it."""
+    return person.name.split()[-1] if person.name else person.id
+
+
+def _folded(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(" ".join(words(t)) for t in texts)
+
+
+def _cite_key(text: str) -> str:
+    return "-".join(content_stems(text))
+
+
+def _them(person: Person) -> str:
+    return _short_name(person)
+
+
+def _join(items: object) -> str:
+    names = list(dict.fromkeys(str(i) for i in items))  # type: ignore[attr-defined]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in "?.!" else text + "?"
+
+
+def _dedupe(suggestions: tuple[Suggestion, ...]) -> tuple[Suggestion, ...]:
+    seen: dict[str, Suggestion] = {}
+    for s in suggestions:
+        seen.setdefault(s.question, s)
+    return tuple(seen.values())[:MAX_SUGGESTIONS]

@@ -1,0 +1,405 @@
+"""The ``article-bot`` command line: ask, chat, check, eval, run, unanswered, stats.
+
+A thin edge over the engine: it turns domain errors (bad settings, an invalid knowledge base)
+into one clean message and an exit code, and never shows a traceback for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+
+from bot.engine import Engine, Result, Status
+from bot.knowledge import KnowledgeBase, KnowledgeError, inspect_knowledge, load_knowledge
+from bot.settings import Settings, SettingsError, load_settings
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # a check or an evaluation that did not pass
+EXIT_USAGE = 2  # bad settings, an unloadable knowledge base, no terminal for chat
+
+
+class CliError(Exception):
+    """An error to show as one line (or a few ``file:line:`` lines) and exit with a code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        code: int = args.handler(args)
+        return code
+    except CliError as exc:
+        print(f"article-bot: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="article-bot",
+        description="Answers questions about a news article from a YAML knowledge base.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def knowledge_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--knowledge", metavar="PATH",
+                       help="knowledge folder (default: KNOWLEDGE_PATH or knowledge/)")
+
+    ask = sub.add_parser("ask", help="answer one question (or, with --json, stdin lines)")
+    ask.add_argument("question", nargs="?", help="the question; omit with --json to read stdin")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    knowledge_option(ask)
+    ask.set_defaults(handler=_cmd_ask)
+
+    chat = sub.add_parser("chat", help="chat with the bot in the terminal, offline")
+    knowledge_option(chat)
+    chat.set_defaults(handler=_cmd_chat)
+
+    check = sub.add_parser("check", help="validate a knowledge base (errors and warnings)")
+    check.add_argument("path", nargs="?", help="knowledge folder or file (default: knowledge/)")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.set_defaults(handler=_cmd_check)
+
+    evaluate = sub.add_parser("eval", help="run an evaluation question file")
+    evaluate.add_argument("file", help="YAML list of {question, expect, kind}")
+    evaluate.add_argument("--min", type=float, default=None, metavar="PCT",
+                          help="exit non-zero if overall accuracy is below PCT")
+    evaluate.add_argument("--max-misattributions", type=int, default=0, metavar="N",
+                          help="with --min: exit non-zero above N misattributions (default 0)")
+    knowledge_option(evaluate)
+    evaluate.set_defaults(handler=_cmd_eval)
+
+    run = sub.add_parser("run", help="run the Telegram bot (offline chat without a token)")
+    run.set_defaults(handler=_cmd_run)
+
+    unanswered = sub.add_parser("unanswered", help="questions the bot could not answer")
+    unanswered.add_argument("--limit", type=int, default=20)
+    unanswered.set_defaults(handler=_cmd_unanswered)
+
+    stats = sub.add_parser("stats", help="question statistics")
+    stats.add_argument("--since", help="a date (2026-11-01), or 7d / 24h")
+    stats.set_defaults(handler=_cmd_stats)
+    return parser
+
+
+# ------------------------------------------------------------------------------- helpers
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _knowledge_path(args: argparse.Namespace) -> Path:
+    given = getattr(args, "knowledge", None)
+    return Path(given) if given else _settings().knowledge_path
+
+
+def _engine(path: Path) -> Engine:
+    try:
+        return Engine(load_knowledge(path))
+    except KnowledgeError as exc:
+        raise CliError("the knowledge base is invalid:\n" + str(exc)) from None
+
+
+def result_json(result: Result) -> dict[str, Any]:
+    """The JSON form of a result, as ``ask --json`` writes it."""
+    return {
+        "question": result.question,
+        "status": result.status.value,
+        "text": result.text,
+        "matches": [{"id": m.id, "kind": m.kind, "speaker": m.speaker, "score": m.score}
+                    for m in result.matches],
+    }
+
+
+# ------------------------------------------------------------------------------- commands
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    engine = _engine(_knowledge_path(args))
+    if args.question is not None:
+        result = engine.answer(args.question)
+        if args.json:
+            print(json.dumps(result_json(result), ensure_ascii=False))
+        else:
+            print(result.text)
+        return EXIT_OK
+    if not args.json:
+        raise CliError("ask needs a QUESTION (or --json to read questions from stdin)")
+    for line in sys.stdin:
+        question = line.rstrip("\r\n")
+        print(json.dumps(result_json(engine.answer(question)), ensure_ascii=False), flush=True)
+    return EXIT_OK
+
+
+def _cmd_chat(args: argparse.Namespace) -> int:
+    return chat(_engine(_knowledge_path(args)), sys.stdin, sys.stdout)
+
+
+def chat(engine: Engine, stdin: TextIO, stdout: TextIO, *, banner: str = "") -> int:
+    """An interactive terminal chat. A number picks one of the suggestions offered last."""
+    kb = engine.kb
+    article = kb.articles[0]
+    interactive = stdin.isatty()
+    if banner:
+        print(banner, file=stdout)
+    print(f"Ask me about \u201c{article.title}\u201d ({article.outlet}). "
+          "Type a question; a number picks a suggestion; 'quit' or Ctrl-D leaves.", file=stdout)
+    print("Try: " + " \u00b7 ".join(s.question for s in engine.examples), file=stdout)
+    suggestions = list(engine.examples)
+    while True:
+        if interactive:
+            print("\n> ", end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line:
+            print(file=stdout)
+            return EXIT_OK
+        question = line.strip()
+        if question.lower() in {"quit", "exit", "/quit", "/exit", ":q"}:
+            return EXIT_OK
+        if question.isdigit() and 1 <= int(question) <= len(suggestions):
+            question = suggestions[int(question) - 1].question
+            print(f"({question})", file=stdout)
+        result = engine.answer(question)
+        text = result.text
+        if result.suggestions:
+            suggestions = list(result.suggestions)
+            text += "\n" + "  ".join(f"[{i}] {s.label}" for i, s in enumerate(suggestions, 1))
+        print(text, file=stdout, flush=True)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    path = Path(args.path) if args.path else _settings().knowledge_path
+    kb, problems = inspect_knowledge(path)
+    for problem in problems:
+        print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if kb is None:
+        print(f"{path}: {errors} error(s), {warnings} warning(s): not loadable", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{path}: OK \u2014 {len(kb.files)} file(s), {len(kb.statements)} statements, "
+          f"{len(kb.people)} people, {len(kb.topics)} topics, {len(kb.facts)} facts; "
+          f"{warnings} warning(s)")
+    return EXIT_FAILED if args.strict and warnings else EXIT_OK
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings.token:
+        from bot.telegram_app import run_bot  # imported here: offline commands need no PTB
+
+        return run_bot(settings)
+    if not sys.stdin.isatty():
+        raise CliError("TELEGRAM_BOT_TOKEN is not set and there is no terminal for the offline "
+                       "chat: set the token in the environment or .env")
+    return chat(_engine(settings.knowledge_path), sys.stdin, sys.stdout,
+                banner="No TELEGRAM_BOT_TOKEN set: chatting offline. To go live, put "
+                       "TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env and run make run.")
+
+
+def _question_log(settings: Settings) -> Any:
+    from bot.storage import QuestionLog, StorageError
+
+    if not settings.data_path.exists():
+        raise CliError(f"no question log yet at {settings.data_path} (DATA_PATH)", EXIT_FAILED)
+    try:
+        return QuestionLog(settings.data_path)
+    except StorageError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _cmd_unanswered(args: argparse.Namespace) -> int:
+    from bot.storage import format_unanswered
+
+    with _question_log(_settings()) as log:
+        print(format_unanswered(log.unanswered(limit=args.limit)))
+    return EXIT_OK
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from bot.storage import format_stats, parse_since
+
+    settings = _settings()
+    try:
+        since = parse_since(args.since) if args.since else None
+    except ValueError as exc:
+        raise CliError(f"--since: {exc}") from None
+    names = _display_names(settings.knowledge_path)
+    with _question_log(settings) as log:
+        print(format_stats(log.stats(since=since), names))
+    return EXIT_OK
+
+
+def _display_names(path: Path) -> dict[str, str]:
+    try:
+        kb = load_knowledge(path)
+    except KnowledgeError:
+        return {}
+    return {**{p.id: p.name for p in kb.people}, **{t.id: t.name for t in kb.topics}}
+
+
+# ------------------------------------------------------------------------------- evaluation
+
+
+@dataclass
+class EvalItem:
+    """One evaluation question and what a right reply is."""
+
+    question: str
+    kind: str
+    expect_ids: tuple[str, ...]  # any of these as the first match; empty with a status
+    expect_status: Status
+    speaker: str | None  # the person the question attributes words to, if any
+    line: int
+
+
+@dataclass
+class EvalReport:
+    """The outcome of an evaluation run."""
+
+    total: int = 0
+    correct: int = 0
+    by_kind: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    out_of_scope: int = 0
+    declined: int = 0
+    misattributions: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        """Share of questions answered right, in percent."""
+        return 100.0 * self.correct / self.total if self.total else 0.0
+
+
+def load_eval(path: Path) -> list[EvalItem]:
+    """Read an evaluation file: a YAML list of {question, expect, kind, speaker}."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CliError(f"{path}: cannot read: {exc}") from None
+    if not isinstance(data, list):
+        raise CliError(f"{path}: expected a list of questions")
+    items = []
+    for index, entry in enumerate(data):
+        if not isinstance(entry, dict) or not isinstance(entry.get("question"), str):
+            raise CliError(f"{path}: item {index + 1}: needs a 'question' string")
+        expect = entry.get("expect")
+        ids: tuple[str, ...] = ()
+        status = Status.ANSWER
+        if expect in ("no_answer", "clarify"):
+            status = Status(expect)
+        elif isinstance(expect, str):
+            ids = (expect,)
+        elif isinstance(expect, list) and expect and all(isinstance(e, str) for e in expect):
+            ids = tuple(expect)
+        else:
+            raise CliError(f"{path}: item {index + 1}: 'expect' must be an id, a list of ids, "
+                           "'no_answer' or 'clarify'")
+        kind = str(entry.get("kind") or ("out_of_scope" if status is Status.NO_ANSWER
+                                         else "other"))
+        items.append(EvalItem(entry["question"], kind, ids, status, entry.get("speaker"),
+                              index + 1))
+    return items
+
+
+def evaluate(engine: Engine, items: list[EvalItem]) -> EvalReport:
+    """Ask every question and score the replies."""
+    kb = engine.kb
+    report = EvalReport()
+    for item in items:
+        result = engine.answer(item.question)
+        report.total += 1
+        first = result.matches[0].id if result.matches else None
+        if item.expect_status is Status.ANSWER:
+            ok = result.status is Status.ANSWER and first in item.expect_ids
+        else:
+            ok = result.status is item.expect_status
+        if item.expect_status is Status.NO_ANSWER:
+            report.out_of_scope += 1
+            report.declined += result.status is Status.NO_ANSWER
+        wrong = _misattributed(kb, item, result)
+        if wrong:
+            report.misattributions.append(f"{item.question!r}: {wrong}")
+        report.correct += ok
+        tally = report.by_kind[item.kind]
+        tally[0] += ok
+        tally[1] += 1
+        if not ok:
+            got = ", ".join(m.id for m in result.matches[:3]) or "-"
+            want = ", ".join(item.expect_ids) or item.expect_status.value
+            report.failures.append(f"[{item.kind}] {item.question!r}: got "
+                                   f"{result.status.value} ({got}); want {want}")
+    return report
+
+
+def _misattributed(kb: KnowledgeBase, item: EvalItem, result: Result) -> str:
+    """Words shown under a speaker the question did not ask about (empty if none)."""
+    if result.status is not Status.ANSWER:
+        return ""
+    allowed: set[str] = set()
+    if item.speaker:
+        allowed.add(item.speaker)
+    for entry_id in item.expect_ids:
+        statement = next((s for s in kb.statements if s.id == entry_id), None)
+        if statement:
+            allowed.add(statement.speaker)
+    if not allowed:
+        return ""
+    for match in result.matches:
+        if match.kind != "statement":
+            continue
+        statement = kb.statement(match.id)
+        if statement.speaker not in allowed and statement.cites not in allowed:
+            return f"showed {statement.id} ({statement.speaker})"
+    return ""
+
+
+def format_report(report: EvalReport) -> str:
+    """The evaluation as a table by kind, totals and failures."""
+    lines = [f"{'kind':<22}{'correct':>8}{'total':>7}{'accuracy':>10}"]
+    for kind in sorted(report.by_kind):
+        correct, total = report.by_kind[kind]
+        lines.append(f"{kind:<22}{correct:>8}{total:>7}{100 * correct / total:>9.1f}%")
+    lines.append(f"{'overall':<22}{report.correct:>8}{report.total:>7}{report.accuracy:>9.1f}%")
+    if report.out_of_scope:
+        rate = 100 * report.declined / report.out_of_scope
+        lines.append(f"out-of-scope declined: {report.declined}/{report.out_of_scope} "
+                     f"({rate:.1f}%)")
+    lines.append(f"misattributions: {len(report.misattributions)}")
+    lines += [f"  {m}" for m in report.misattributions]
+    if report.failures:
+        lines.append(f"failures ({len(report.failures)}):")
+        lines += [f"  {f}" for f in report.failures]
+    return "\n".join(lines)
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    items = load_eval(Path(args.file))
+    report = evaluate(_engine(_knowledge_path(args)), items)
+    print(format_report(report))
+    if args.min is not None and (report.accuracy < args.min
+                                 or len(report.misattributions) > args.max_misattributions):
+        print(f"FAILED: accuracy {report.accuracy:.1f}% (minimum {args.min:.1f}%), "
+              f"{len(report.misattributions)} misattribution(s)", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK

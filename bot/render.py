@@ -1,0 +1,138 @@
+"""Turning engine results and knowledge-base entries into reply text: plain or Telegram HTML.
+
+One layout, two markups, so the CLI and Telegram say the same thing. Every piece of article or
+user text passes through ``markup.escape``.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Callable
+
+from bot.results import Result, Status
+from bot.knowledge import Article, Fact, KnowledgeBase, Person, Statement, StatementKind
+
+
+@dataclass(frozen=True)
+class Markup:
+    """How to mark up text: plain for the terminal, HTML for Telegram."""
+
+    escape: Callable[[str], str]
+    bold: Callable[[str], str]
+    italic: Callable[[str], str]
+    quote: Callable[[str], str]  # a block quote
+
+
+PLAIN = Markup(
+    escape=lambda text: text,
+    bold=lambda text: text,
+    italic=lambda text: text,
+    quote=lambda text: f"\u201c{text}\u201d",
+)
+HTML = Markup(
+    escape=lambda text: html.escape(text, quote=False),
+    bold=lambda text: f"<b>{text}</b>",
+    italic=lambda text: f"<i>{text}</i>",
+    quote=lambda text: f"<blockquote>{text}</blockquote>",
+)
+
+
+def speaker_line(person: Person, m: Markup) -> str:
+    """``Name, role`` as the article gives them."""
+    return f"{m.bold(m.escape(person.name))}, {m.escape(person.role)}"
+
+
+def render_statement(statement: Statement, kb: KnowledgeBase, m: Markup) -> str:
+    """A statement: the verbatim words, then who said them (and whom they cite)."""
+    person = kb.person(statement.speaker)
+    words = statement.text
+    if statement.kind is StatementKind.QUOTE and words[-1:] not in {".", "!", "?"}:
+        words += "."  # the article ends a quote with a comma before "he said"; show it whole
+    elif statement.kind is StatementKind.REPORTED and words[:1].islower():
+        words = "\u2026" + words  # an excerpt of the article's sentence, not a full one
+    attribution = f"\u2014 {speaker_line(person, m)}"
+    if statement.kind is StatementKind.REPORTED:
+        attribution += m.escape(" (reported speech)")
+    if statement.cites:
+        cited = kb.find_person(statement.cites)
+        attribution += m.escape(f", citing {cited.name if cited else statement.cites}")
+    return f"{m.quote(m.escape(words))}\n{attribution}"
+
+
+def render_fact(fact: Fact, m: Markup) -> str:
+    """A fact: the short answer, then the article's own words."""
+    return f"{m.escape(fact.answer)}\n{m.quote(m.escape(fact.quote))}"
+
+
+def render_person(person: Person, kb: KnowledgeBase, m: Markup, *, limit: int = 10) -> str:
+    """A speaker card: name, roles, and what they said (or that the article does not quote them)."""
+    lines = [m.bold(m.escape(person.name))]
+    lines += [m.escape(role) for role in person.roles]
+    said = kb.statements_by(person.id)
+    if said:
+        count = f"{len(said)} statement" + ("s" if len(said) != 1 else "")
+        lines.append("")
+        lines.append(m.escape(f"Quoted in the article ({count}):"))
+        for statement in said[:limit]:
+            lines += ["", render_statement(statement, kb, m)]
+        if len(said) > limit:
+            lines += ["", m.escape(f"\u2026and {len(said) - limit} more.")]
+    else:
+        lines.append("")
+        lines.append(m.escape(f"The article names {person.name} but does not quote "
+                              f"{person.name.split()[-1]}."))
+    return "\n".join(lines)
+
+
+def render_source(article: Article, m: Markup) -> str:
+    """Where the words come from."""
+    return m.italic(m.escape(f"Source: {article.outlet}, \u201c{article.title}\u201d"))
+
+
+def render_about(kb: KnowledgeBase, m: Markup) -> str:
+    """The article, outlet and event."""
+    parts = []
+    for article in kb.articles:
+        event = article.event
+        lines = [m.bold(m.escape(article.title)), m.escape(f"{article.outlet}"), "",
+                 m.escape(article.summary), ""]
+        where = ", ".join(x for x in (event.place, event.city) if x)
+        lines.append(m.escape(f"Event: {event.kind} \u201c{event.title}\u201d"
+                              + (f", {where}" if where else "")))
+        if event.organizers:
+            lines.append(m.escape("Organised by: " + "; ".join(event.organizers)))
+        quoted = ", ".join(p.name for p in kb.quoted_people() if p.article_id == article.id)
+        if quoted:
+            lines.append(m.escape(f"Quoted: {quoted}"))
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def render_result(result: Result, kb: KnowledgeBase, m: Markup) -> str:
+    """The whole reply for one engine result."""
+    blocks = []
+    if result.lead:
+        blocks.append(m.escape(result.lead))
+    if result.status is Status.ANSWER:
+        articles = []
+        for match in result.matches:
+            if match.kind == "statement":
+                statement = kb.statement(match.id)
+                blocks.append(render_statement(statement, kb, m))
+                articles.append(statement.article_id)
+            elif match.kind == "fact":
+                fact = kb.fact(match.id)
+                blocks.append(render_fact(fact, m))
+                articles.append(fact.article_id)
+            elif match.kind == "person":
+                person = kb.person(match.id)
+                blocks.append(render_person(person, kb, m))
+                articles.append(person.article_id)
+        for article_id in dict.fromkeys(articles):
+            blocks.append(render_source(kb.article(article_id), m))
+    elif result.suggestions:
+        heading = ("Did you mean:" if result.status is Status.CLARIFY else "Try:")
+        blocks.append(m.escape(heading) + "\n" + "\n".join(
+            m.escape(f"\u2022 {s.question}") for s in result.suggestions))
+    return "\n\n".join(blocks)

@@ -1,0 +1,94 @@
+"""Text normalisation shared by the engine's index and its questions.
+
+Both sides go through the same functions, so a word in the knowledge base and the same word in a
+question always meet in the same form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Words that carry no meaning for matching. Speech verbs and question scaffolding are here too:
+# "what did X say about Y" is about X and Y only.
+STOPWORDS = frozenset("""
+a about above according actually after again against all also am an and any anybody anyone
+anything are around as at be been being between both but by can could currently did do does
+doing done during each either else even ever every for from further get gets give given go
+going got had has have having he her here hers him his how however i if in including indeed
+into is it its itself just kind know let like made make many may me mention mentioned
+mentioning mentions might more most much must my near need no nor not now of off often on once
+one only or other our ours out over own particular particularly please quite rather re really
+regarding respect s said same say saying says see seem shall she should show so some someone
+something speak speaking spoke spoken such t talk talked talking talks tell telling tells than
+thank thanks that the their theirs them themselves then there these they thing things think
+thinks this those though thought through to told too toward towards u under until up upon us
+very via want was way we were what whatever whats which while whom whose why will with within
+without would yes yet you your yours
+comment commented comments discuss discussed discusses express expressed opinion opinions
+remark remarked remarks state stated statement statements view views word words quote quoted
+quotes quoting claim claimed claims note noted noting add added adds stress stressed explain
+explained believe believes believed feel feels felt reckon reckons cite cites cited citing
+hi hello hey ok okay
+""".split())
+
+# Question words: not content for statements, but facts ("where was it held") use them.
+QUESTION_WORDS = frozenset({"who", "where", "when", "how", "why", "what", "which", "whom"})
+
+_TRANSLIT = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch",
+    "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+})
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
+_NON_WORD = re.compile(r"[^\w']+|_+")
+_US = re.compile(r"(?<![\w.])(?:U\.?S\.?A?\.?)(?![\w])")  # "US", "U.S.", "USA" in capitals
+
+
+def fold(text: str) -> str:
+    """Compatibility-normalised, case-folded, Cyrillic transliterated, control characters gone."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _US.sub(" usa ", text)  # before case folding: "US" the country, not "us" the pronoun
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
+    return text.casefold().translate(_TRANSLIT).translate(_APOSTROPHES)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, folded, possessives dropped ("Iran's" -> "iran")."""
+    out = []
+    for raw in _NON_WORD.split(fold(text)):
+        token = raw.strip("'")
+        if token.endswith("'s"):
+            token = token[:-2]
+        token = token.replace("'", "")
+        if token:
+            out.append(token)
+    return out
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: plurals and the commonest verb endings, nothing clever.
+
+    Light on purpose: names ("Velayati", "Lukyanov") must survive untouched, and both the index
+    and the question use the same function, so consistency matters more than linguistics.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ied", "y")):
+        if word.endswith(suffix):
+            return word[: -len(suffix)] + replacement
+    if word.endswith("ing") and len(word) > 5:
+        base = word[:-3]
+        return base[:-1] if len(base) > 2 and base[-1] == base[-2] else base
+    if word.endswith("ed") and len(word) > 4:
+        base = word[:-2]
+        return base[:-1] if len(base) > 2 and base[-1] == base[-2] else base
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
