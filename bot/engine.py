@@ -37,6 +37,7 @@ ANSWER_MIN = 70.0  # share of the question's weight an entry must cover to be th
 CLARIFY_MIN = 50.0  # below this the article does not answer; between the two, ask
 LIST_MARGIN = 10.0  # other entries within this many points of the best are shown too
 MAX_LIST = 5  # statements shown for "what did X say about Y" / "who talked about Y"
+VAGUE_SHARE = 0.25  # a concept found in this share of all entries cannot pick an answer alone
 MAX_OPEN_LIST = 3  # entries shown for a question that names no speaker
 MAX_SUGGESTIONS = 3
 MAX_QUESTION_CHARS = 500  # longer messages are not questions; ask for a short one
@@ -70,6 +71,9 @@ _NAME_SLOTS = (
                r"discuss|stress|note|warn|explain|claim|state)\b"),
     re.compile(r"\baccording\s+to\s+(?P<x>.+?)\s*$"),
 )
+_IDENTITY = re.compile(r"^\s*(?:who\s*(?:is|was|s|are|were)|whos)\b")
+_GROUP_NOUNS = frozenset({"side", "sides", "officials", "official", "delegation", "delegates",
+                          "participants", "speakers", "experts", "guests", "representatives"})
 _OBJECT_MARKERS = frozenset({"about", "on", "regarding", "concerning", "re", "of", "cite",
                              "cited", "cites", "citing", "mention", "mentioned", "mentions"})
 _GREETINGS = frozenset({"hi", "hello", "hey", "thanks", "thank", "ok", "okay", "good", "morning",
@@ -109,6 +113,7 @@ class _Parsed:
     who_is: bool
     who_said: bool
     speech: bool
+    identity: bool  # "who is ...": asks who someone is, not what was said
 
 
 @dataclass(frozen=True)
@@ -187,6 +192,11 @@ class Engine:
         self._lower_stems = frozenset(
             stem(w) for a in kb.articles for w in re.findall(r"\b[a-z]+\b", a.source_text))
         self._examples = self._example_suggestions()
+        quoted = kb.quoted_people()
+        self._nationalities: dict[str, tuple[str, ...]] = {}
+        for nationality in {p.nationality for p in quoted if p.nationality}:
+            self._nationalities[stem(fold(nationality))] = tuple(
+                p.id for p in quoted if p.nationality == nationality)
 
     # ---------------------------------------------------------------------------- indexing
 
@@ -302,6 +312,18 @@ class Engine:
             topics = [self._topic_label(c[2:]) for c in found if c.startswith("t:")]
             concepts.append(_Concept(keys, topics[0] if len(topics) == 1 else label,
                                      self._weight(keys)))
+        speech = bool(_SPEECH.search(folded))
+        if speech and not speakers:
+            # "what did the Iranian side / the Russians say": everyone of that nationality
+            for index, token in enumerate(content):
+                group = self._nationalities.get(token.key)
+                following = content[index + 1].raw if index + 1 < len(content) else ""
+                if group and not used[index] and (token.raw.endswith("s")
+                                                  or following in _GROUP_NOUNS):
+                    speakers.extend(group)
+                    used[index] = True
+                    if following in _GROUP_NOUNS:
+                        used[index + 1] = True
         for index, token in enumerate(content):
             if used[index]:
                 continue
@@ -320,7 +342,8 @@ class Engine:
             speakers = []
         return _Parsed(folded, tokens, list(dict.fromkeys(speakers)),
                        list(dict.fromkeys(objects)), list(dict.fromkeys(cited)), concepts,
-                       question_words, who_is, who_said, bool(_SPEECH.search(folded)))
+                       question_words, who_is, who_said, speech,
+                       bool(_IDENTITY.search(folded)))
 
     def _weight(self, keys: frozenset[str]) -> float:
         docs: set[int] = set()
@@ -394,8 +417,12 @@ class Engine:
         # nuclear program"): accept the pair if together they cover enough, each a real part.
         total = sum(c.weight for c in concepts)
         first = self._docs[scores[0][1]]
+        if first.kind != "statement":
+            return []
         for score, index in scores[1:8]:
             second = self._docs[index]
+            if second.kind != "statement":
+                continue
             together = sum(c.weight for c in concepts
                            if any(k in first.keys or k in second.keys for k in c.keys))
             if total and score >= PAIR_PART_MIN and 100 * together / total >= ANSWER_MIN:
@@ -470,6 +497,8 @@ class Engine:
                   and any(f"p:{p}" in d.keys for p in speakers)]
         concepts = (parsed.concepts + [self._person_concept(p) for p in parsed.objects]
                     + [self._cite_concept(c) for c in parsed.cited])
+        if not concepts and parsed.question_words - {"what", "who"} and not parsed.speech:
+            return self._not_said_about(question, speakers)  # "where is Velayati from"
         if not concepts:  # "what did Foruzesh say": everything they said
             if own:
                 matches = tuple(Match(self._docs[i].id, "statement", self._docs[i].speaker,
@@ -509,6 +538,8 @@ class Engine:
                 f"The article does not quote {names} on {topic}. {who_names} {verb} about it."),
                 _dedupe(suggestions))
         own_statements = [d for d in self._docs if d.speaker in speakers]
+        if not parsed.speech:
+            return self._not_said_about(question, speakers)
         if own_statements:
             suggestions = tuple(self._suggest_statement(d.id) for d in own_statements)
             return self._result(question, Status.NO_ANSWER, (), (
@@ -518,6 +549,12 @@ class Engine:
         return self._result(question, Status.NO_ANSWER, (), (
             f"The article names {person.name} ({person.role}) but does not quote "
             f"{_them(person)}."), self._examples)
+
+    def _not_said_about(self, question: str, speakers: list[str]) -> Result:
+        person = self.kb.person(speakers[0])
+        return self._result(question, Status.NO_ANSWER, (), (
+            f"The article does not say that about {person.name} ({person.role})."),
+            (self._suggest_entry(person.id, "person"),))
 
     def _cited_answer(self, question: str, speakers: list[str], citing: list[int],
                       score: float) -> Result:
@@ -540,8 +577,12 @@ class Engine:
                                 "I could not find a question about the article in that.",
                                 self._examples)
         candidates = list(range(self._doc_count))
+        if parsed.identity:  # "who is the president of Russia": people and facts, not quotes
+            candidates = [i for i, d in enumerate(self._docs) if d.kind == "fact"]
         scores = self._score(parsed, candidates, concepts)
         picked = self._pick(scores, concepts, MAX_OPEN_LIST)
+        if picked and self._vague(concepts) and not parsed.identity:
+            return self._clarify(question, scores)  # "russia": too common to pick one quote
         if picked:
             # A fact answers best alone; statements can be listed together.
             if self._docs[picked[0][1]].kind == "fact":
@@ -553,8 +594,9 @@ class Engine:
             if parsed.who_said and statements:
                 who = _join(self.kb.person(s).name
                             for s in dict.fromkeys(d.speaker or "" for d in statements))
-                about = _join(c.label for c in concepts) or "it"
-                lead = f"{who} spoke about {about}:"
+                about = _join(c.label for c in concepts if any(k[:2] in {"t:", "p:", "c:"}
+                                                               for k in c.keys))
+                lead = f"{who} spoke about {about}:" if about else f"Said by {who}:"
             if parsed.objects and statements and not parsed.who_said:
                 lead = self._cited_lead(parsed.objects, statements)
             return self._result(question, Status.ANSWER, self._matches(picked), lead, ())
@@ -562,6 +604,11 @@ class Engine:
             return self._clarify(question, scores)
         return self._result(question, Status.NO_ANSWER, (),
                             "The article does not answer that.", self._examples)
+
+    def _vague(self, concepts: list[_Concept]) -> bool:
+        """Whether every concept is so common in the article that no entry stands out."""
+        common = self._idf(max(1, int(self._doc_count * VAGUE_SHARE)))
+        return bool(concepts) and all(c.weight <= common for c in concepts)
 
     def _cited_lead(self, objects: list[str], statements: list[_Doc]) -> str:
         names = _join(self.kb.person(p).name for p in objects)
