@@ -1,0 +1,351 @@
+"""Behaviour of the answering engine on the real knowledge base (the Vestnik Kavkaza article).
+
+Example tables pin what the product promises: verbatim quotes under the right name, no answer
+when the article does not answer, a question back when two readings are close, and a defined
+reply to any input. The evaluation file (tests/eval_questions.yaml) is the broad net; this file
+holds the cases that must never regress.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import evaluate, load_eval
+from bot.engine import Engine, Status
+from bot.knowledge import KnowledgeBase, load_knowledge
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL_FILE = ROOT / "tests" / "eval_questions.yaml"
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge(ROOT / "knowledge")
+
+
+@pytest.fixture(scope="module")
+def engine(kb: KnowledgeBase) -> Engine:
+    return Engine(kb)
+
+
+def _statement_speakers(kb: KnowledgeBase, result) -> set[str]:
+    return {kb.statement(m.id).speaker for m in result.matches if m.kind == "statement"}
+
+
+# ------------------------------------------------------------------------------------ answers
+
+ANSWER_CASES = [
+    # speaker + topic
+    ("what did velayati say about brics", "velayati-brics-sco"),
+    ("what did lukyanov say about syria", "lukyanov-syria-afghanistan-sco"),
+    ("what did sanaei say about the banking sector", "sanaei-banking"),
+    ("foruzesh on petrochemicals", "foruzesh-aerospace-petrochemicals"),
+    ("what did velayati say about venezuela", "velayati-energy-market"),
+    ("what did lukyanov say about the iranian nuclear program", "lukyanov-patrushev-nuclear-security"),
+    ("what did velayati say about the nuclear negotiations", "velayati-gratitude-nuclear"),
+    ("what did sanaei say about trade", "sanaei-economy-trade"),
+    ("what did lukyanov say about the sco", "lukyanov-syria-afghanistan-sco"),
+    ("what did velayati say about the sco", "velayati-brics-sco"),
+    # role references
+    ("what did the ambassador say about banks", "sanaei-banking"),
+    ("what did the css president say about brics", "velayati-brics-sco"),
+    ("what did the css vice president say about visas", "foruzesh-visas"),
+    ("iranian envoy on foreign policy", "sanaei-russia-priority"),
+    ("what did the adviser say about investments", "velayati-investments"),
+    # who said
+    ("who said iran is a natural partner of russia", "lukyanov-natural-partner"),
+    ("who mentioned venezuela", "velayati-energy-market"),
+    ("who said there is a transition period in world politics", "velayati-transition-period"),
+    ("who said moscow and tehran should exchange views", "velayati-transition-period"),
+    ("who talked about agriculture", "foruzesh-industry-agriculture"),
+    # topics and synonyms the article does not use
+    ("is russia a priority for irans foreign policy", "sanaei-russia-priority"),
+    ("should iran join the sco", "lukyanov-syria-afghanistan-sco"),
+    ("space cooperation", "foruzesh-aerospace-petrochemicals"),
+    ("what about farming", "foruzesh-industry-agriculture"),
+    ("what was said about oil", "velayati-energy-market"),
+    ("travel between russia and iran", "foruzesh-visas"),
+    ("what about money", "sanaei-banking"),
+    ("does tehran want planes from russia", "foruzesh-aerospace-petrochemicals"),
+    ("what does moscow think about afghanistan", "lukyanov-syria-afghanistan-sco"),
+    # typos and transliterations
+    ("lukianov syria", "lukyanov-syria-afghanistan-sco"),
+    ("welayati venezuala", "velayati-energy-market"),
+    ("afganistan", "lukyanov-syria-afghanistan-sco"),
+    ("velayati investmnets", "velayati-investments"),
+    # who is
+    ("who is velayati", "velayati"),
+    ("who is the iranian ambassador", "sanaei"),
+    ("who is khameneis adviser", "velayati"),
+    ("who is the iranian president", "iranian-president-mention"),  # the article never names him
+    # facts
+    ("where was the round table held", "event-place"),
+    ("who organized the round table", "event-organizers"),
+    ("who attended", "event-attendees"),
+    ("which outlet published this", "article-outlet"),
+    ("what is riss", "what-is-riss"),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), ANSWER_CASES)
+def test_answers_with_the_right_entry_first(engine: Engine, question: str, expected: str) -> None:
+    result = engine.answer(question)
+    assert result.status is Status.ANSWER, result.text
+    assert result.matches[0].id == expected, [m.id for m in result.matches]
+
+
+@pytest.mark.parametrize(("question", "speaker"), [
+    ("what did velayati say", "velayati"),
+    ("what did the ambassador say", "sanaei"),
+    ("what did lukianov say", "lukyanov"),
+    ("what did the russians say", "lukyanov"),
+])
+def test_everything_a_speaker_said_is_only_theirs(engine: Engine, kb: KnowledgeBase,
+                                                  question: str, speaker: str) -> None:
+    result = engine.answer(question)
+    assert result.status is Status.ANSWER
+    assert _statement_speakers(kb, result) == {speaker}
+    assert {m.id for m in result.matches} == {s.id for s in kb.statements_by(speaker)}
+
+
+def test_words_of_a_cited_person_come_with_who_cited_them(engine: Engine, kb: KnowledgeBase) -> None:
+    result = engine.answer("what did patrushev say")
+    assert result.status is Status.ANSWER
+    assert [m.id for m in result.matches] == ["lukyanov-patrushev-nuclear-security"]
+    assert "Lukyanov" in result.text and "Patrushev" in result.text
+
+
+# ---------------------------------------------------------------------------------- no answer
+
+NO_ANSWER_CASES = [
+    "whats the weather in moscow",
+    "who won the world cup",
+    "what did putin say",
+    "what did trump say about iran",
+    "biden sanctions",
+    "what did velayati say about football",
+    "what did sanaei say about ukraine",
+    "what did lukyanov say about ukraine",
+    "lukyanov on china",
+    "what about israel",
+    "how do i make borscht",
+    "tell me a joke",
+    "what is the capital of france",
+    "who is putin",
+    "who is macron",
+    "how old is velayati",
+    "what did zarif say",
+    "did anyone mention china",
+    "rial to ruble exchange rate",
+]
+
+
+@pytest.mark.parametrize("question", NO_ANSWER_CASES)
+def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
+    result = engine.answer(question)
+    assert result.status is Status.NO_ANSWER, [m.id for m in result.matches]
+    assert result.matches == ()
+    assert result.text.strip()
+
+
+@pytest.mark.parametrize("question", ["what did romanovich say", "what did khamenei say"])
+def test_named_but_never_quoted(engine: Engine, kb: KnowledgeBase, question: str) -> None:
+    result = engine.answer(question)
+    assert result.status is Status.NO_ANSWER
+    assert not _statement_speakers(kb, result)
+    assert "does not quote" in result.text
+
+
+# --------------------------------------------------------------------------- misattribution
+
+# (question, the person it attributes words to, the person who actually spoke about it)
+MISATTRIBUTION_TRAPS = [
+    ("what did sanaei say about venezuela", "sanaei", "velayati"),
+    ("what did velayati say about afghanistan", "velayati", "lukyanov"),
+    ("what did lukyanov say about visas", "lukyanov", "foruzesh"),
+    ("what did foruzesh say about brics", "foruzesh", "velayati"),
+    ("what did velayati say about the banking sector", "velayati", "sanaei"),
+    ("what did sanaei say about syria", "sanaei", "lukyanov"),
+    ("what did lukyanov say about oil", "lukyanov", "velayati"),
+    ("what did foruzesh say about the united states", "foruzesh", "velayati"),
+    ("what did the ambassador say about petrochemicals", "sanaei", "foruzesh"),
+    ("what did the css president say about visas", "velayati", "foruzesh"),
+    ("did lukyanov mention venezuela", "lukyanov", "velayati"),
+    ("what did velayati say about agriculture", "velayati", "foruzesh"),
+    ("what did romanovich say about sanctions", "romanovich", None),
+    ("what did khamenei say about the us", "khamenei", "velayati"),
+]
+
+
+@pytest.mark.parametrize(("question", "asked", "actual"), MISATTRIBUTION_TRAPS)
+def test_never_shows_words_under_the_wrong_name(engine: Engine, kb: KnowledgeBase,
+                                                question: str, asked: str,
+                                                actual: str | None) -> None:
+    result = engine.answer(question)
+    assert result.status is Status.NO_ANSWER, [m.id for m in result.matches]
+    assert not (_statement_speakers(kb, result) - {asked})
+    # No quote of another speaker appears in the reply text either.
+    for statement in kb.statements:
+        if statement.speaker != asked:
+            assert statement.text not in result.text
+    assert kb.person(asked).name in result.text
+    if actual is not None and "spoke about" in result.text:
+        assert kb.person(actual).name in result.text
+
+
+# ---------------------------------------------------------------------------------- clarify
+
+CLARIFY_CASES = [
+    "who is ali",  # Ali Akbar Velayati or Ayatollah Ali Khamenei
+    "russia",  # in nearly every entry: no quote stands out
+    "iran",
+]
+KNOWN_CLARIFY_GAPS = [
+    # Lukyanov is Deputy Secretary of the Security Council, Romanovich Deputy Chairman of a Duma
+    # committee; the engine picks Romanovich's fact alone.
+    "what did the deputy say",
+    "who is the deputy",
+]
+
+
+@pytest.mark.parametrize("question", CLARIFY_CASES)
+def test_close_readings_ask_back(engine: Engine, question: str) -> None:
+    result = engine.answer(question)
+    assert result.status is Status.CLARIFY
+    assert 1 <= len(result.suggestions) <= 3
+    assert len({s.question for s in result.suggestions}) == len(result.suggestions)
+    for suggestion in result.suggestions:
+        assert suggestion.label.strip()
+        follow_up = engine.answer(suggestion.question)
+        assert follow_up.status is Status.ANSWER, (suggestion.question, follow_up.text)
+
+
+@pytest.mark.parametrize("question", KNOWN_CLARIFY_GAPS)
+@pytest.mark.xfail(reason="engine: 'the deputy' names two people but is not read as ambiguous",
+                   strict=False)
+def test_two_deputies_ask_back(engine: Engine, question: str) -> None:
+    assert engine.answer(question).status is Status.CLARIFY
+
+
+# -------------------------------------------------------------------------- rapidfuzz traps
+
+@pytest.mark.parametrize("needle", ["us", "u", "the", "ira", "vel", "sc", "a"])
+def test_short_needles_do_not_flatter(engine: Engine, needle: str) -> None:
+    result = engine.answer(needle)
+    assert result.status is Status.NO_ANSWER, [m.id for m in result.matches]
+    assert result.matches == ()
+
+
+@pytest.mark.parametrize("needle", ["russia", "iran", "tehran", "moscow"])
+def test_a_common_word_alone_never_picks_a_random_quote(engine: Engine, needle: str) -> None:
+    result = engine.answer(needle)
+    assert result.status is not Status.ANSWER, [m.id for m in result.matches]
+
+
+@pytest.mark.parametrize(("needle", "topic"), [("sco", "sco"), ("usa", "united-states"),
+                                               ("brics", "brics"), ("iraq", "iraq")])
+def test_a_rare_short_word_answers_only_with_entries_about_it(engine: Engine, kb: KnowledgeBase,
+                                                              needle: str, topic: str) -> None:
+    result = engine.answer(needle)
+    assert result.status is Status.ANSWER
+    for match in result.matches:
+        assert topic in kb.statement(match.id).topics
+
+
+def test_iraq_is_not_a_typo_of_iran(engine: Engine) -> None:
+    result = engine.answer("what about iraq")
+    assert result.matches[0].id == "velayati-energy-market"
+
+
+# ------------------------------------------------------------------------------- bad input
+
+BAD_INPUTS = [
+    "",
+    " ",
+    "   \t\n  ",
+    "x" * 10_000,
+    "what did velayati say " * 500,
+    "🙂",
+    "🙂🙂🙂 🇮🇷🇷🇺",
+    "سلام حال شما چطور است",
+    "ولایتی چه گفت",
+    "\u202eword reversed",
+    "\x00\x1b[31m",
+    "\x00",
+    "?!.,;:-",
+    "...",
+    "None",
+    "null",
+    "undefined",
+    "NaN",
+    "привет как дела",
+    "1234567",
+]
+
+
+@pytest.mark.parametrize("text", BAD_INPUTS, ids=lambda t: repr(t[:20]))
+def test_bad_input_gets_a_defined_reply(engine: Engine, text: str) -> None:
+    result = engine.answer(text)
+    assert result.status is Status.NO_ANSWER
+    assert result.matches == ()
+    assert result.text.strip()
+    assert "\x00" not in result.text and "\x1b" not in result.text
+
+
+def test_non_string_input_does_not_raise(engine: Engine) -> None:
+    result = engine.answer(None)  # type: ignore[arg-type]
+    assert result.status is Status.NO_ANSWER
+    assert result.text.strip()
+
+
+def test_a_long_message_is_declined_with_its_length(engine: Engine) -> None:
+    result = engine.answer("x" * 10_000)
+    assert "10,000" in result.text
+
+
+# ---------------------------------------------------------------- replies quote verbatim
+
+def _answer_questions() -> list[str]:
+    items = load_eval(EVAL_FILE)
+    return sorted({i.question for i in items if i.expect_status is Status.ANSWER}
+                  | {q for q, _ in ANSWER_CASES})
+
+
+def test_every_answer_quotes_verbatim_with_name_and_role(engine: Engine, kb: KnowledgeBase) -> None:
+    checked = 0
+    for question in _answer_questions():
+        result = engine.answer(question)
+        if result.status is not Status.ANSWER:
+            continue
+        for match in result.matches:
+            if match.kind == "statement":
+                statement = kb.statement(match.id)
+                person = kb.person(statement.speaker)
+                assert statement.text in result.text, (question, match.id)
+                assert person.name in result.text and person.role in result.text, question
+                checked += 1
+            elif match.kind == "fact":
+                assert kb.fact(match.id).quote in result.text, (question, match.id)
+            else:
+                assert kb.person(match.id).name in result.text, (question, match.id)
+        assert "Vestnik Kavkaza" in result.text, question  # the source line
+    assert checked > 100
+
+
+def test_statement_texts_are_in_the_article(kb: KnowledgeBase) -> None:
+    source = " ".join((ROOT / "knowledge" / "sources" / "russia-iran-partners.txt")
+                      .read_text(encoding="utf-8").split())
+    for statement in kb.statements:
+        assert " ".join(statement.text.split()) in source, statement.id
+
+
+# ------------------------------------------------------------------------------ the floor
+
+def test_evaluation_floor(engine: Engine) -> None:
+    items = load_eval(EVAL_FILE)
+    assert len(items) >= 150
+    report = evaluate(engine, items)
+    assert report.misattributions == []
+    assert report.accuracy >= 95.0, "\n".join(report.failures)
