@@ -18,6 +18,7 @@ How a question is understood, in order:
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import defaultdict
@@ -32,6 +33,8 @@ from bot.results import Match, Result, Status, Suggestion
 from bot.text import QUESTION_WORDS, STOPWORDS, content_stems, fold, stem, words
 
 __all__ = ["Engine", "Match", "Result", "Status", "Suggestion"]
+
+log = logging.getLogger(__name__)
 
 ANSWER_MIN = 70.0  # share of the question's weight an entry must cover to be the answer
 CLARIFY_MIN = 50.0  # below this the article does not answer; between the two, ask
@@ -71,7 +74,9 @@ _NAME_SLOTS = (
                r"discuss|stress|note|warn|explain|claim|state)\b"),
     re.compile(r"\baccording\s+to\s+(?P<x>.+?)\s*$"),
 )
-_IDENTITY = re.compile(r"^\s*(?:who\s*(?:is|was|s|are|were)|whos)\b")
+# "who is X", "who was the ambassador"; not "who was satisfied with the event".
+_IDENTITY = re.compile(r"^\s*(?:who\s*(?:is|s|are)|whos|who\s+(?:was|were)\s+(?:the|a|an)"
+                       r")\b")
 _GROUP_NOUNS = frozenset({"side", "sides", "officials", "official", "delegation", "delegates",
                           "participants", "speakers", "experts", "guests", "representatives"})
 _OBJECT_MARKERS = frozenset({"about", "on", "regarding", "concerning", "re", "of", "cite",
@@ -128,6 +133,7 @@ class _Doc:
     questions: tuple[str, ...]  # its alternate questions, folded, for tie-breaks
     counts: dict[str, int]  # how often each key occurs across the entry's texts (BM25 tf)
     length: int  # content words across the entry's texts
+    curated: frozenset[str] = frozenset()  # facts: keys from questions, keywords and topics
 
 
 class Engine:
@@ -166,14 +172,17 @@ class Engine:
             # The bot's own answer wording counts less than the article's words and the
             # curated questions and keywords: "the article does not name the city" is not
             # what the fact is about.
+            curated = self._index_keys([*fact.questions, *fact.keywords])
+            curated.update({f"t:{t}": 1.0 for t in fact.topics})
+            curated.update({f"q:{w}": 1.0 for text in (*fact.questions, *fact.keywords)
+                            for w in words(text) if w in QUESTION_WORDS})
             keys = self._index_keys([fact.answer], strength=ANSWER_TEXT_STRENGTH)
-            keys.update(self._index_keys([fact.quote, *fact.questions, *fact.keywords]))
-            keys.update({f"t:{t}": 1.0 for t in fact.topics})
-            keys.update({f"q:{w}": 1.0 for text in (*fact.questions, *fact.keywords)
-                         for w in words(text) if w in QUESTION_WORDS})
+            keys.update(self._index_keys([fact.quote]))
+            keys.update(curated)
             texts = [fact.quote, fact.answer, *fact.questions, *fact.keywords]
             self._docs.append(_Doc(fact.id, "fact", None, keys, order,
-                                   _folded(fact.questions), *self._counts(texts)))
+                                   _folded(fact.questions), *self._counts(texts),
+                                   frozenset(curated)))
 
         self._postings: dict[str, set[int]] = defaultdict(set)
         for index, doc in enumerate(self._docs):
@@ -192,6 +201,19 @@ class Engine:
         self._lower_stems = frozenset(
             stem(w) for a in kb.articles for w in re.findall(r"\b[a-z]+\b", a.source_text))
         self._examples = self._example_suggestions()
+        # Words of people's roles that are not topic words: "deputy", "chairman", "secretary".
+        topic_words = {w for phrase, concepts in self._phrases.items()
+                       if any(c.startswith("t:") for c in concepts) for w in phrase}
+        self._role_words: dict[str, set[str]] = defaultdict(set)
+        for person in kb.people:
+            for role in person.roles:
+                # The head of the role only: "Deputy Secretary" of "... of the Security
+                # Council"; "assistant" of "assistant of spiritual leader ...", not "leader".
+                head = re.split(r"\b(?:of|to|on|at|for|in)\b", fold(role), maxsplit=1)[0]
+                for word in content_stems(head):
+                    if word not in topic_words and not word.isdigit():
+                        self._role_words[word].add(person.id)
+        self._person_order = {p.id: n for n, p in enumerate(kb.people)}
         quoted = kb.quoted_people()
         self._nationalities: dict[str, tuple[str, ...]] = {}
         for nationality in {p.nationality for p in quoted if p.nationality}:
@@ -255,6 +277,8 @@ class Engine:
         if word in STOPWORDS or word in QUESTION_WORDS:
             return _Token(word, word, True, True)
         key = stem(word)
+        if key in STOPWORDS:  # "getting" -> "get"
+            return _Token(word, key, True, True)
         if key in self._content_vocab:
             return _Token(word, key, True, False)
         if word in self._content_vocab:
@@ -337,6 +361,8 @@ class Engine:
                                          self._unknown_weight))
         who_said = bool(_WHO_SAID.search(folded))
         who_is = bool(_WHO_IS.search(folded)) and not concepts
+        if objects and not speakers and not who_said:
+            speakers, objects = objects, []  # "tell me about Foruzesh": no one else to be about
         if who_said and not who_is:
             objects = speakers + objects  # "who mentioned Patrushev": he is what it is about
             speakers = []
@@ -359,10 +385,15 @@ class Engine:
         scores: list[tuple[float, int]] = []
         for index in candidates:
             doc = self._docs[index]
+            # "Who is the president of Russia?" must not be answered by a fact whose quote
+            # happens to contain "President" and "Russian": who-is questions need a fact
+            # curated for them (its questions, keywords or topics).
+            held = ({k: 1.0 for k in doc.curated} if parsed.identity and doc.kind == "fact"
+                    else doc.keys)
             total = hit = 0.0
             for concept in concepts:
                 total += concept.weight
-                hit += concept.weight * max((doc.keys.get(k, 0.0) for k in concept.keys),
+                hit += concept.weight * max((held.get(k, 0.0) for k in concept.keys),
                                             default=0.0)
             if doc.kind == "fact":
                 for word in parsed.question_words - {"what"}:
@@ -435,6 +466,15 @@ class Engine:
         """Answer one question; never raises on any string input."""
         if not isinstance(question, str):
             question = str(question)
+        try:
+            return self._answer(question)
+        except Exception:  # a bug must cost one reply, never the conversation
+            log.exception("engine failed on a question of %d characters", len(question))
+            return self._result(question, Status.NO_ANSWER, (),
+                                "Sorry, I could not read that question. Please rephrase it.",
+                                self._examples)
+
+    def _answer(self, question: str) -> Result:
         stripped = question.strip()
         if len(stripped) > MAX_QUESTION_CHARS:
             return self._result(question, Status.NO_ANSWER, (), (
@@ -456,6 +496,14 @@ class Engine:
                                 "Hello! I answer questions about the article "
                                 f"\u201c{self.kb.articles[0].title}\u201d.", self._examples)
 
+        if not (parsed.speakers or parsed.objects or parsed.cited):
+            described = self._people_by_role_words(parsed)
+            if len(described) > 1:
+                return self._clarify_people(question, described)
+            if described:
+                parsed.speakers = described
+                parsed.concepts = []
+                parsed.who_is = bool(_WHO_IS.search(parsed.folded))
         unknown = self._unknown_name(parsed)
         if unknown:
             return self._result(question, Status.NO_ANSWER, (),
@@ -471,6 +519,29 @@ class Engine:
         if parsed.speakers:
             return self._answer_for_speakers(question, parsed)
         return self._answer_open(question, parsed)
+
+    def _people_by_role_words(self, parsed: _Parsed) -> list[str]:
+        """People a name slot describes by words of their roles ("the deputy", "the chairman").
+
+        Only when every word of the slot is a word of someone's role and of no topic; a word
+        in several people's roles ("deputy") gives several people, and the engine asks.
+        """
+        for pattern in _NAME_SLOTS:
+            match = pattern.search(parsed.folded)
+            if not match:
+                continue
+            slot = [t for t in (self._correct(w) for w in match.group("x").split())
+                    if not t.function]
+            if not slot or len(slot) > 3:
+                return []
+            people: set[str] | None = None
+            for token in slot:
+                owners = self._role_words.get(token.key)
+                if not owners:
+                    return []
+                people = set(owners) if people is None else people & owners
+            return sorted(people or (), key=self._person_order.__getitem__)
+        return []
 
     def _unknown_name(self, parsed: _Parsed) -> str | None:
         """A name the question asks about that the article never mentions ("who is Putin")."""
@@ -492,6 +563,9 @@ class Engine:
         speakers = parsed.speakers
         names = _join(self.kb.person(p).name for p in speakers)
         own = [i for i, d in enumerate(self._docs) if d.speaker in speakers]
+        if not parsed.speech:  # "was Patrushev at the round table": facts about them count
+            own += [i for i, d in enumerate(self._docs)
+                    if d.kind == "fact" and any(f"p:{p}" in d.keys for p in speakers)]
         citing = [i for i, d in enumerate(self._docs)
                   if d.kind == "statement" and d.speaker not in speakers
                   and any(f"p:{p}" in d.keys for p in speakers)]
@@ -500,9 +574,10 @@ class Engine:
         if not concepts and parsed.question_words - {"what", "who"} and not parsed.speech:
             return self._not_said_about(question, speakers)  # "where is Velayati from"
         if not concepts:  # "what did Foruzesh say": everything they said
-            if own:
+            said = [i for i in own if self._docs[i].kind == "statement"]
+            if said:
                 matches = tuple(Match(self._docs[i].id, "statement", self._docs[i].speaker,
-                                      100.0) for i in own)
+                                      100.0) for i in said)
                 return self._result(question, Status.ANSWER, matches, "", ())
             if citing:
                 return self._cited_answer(question, speakers, citing, 100.0)
@@ -581,7 +656,8 @@ class Engine:
             candidates = [i for i, d in enumerate(self._docs) if d.kind == "fact"]
         scores = self._score(parsed, candidates, concepts)
         picked = self._pick(scores, concepts, MAX_OPEN_LIST)
-        if picked and self._vague(concepts) and not parsed.identity:
+        if (picked and self._vague(concepts) and not parsed.identity
+                and self._closeness(parsed.folded, picked[0][1]) < CLOSE_QUESTION):
             return self._clarify(question, scores)  # "russia": too common to pick one quote
         if picked:
             # A fact answers best alone; statements can be listed together.
@@ -594,8 +670,8 @@ class Engine:
             if parsed.who_said and statements:
                 who = _join(self.kb.person(s).name
                             for s in dict.fromkeys(d.speaker or "" for d in statements))
-                about = _join(c.label for c in concepts if any(k[:2] in {"t:", "p:", "c:"}
-                                                               for k in c.keys))
+                about = _join(c.label for c in concepts if not self._vague([c])
+                              and any(k[:2] in {"t:", "p:", "c:"} for k in c.keys))
                 lead = f"{who} spoke about {about}:" if about else f"Said by {who}:"
             if parsed.objects and statements and not parsed.who_said:
                 lead = self._cited_lead(parsed.objects, statements)

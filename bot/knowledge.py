@@ -309,8 +309,14 @@ def read_yaml(path: Path, root: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
         raise KnowledgeError([Problem(shown, line, f"invalid YAML: {exc.problem}")]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "?")
+        raise KnowledgeError([Problem(shown, line, "invalid YAML: control characters are not "
+                                                   f"allowed (U+{code:04X})")]) from None
     except yaml.YAMLError as exc:
-        raise KnowledgeError([Problem(shown, 0, f"invalid YAML: {exc}")]) from None
+        message = " ".join(str(exc).split())
+        raise KnowledgeError([Problem(shown, 0, f"invalid YAML: {message}")]) from None
     except RecursionError:
         raise KnowledgeError([Problem(shown, 0, "YAML nested too deeply")]) from None
     finally:

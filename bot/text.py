@@ -29,8 +29,17 @@ comment commented comments discuss discussed discusses express expressed opinion
 remark remarked remarks state stated statement statements view views word words quote quoted
 quotes quoting claim claimed claims note noted noting add added adds stress stressed explain
 explained believe believes believed feel feels felt reckon reckons cite cites cited citing
-hi hello hey ok okay
+hi hello hey ok okay everything anything stuff else whole entire
 """.split())
+
+# Chat spellings too short for typo correction (one edit from too many real words).
+CHAT_SPELLINGS = {
+    "wat": "what", "wht": "what", "wut": "what", "whta": "what", "abt": "about",
+    "bout": "about", "abut": "about", "u": "you", "r": "are", "ur": "your", "pls": "please",
+    "plz": "please", "thx": "thanks", "ty": "thanks", "hw": "how", "whr": "where",
+    "wen": "when", "y": "why", "teh": "the", "da": "the", "dat": "that", "abot": "about",
+    "sed": "said", "sez": "says", "wats": "whats", "whats": "what",
+}
 
 # Question words: not content for statements, but facts ("where was it held") use them.
 QUESTION_WORDS = frozenset({"who", "where", "when", "how", "why", "what", "which", "whom"})
@@ -62,6 +71,7 @@ def words(text: str) -> list[str]:
         if token.endswith("'s"):
             token = token[:-2]
         token = token.replace("'", "")
+        token = CHAT_SPELLINGS.get(token, token)
         if token:
             out.append(token)
     return out
