@@ -18,6 +18,7 @@ from typing import Any, TextIO
 import yaml
 
 from bot.engine import Engine, Result, Status
+from bot.logging_setup import configure_logging
 from bot.knowledge import KnowledgeBase, KnowledgeError, inspect_knowledge, load_knowledge
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -208,6 +209,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if settings.token:
         from bot.telegram_app import run_bot  # imported here: offline commands need no PTB
 
+        configure_logging(settings.log_level, settings.secrets)
         return run_bot(settings)
     if not sys.stdin.isatty():
         raise CliError("TELEGRAM_BOT_TOKEN is not set and there is no terminal for the offline "

@@ -1,0 +1,315 @@
+"""The Telegram adapter's composition root: build the application, then run it.
+
+:func:`build_application` wires settings, the knowledge service and the question log into one
+python-telegram-bot ``Application`` with every handler registered; tests build the very same
+application. :func:`run_bot` opens what it needs and runs it with long polling or a webhook.
+The handlers themselves live in :mod:`bot.handlers`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    InlineQueryHandler,
+    JobQueue,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.handlers import STATE_KEY, BotState
+from bot.knowledge import KnowledgeError
+from bot.logging_setup import RedactingFormatter
+from bot.service import KnowledgeService
+from bot.settings import Settings
+from bot.storage import QuestionLog, StorageError
+
+log = logging.getLogger(__name__)
+
+BotApplication = Application[ExtBot[int], ContextTypes.DEFAULT_TYPE, dict[Any, Any],
+                             dict[Any, Any], dict[Any, Any], JobQueue[ContextTypes.DEFAULT_TYPE]]
+
+PUBLIC_COMMANDS = (
+    BotCommand("start", "What I know, with examples"),
+    BotCommand("help", "How to ask"),
+    BotCommand("about", "The article, the outlet and the event"),
+    BotCommand("speakers", "Who is quoted"),
+    BotCommand("topics", "What the article covers"),
+)
+ADMIN_COMMANDS = (
+    BotCommand("reload", "Re-read the knowledge base"),
+    BotCommand("unanswered", "Questions that got no answer"),
+    BotCommand("stats", "Usage counts [since, e.g. 7d]"),
+)
+ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
+                   Update.INLINE_QUERY)
+RATE_LIMIT_RETRIES = 3  # 429s: AIORateLimiter waits retry_after, then tries again
+NETWORK_RETRIES = 3  # network errors and 5xx: retried with backoff
+NETWORK_BACKOFF_SECONDS = 0.5  # doubles on each retry: 0.5, 1, 2
+_RETRIED_PREFIXES = ("send", "edit", "answer", "delete")  # replies, not set-up calls
+_SIGHUP_KEY = "article_bot_sighup"
+_REQUEST_LOGGERS = ("httpx", "httpcore")
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """``AIORateLimiter`` (429 + retry_after) that also retries network errors and 5xx.
+
+    Only for calls that deliver something to a user (send/edit/answer/delete), so no reply is
+    lost to a transient failure. A ``BadRequest`` (4xx) is never retried: it would fail again.
+    """
+
+    __slots__ = ("_backoff", "_network_retries")
+
+    def __init__(self, *, max_retries: int = RATE_LIMIT_RETRIES,
+                 network_retries: int = NETWORK_RETRIES,
+                 backoff: float = NETWORK_BACKOFF_SECONDS) -> None:
+        """Retry 429s ``max_retries`` times and network errors ``network_retries`` times."""
+        super().__init__(max_retries=max_retries)
+        self._network_retries = network_retries
+        self._backoff = backoff
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Rate-limit the call as AIORateLimiter does, retrying transient network failures."""
+        retried = endpoint.startswith(_RETRIED_PREFIXES)
+        attempt = 0
+        while True:
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data,
+                                                      rate_limit_args)
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # includes TimedOut and every 5xx
+                if not retried or attempt >= self._network_retries:
+                    raise
+                delay = self._backoff * 2 ** attempt
+                attempt += 1
+                log.warning("%s failed (%s); retry %d of %d in %.1f s", endpoint, exc, attempt,
+                            self._network_retries, delay)
+                await asyncio.sleep(delay)
+
+
+def file_base_url(api_base_url: str) -> str:
+    """The Bot API file URL that goes with ``api_base_url`` (``.../bot`` -> ``.../file/bot``)."""
+    if "/bot{token}" in api_base_url:
+        return api_base_url.replace("/bot{token}", "/file/bot{token}", 1)
+    if api_base_url.rstrip("/").endswith("/bot"):
+        return api_base_url.rstrip("/")[: -len("/bot")] + "/file/bot"
+    parts = urlsplit(api_base_url)
+    return f"{parts.scheme}://{parts.netloc}/file/bot"
+
+
+class _RedactSecrets(logging.Filter):
+    """Rewrites records of the request loggers so no handler ever sees the token.
+
+    httpx logs every request URL, and the URL holds the token. The root handler of
+    :func:`bot.logging_setup.configure_logging` redacts too; this covers any other handler
+    (a test's caplog, a user's own logging config).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+        self._formatter = RedactingFormatter()
+
+    def add(self, secrets: Iterable[str]) -> None:
+        """Also redact ``secrets``."""
+        self.secrets.update(s for s in secrets if s)
+        self._formatter = RedactingFormatter(secrets=tuple(self.secrets))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record's message in place; never drop it."""
+        message = record.getMessage()
+        redacted = self._formatter.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def _redact_request_logs(secrets: Iterable[str]) -> None:
+    """Install (once per logger) the filter that keeps the token out of request log lines."""
+    wanted = tuple(secrets)
+    for name in _REQUEST_LOGGERS:
+        logger = logging.getLogger(name)
+        existing = next((f for f in logger.filters if isinstance(f, _RedactSecrets)), None)
+        if existing is None:
+            existing = _RedactSecrets()
+            logger.addFilter(existing)
+        existing.add(wanted)
+
+
+def build_application(settings: Settings, service: KnowledgeService,
+                      question_log: QuestionLog | None = None) -> BotApplication:
+    """Build the bot: settings, knowledge and question log in; every handler registered."""
+    token = settings.require_token()
+    _redact_request_logs(settings.secrets)
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.api_base_url)
+        .base_file_url(file_base_url(settings.api_base_url))
+        .rate_limiter(RetryingRateLimiter())
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data[STATE_KEY] = BotState(service, question_log, settings.admin_ids)
+    add_handlers(application, settings.admin_ids)
+    return application
+
+
+def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None:
+    """Register every handler, in the order that decides which one gets an update."""
+    new = filters.UpdateType.MESSAGE  # an edited command is not run again
+    application.add_handler(CommandHandler("start", handlers.start, filters=new))
+    application.add_handler(CommandHandler("help", handlers.help_command, filters=new))
+    application.add_handler(CommandHandler("about", handlers.about, filters=new))
+    application.add_handler(CommandHandler("speakers", handlers.speakers, filters=new))
+    application.add_handler(CommandHandler("topics", handlers.topics, filters=new))
+
+    # Admin commands: gated by user id here, and the handlers check again. The refusal handler
+    # comes after them, so it only sees the admin commands of everyone else.
+    admins = filters.User(user_id=admin_ids, allow_empty=False)
+    application.add_handler(CommandHandler("reload", handlers.reload_command,
+                                           filters=new & admins))
+    application.add_handler(CommandHandler("unanswered", handlers.unanswered_command,
+                                           filters=new & admins))
+    application.add_handler(CommandHandler("stats", handlers.stats_command, filters=new & admins))
+    application.add_handler(CommandHandler([c.command for c in ADMIN_COMMANDS],
+                                           handlers.refuse_admin, filters=new))
+
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
+
+    # Questions: after the commands, so "/start" is never taken for a question.
+    text = filters.TEXT & ~filters.COMMAND
+    application.add_handler(MessageHandler(new & text, handlers.ask))
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & text,
+                                           handlers.edited_question))
+    # Private chats only: in a group, stickers and unknown commands are not meant for the bot.
+    private = filters.ChatType.PRIVATE & new
+    application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
+    application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                                           handlers.not_text))
+
+    application.add_error_handler(handlers.error_handler)
+
+
+async def post_init(application: BotApplication) -> None:
+    """Start-up work: command menus (tolerating a server without them) and SIGHUP reload."""
+    state: BotState = application.bot_data[STATE_KEY]
+    bot = application.bot
+    try:
+        await bot.set_my_commands(PUBLIC_COMMANDS)
+    except TelegramError as exc:  # an emulator without setMyCommands must not stop start-up
+        log.warning("could not set the command menu (%s); continuing without it", exc)
+    else:
+        for admin_id in sorted(state.admin_ids):
+            try:
+                await bot.set_my_commands(PUBLIC_COMMANDS + ADMIN_COMMANDS,
+                                          scope=BotCommandScopeChat(admin_id))
+            except TelegramError as exc:  # e.g. the admin has never opened a chat with the bot
+                log.info("could not set the admin command menu for %s: %s", admin_id, exc)
+    _install_sighup(application)
+
+
+async def post_shutdown(application: BotApplication) -> None:
+    """Undo what post_init set up on the event loop."""
+    if application.bot_data.pop(_SIGHUP_KEY, False):
+        try:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+
+
+def _install_sighup(application: BotApplication) -> None:
+    """Reload the knowledge base on SIGHUP, where the platform and the loop allow it."""
+    sighup = getattr(signal, "SIGHUP", None)
+    if sighup is None:
+        return
+    try:
+        asyncio.get_running_loop().add_signal_handler(sighup, _on_sighup, application)
+    except (NotImplementedError, RuntimeError, ValueError) as exc:  # Windows, not main thread
+        log.info("SIGHUP reload not available: %s", exc)
+        return
+    application.bot_data[_SIGHUP_KEY] = True
+
+
+def _on_sighup(application: BotApplication) -> None:
+    """Signal callback: start the reload as a task (the callback itself must not block)."""
+    log.info("SIGHUP received: reloading the knowledge base")
+    application.create_task(reload_on_signal(application))
+
+
+async def reload_on_signal(application: BotApplication) -> None:
+    """Reload the knowledge base in a worker thread and log the outcome."""
+    state: BotState = application.bot_data[STATE_KEY]
+    outcome = await handlers.reload_knowledge(state.service)
+    summary = handlers.render_reload(outcome).replace("\n", "; ")
+    log.log(logging.INFO if outcome.ok else logging.WARNING, "SIGHUP reload: %s", summary)
+
+
+def run_bot(settings: Settings) -> int:
+    """Run the bot until stopped: long polling, or a webhook if WEBHOOK_URL is set.
+
+    Returns the process exit status: 0 after a clean stop, 2 if the knowledge base is invalid
+    or the Bot API rejects the token, 1 if the Bot API cannot be reached at start-up.
+    """
+    try:
+        service = KnowledgeService.load(settings.knowledge_path)
+    except KnowledgeError as exc:
+        log.error("cannot load the knowledge base at %s:", settings.knowledge_path)
+        for problem in exc.problems:
+            log.error("  %s", problem)
+        return 2
+    try:
+        question_log: QuestionLog | None = QuestionLog(settings.data_path)
+    except StorageError as exc:
+        log.warning("running without the question log: %s", exc)
+        question_log = None
+    application = build_application(settings, service, question_log)
+    try:
+        if settings.webhook_url:
+            log.info("starting in webhook mode on %s:%s", settings.webhook_listen,
+                     settings.webhook_port)
+            application.run_webhook(
+                listen=settings.webhook_listen, port=settings.webhook_port,
+                url_path=settings.webhook_path, webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret, allowed_updates=list(ALLOWED_UPDATES),
+                bootstrap_retries=3)
+        else:
+            log.info("starting with long polling")
+            application.run_polling(allowed_updates=list(ALLOWED_UPDATES), bootstrap_retries=3)
+    except InvalidToken:
+        log.error("TELEGRAM_BOT_TOKEN: rejected by the Bot API (revoked or mistyped?)")
+        return 2
+    except NetworkError as exc:
+        log.error("cannot reach the Bot API at %s: %s", settings.api_base_url, exc)
+        return 1
+    finally:
+        if question_log is not None:
+            question_log.close()
+    log.info("stopped")
+    return 0

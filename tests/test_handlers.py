@@ -1,0 +1,714 @@
+"""Handlers, one update at a time: real ``Update`` objects, the real application, a fake server.
+
+Each test builds the application with :func:`bot.telegram_app.build_application` (base_url at
+the fake Bot API), turns a dict into an ``Update`` with ``Update.de_json`` and dispatches it with
+``app.process_update``; what the bot did is read from the calls the fake server recorded. The
+engine is scripted, so these tests pin the Telegram side only; the real engine is exercised in
+tests/test_telegram_e2e.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import TELEGRAM_ADMIN_ID
+from fake_bot_api import BOT_USERNAME, Call, FakeBotApi, parse_html
+from telegram import Update
+from telegram.error import NetworkError
+
+from bot import handlers
+from bot.engine import Match, Result, Status, Suggestion
+from bot.handlers import (
+    STATE_KEY,
+    BotState,
+    BoundedMap,
+    addressed_question,
+    ask_callback_data,
+    decode_callback,
+    split_html,
+)
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.render import HTML, render_about, render_person, render_result
+from bot.service import KnowledgeService
+from bot.settings import Settings
+from bot.storage import QuestionLog
+from bot.telegram_app import (
+    ADMIN_COMMANDS,
+    PUBLIC_COMMANDS,
+    BotApplication,
+    RetryingRateLimiter,
+    build_application,
+    file_base_url,
+    post_init,
+)
+
+USER = 5001  # an ordinary user (private chat id = user id)
+GROUP = -4000000077
+
+
+# --------------------------------------------------------------------------------------------
+# A scripted engine and a harness around the real application
+# --------------------------------------------------------------------------------------------
+
+class ScriptedEngine:
+    """Stands in for bot.engine.Engine: returns a scripted Result per question."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.script: dict[str, Result | Callable[[], Result]] = {}
+        self.asked: list[str] = []
+
+    def answer(self, question: str) -> Result:
+        """The scripted result, else a no_answer with one suggestion."""
+        self.asked.append(question)
+        scripted = self.script.get(question)
+        if callable(scripted):
+            return scripted()
+        if scripted is not None:
+            return scripted
+        return Result(question, Status.NO_ANSWER, (), "The article does not answer that.",
+                      (Suggestion("Bob on sanctions", "What did Bob say about sanctions?"),), "")
+
+
+def answer(question: str, *statement_ids: str, kb: KnowledgeBase) -> Result:
+    """An ANSWER result quoting ``statement_ids``."""
+    matches = tuple(Match(s, "statement", kb.statement(s).speaker, 90.0) for s in statement_ids)
+    return Result(question, Status.ANSWER, matches, "", (), "")
+
+
+@dataclass
+class Harness:
+    """The application under test, the fake server it talks to, and helpers."""
+
+    app: BotApplication
+    fake: FakeBotApi
+    engine: ScriptedEngine
+    question_log: QuestionLog
+    kb: KnowledgeBase
+    knowledge: Path
+
+    async def dispatch(self, data: dict[str, Any]) -> None:
+        """Register the update with the fake (as Telegram knows it), then process it."""
+        update_id = self.fake.push_update(data)
+        update = Update.de_json({"update_id": update_id, **data}, self.app.bot)
+        await self.app.process_update(update)
+
+    async def command(self, text: str, *, user_id: int = USER) -> None:
+        """A private-chat text message from ``user_id``."""
+        await self.dispatch(self.fake.message_update(text, user_id=user_id))
+
+    def sent(self, chat_id: int | None = None) -> list[Call]:
+        """sendMessage calls that succeeded, optionally to one chat."""
+        return [c for c in self.fake.calls("sendMessage") if not c.failed
+                and (chat_id is None or int(c.params["chat_id"]) == chat_id)]
+
+    def last_text(self, chat_id: int = USER) -> str:
+        """The HTML text of the last message sent to ``chat_id``."""
+        return str(self.sent(chat_id)[-1].params["text"])
+
+    def last_buttons(self, chat_id: int = USER) -> list[dict[str, Any]]:
+        """The inline buttons of the last message sent to ``chat_id``."""
+        markup = self.sent(chat_id)[-1].params.get("reply_markup") or {}
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+    def last_message(self, chat_id: int = USER) -> dict[str, Any]:
+        """The last message the bot sent to ``chat_id``, as the fake stored it."""
+        return self.fake.bot_messages(chat_id)[-1]
+
+    async def press(self, data: str, *, chat_id: int = USER, user_id: int = USER) -> None:
+        """Press the button with ``data`` on the last bot message in ``chat_id``."""
+        await self.dispatch(self.fake.callback_query_update(
+            data, self.last_message(chat_id), user_id=user_id))
+
+
+@pytest.fixture
+async def harness(fake_api: FakeBotApi, telegram_settings: Callable[..., Settings],
+                  tiny_knowledge: Path, tmp_path: Path) -> AsyncIterator[Harness]:
+    """The real application over the tiny article with a scripted engine, initialised."""
+    settings = telegram_settings()
+    kb = load_knowledge(tiny_knowledge)
+    engine = ScriptedEngine(kb)
+    service = KnowledgeService(tiny_knowledge, engine)  # type: ignore[arg-type]
+    question_log = QuestionLog(tmp_path / "log.sqlite3")
+    app = build_application(settings, service, question_log)
+    async with app:
+        yield Harness(app, fake_api, engine, question_log, kb, tiny_knowledge)
+    question_log.close()
+
+
+def callback_data_of(buttons: list[dict[str, Any]]) -> list[str]:
+    """The callback_data of each button (all must have one)."""
+    return [str(b["callback_data"]) for b in buttons]
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+
+async def test_start_greets_with_title_speakers_and_three_examples(harness: Harness) -> None:
+    await harness.command("/start")
+    text = harness.last_text()
+    assert "<b>Trade &amp; &lt;Tariffs&gt; in the tiny article</b>" in text  # escaped
+    assert "It quotes Alice Example and Bob Sample." in text
+    assert "Carol Absent" not in text  # named but not quoted
+    assert callback_data_of(harness.last_buttons()) == [
+        "q:alice-trade", "q:bob-sanctions", "q:alice-future"]
+    assert harness.last_buttons()[0]["text"] == "What did Alice say about trade?"
+    parse_html(text)
+
+
+async def test_start_example_button_shows_that_statement(harness: Harness) -> None:
+    await harness.command("/start")
+    await harness.press("q:bob-sanctions")
+    text = harness.last_text()
+    assert "<blockquote>Sanctions hurt everyone.</blockquote>" in text
+    assert callback_data_of(harness.last_buttons()) == ["p:bob"]
+    assert harness.last_buttons()[0]["text"] == "More from Bob Sample"
+    answered = harness.fake.calls("answerCallbackQuery")
+    assert len(answered) == 1 and not answered[0].failed
+
+
+async def test_start_with_a_person_payload_shows_the_speaker_card(harness: Harness) -> None:
+    await harness.command("/start alice")
+    assert harness.last_text() == render_person(harness.kb.person("alice"), harness.kb, HTML)
+    assert harness.engine.asked == []
+
+
+async def test_start_with_other_payload_asks_its_words(harness: Harness) -> None:
+    harness.engine.script["bob sanctions"] = answer("bob sanctions", "bob-sanctions",
+                                                    kb=harness.kb)
+    await harness.command("/start bob-sanctions")
+    assert harness.engine.asked == ["bob sanctions"]
+    assert harness.last_text() == render_result(
+        harness.engine.script["bob sanctions"], harness.kb, HTML)  # type: ignore[arg-type]
+
+
+async def test_help_explains_how_to_ask(harness: Harness) -> None:
+    await harness.command("/help")
+    text = harness.last_text()
+    assert "How to ask" in text and "What did Alice say about trade?" in text
+    assert "/speakers" in text and "/topics" in text and "/about" in text
+    assert f"@{BOT_USERNAME}" in text
+    parse_html(text)
+
+
+async def test_about_renders_the_article(harness: Harness) -> None:
+    await harness.command("/about")
+    assert harness.last_text() == render_about(harness.kb, HTML)
+
+
+async def test_speakers_buttons_open_speaker_cards(harness: Harness) -> None:
+    await harness.command("/speakers")
+    assert callback_data_of(harness.last_buttons()) == ["p:alice", "p:bob"]
+    assert "Minister of Trade &amp; &lt;Markup&gt;" in harness.last_text()
+    await harness.press("p:bob")
+    assert harness.last_text() == render_person(harness.kb.person("bob"), harness.kb, HTML)
+
+
+async def test_topic_button_asks_the_engine_about_the_topic(harness: Harness) -> None:
+    await harness.command("/topics")
+    assert callback_data_of(harness.last_buttons()) == ["t:trade", "t:sanctions"]
+    assert harness.last_buttons()[0]["text"] == "Trade & <investment>"  # button text is plain
+    await harness.press("t:sanctions")
+    assert harness.engine.asked == ["Who talked about Sanctions?"]
+
+
+async def test_unknown_command_in_private_points_to_help(harness: Harness) -> None:
+    await harness.command("/nonsense")
+    assert "/help" in harness.last_text()
+
+
+# --------------------------------------------------------------------------------------------
+# Questions
+# --------------------------------------------------------------------------------------------
+
+async def test_answer_is_rendered_html_with_more_from_button(harness: Harness) -> None:
+    result = answer("what did alice say", "alice-trade", "alice-future", kb=harness.kb)
+    harness.engine.script["what did alice say"] = result
+    await harness.command("what did alice say")
+    call = harness.sent(USER)[-1]
+    assert call.params["text"] == render_result(result, harness.kb, HTML)
+    assert call.params["parse_mode"] == "HTML"
+    assert "&lt;investment&gt;" in call.params["text"]
+    assert harness.last_buttons() == [{"text": "More from Alice Example",
+                                       "callback_data": "p:alice"}]
+    assert harness.fake.calls("sendChatAction") == []  # the engine was quick
+
+
+async def test_answer_quoting_two_people_has_no_more_from_button(harness: Harness) -> None:
+    harness.engine.script["trade and sanctions"] = answer(
+        "trade and sanctions", "alice-trade", "bob-sanctions", kb=harness.kb)
+    await harness.command("trade and sanctions")
+    assert harness.last_buttons() == []
+
+
+async def test_every_question_is_recorded_with_people_and_topics(harness: Harness) -> None:
+    harness.engine.script["q1"] = answer("q1", "alice-trade", kb=harness.kb)
+    await harness.command("q1")
+    await harness.command("something unknown")
+    stats = harness.question_log.stats()
+    assert stats.total == 2
+    assert stats.by_status["answer"] == 1 and stats.by_status["no_answer"] == 1
+    assert stats.top_people == [("alice", 1)] and stats.top_topics == [("trade", 1)]
+
+
+async def test_a_broken_question_log_does_not_break_the_reply(
+        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    class Broken:
+        def record(self, **kwargs: Any) -> None:
+            raise RuntimeError("disk on fire")
+
+    state: BotState = harness.app.bot_data[STATE_KEY]
+    state.question_log = Broken()  # type: ignore[assignment]
+    await harness.command("anything")
+    assert harness.sent(USER)
+    assert "could not record a question" in caplog.text
+
+
+async def test_clarify_offers_suggestions_as_buttons(harness: Harness) -> None:
+    long_question = "What did Alice Example say about trade, investment and the partners?"
+    assert len(f"a:{long_question}".encode()) > 64
+    harness.engine.script["alice?"] = Result(
+        "alice?", Status.CLARIFY,
+        (Match("alice-trade", "statement", "alice", 60.0),
+         Match("alice-future", "statement", "alice", 55.0)),
+        "I am not sure which part of the article you mean.",
+        (Suggestion("Alice on trade", "What did Alice say about trade?"),
+         Suggestion("Alice on trade, long", long_question)), "")
+    harness.engine.script[long_question] = answer(long_question, "alice-trade", kb=harness.kb)
+    await harness.command("alice?")
+    data = callback_data_of(harness.last_buttons())
+    assert data[0] == "a:What did Alice say about trade?"
+    assert data[1].startswith("h:")  # too long for callback data: kept behind a hash
+    assert all(len(d.encode()) <= 64 for d in data)
+    await harness.press(data[1])
+    assert harness.engine.asked[-1] == long_question
+    assert "<blockquote>We will expand trade" in harness.last_text()
+
+
+async def test_no_answer_suggests_examples_as_buttons(harness: Harness) -> None:
+    await harness.command("what is the weather")
+    text = harness.last_text()
+    assert text.startswith("The article does not answer that.")
+    assert callback_data_of(harness.last_buttons()) == ["a:What did Bob say about sanctions?"]
+
+
+async def test_no_answer_without_suggestions_says_what_can_be_asked(harness: Harness) -> None:
+    harness.engine.script["hmm"] = Result("hmm", Status.NO_ANSWER, (), "", (), "")
+    await harness.command("hmm")
+    assert "I can answer questions about" in harness.last_text()
+    assert callback_data_of(harness.last_buttons())[0] == "q:alice-trade"
+
+
+async def test_slow_engine_shows_typing(harness: Harness) -> None:
+    def slow() -> Result:
+        time.sleep(0.8)
+        return answer("slow", "bob-sanctions", kb=harness.kb)
+
+    harness.engine.script["slow"] = slow
+    await harness.command("slow")
+    actions = harness.fake.calls("sendChatAction")
+    assert [c.params["action"] for c in actions] == ["typing"]
+    assert actions[0].at < harness.sent(USER)[-1].at
+
+
+async def test_long_reply_is_split_into_valid_html_parts(harness: Harness) -> None:
+    many = answer("everything", *(["alice-trade", "bob-sanctions"] * 60), kb=harness.kb)
+    harness.engine.script["everything"] = many
+    await harness.command("everything")
+    parts = harness.sent(USER)
+    assert len(parts) >= 2
+    for part in parts:
+        assert not part.failed
+        assert len(str(part.params["text"])) <= 4096
+    assert [bool(p.params.get("reply_markup")) for p in parts] == [False] * (len(parts) - 1) + [
+        False]  # two speakers: no button at all
+    joined = "".join(parse_html(str(p.params["text"]))[0] for p in parts)
+    assert joined.count("Sanctions hurt everyone.") == 60
+
+
+async def test_edited_question_edits_the_earlier_reply(harness: Harness) -> None:
+    harness.engine.script["alice"] = answer("alice", "alice-trade", kb=harness.kb)
+    harness.engine.script["bob"] = answer("bob", "bob-sanctions", kb=harness.kb)
+    original = harness.fake.message_update("alice", user_id=USER)
+    await harness.dispatch(original)
+    reply_id = harness.sent(USER)[-1].result["message_id"]
+    await harness.dispatch(harness.fake.edited_message_update(original["message"], "bob"))
+    edits = harness.fake.calls("editMessageText")
+    assert len(edits) == 1 and not edits[0].failed
+    assert int(edits[0].params["message_id"]) == reply_id
+    assert "Sanctions hurt everyone" in str(edits[0].params["text"])
+    assert len(harness.sent(USER)) == 1  # no new message
+
+
+async def test_edit_of_a_forgotten_question_gets_a_fresh_answer(harness: Harness) -> None:
+    original = harness.fake.message_update("first", user_id=USER)
+    harness.fake.push_update(original)  # seen by Telegram, never by this bot
+    await harness.dispatch(harness.fake.edited_message_update(original["message"], "second"))
+    assert harness.engine.asked == ["second"] and len(harness.sent(USER)) == 1
+
+
+async def test_reply_memory_is_bounded() -> None:
+    memory: BoundedMap[int, int] = BoundedMap(3)
+    for i in range(5):
+        memory.put(i, i)
+    assert len(memory) == 3 and memory.get(0) is None and memory.get(4) == 4
+
+
+@pytest.mark.parametrize("kind", ["sticker_update", "photo_update", "voice_update"])
+async def test_non_text_in_private_gets_a_polite_hint(harness: Harness, kind: str) -> None:
+    await harness.dispatch(getattr(harness.fake, kind)(user_id=USER))
+    text = harness.last_text()
+    assert text.startswith("I can only read text questions \u2014 try: ")
+    assert harness.engine.asked == []
+
+
+async def test_non_text_in_a_group_is_ignored(harness: Harness) -> None:
+    await harness.dispatch(harness.fake.sticker_update(chat_type="group", chat_id=GROUP))
+    assert harness.sent() == []
+
+
+# --------------------------------------------------------------------------------------------
+# Groups
+# --------------------------------------------------------------------------------------------
+
+async def test_group_message_not_addressed_is_ignored(harness: Harness) -> None:
+    await harness.dispatch(harness.fake.message_update(
+        "what did alice say", chat_type="group", chat_id=GROUP))
+    assert harness.sent() == [] and harness.engine.asked == []
+
+
+async def test_group_mention_is_answered_in_thread_without_the_mention(harness: Harness) -> None:
+    update = harness.fake.message_update(f"@{BOT_USERNAME.upper()} what did alice say?",
+                                         chat_type="group", chat_id=GROUP)
+    await harness.dispatch(update)
+    assert harness.engine.asked == ["what did alice say?"]
+    reply = harness.sent(GROUP)[-1]
+    assert reply.params["reply_parameters"]["message_id"] == update["message"]["message_id"]
+
+
+async def test_group_reply_to_the_bot_is_answered(harness: Harness) -> None:
+    await harness.dispatch(harness.fake.message_update(f"hi @{BOT_USERNAME}", chat_type="group",
+                                                       chat_id=GROUP))
+    bot_message = harness.last_message(GROUP)
+    update = harness.fake.message_update("and bob?", chat_type="group", chat_id=GROUP,
+                                         reply_to=bot_message)
+    await harness.dispatch(update)
+    assert harness.engine.asked == ["hi", "and bob?"]
+    assert (harness.sent(GROUP)[-1].params["reply_parameters"]["message_id"]
+            == update["message"]["message_id"])
+
+
+async def test_group_reply_to_someone_else_is_ignored(harness: Harness) -> None:
+    first = harness.fake.message_update("hello all", chat_type="group", chat_id=GROUP)
+    await harness.dispatch(first)
+    await harness.dispatch(harness.fake.message_update(
+        "what did alice say", chat_type="group", chat_id=GROUP, reply_to=first["message"]))
+    assert harness.sent() == []
+
+
+async def test_group_command_is_answered_in_thread(harness: Harness) -> None:
+    update = harness.fake.message_update(f"/about@{BOT_USERNAME}", chat_type="supergroup",
+                                         chat_id=-1001000000077)
+    await harness.dispatch(update)
+    reply = harness.sent(-1001000000077)[-1]
+    assert reply.params["reply_parameters"]["message_id"] == update["message"]["message_id"]
+
+
+def test_addressed_question_strips_only_the_bots_mention() -> None:
+    class Msg:
+        def __init__(self, text: str, chat_type: str) -> None:
+            self.text = text
+            self.chat = type("C", (), {"type": chat_type})()
+            self.reply_to_message = None
+
+    ask = addressed_question
+    assert ask(Msg("@bot_x hi @bot_xy", "group"), "bot_x", 1) == "hi @bot_xy"  # type: ignore
+    assert ask(Msg("email@bot_x.org", "group"), "bot_x", 1) is None  # type: ignore
+    assert ask(Msg("hello", "private"), "bot_x", 1) == "hello"  # type: ignore
+
+
+# --------------------------------------------------------------------------------------------
+# Buttons
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("data", ["q:gone", "p:nobody", "t:none", "h:0123456789abcdef", "zz",
+                                  "a:"])
+async def test_stale_or_unknown_button_is_answered_with_a_notice(harness: Harness,
+                                                                 data: str) -> None:
+    await harness.command("/start")
+    before = len(harness.sent())
+    update = harness.fake.callback_query_update("q:alice-trade", harness.last_message())
+    update["callback_query"]["data"] = data  # a button from before a reload or a restart
+    await harness.dispatch(update)
+    answered = harness.fake.calls("answerCallbackQuery")[-1]
+    assert answered.params["text"] == handlers.STALE_BUTTON_NOTICE and not answered.failed
+    assert len(harness.sent()) == before
+
+
+async def test_callback_data_is_at_most_64_bytes_everywhere(harness: Harness) -> None:
+    state: BotState = harness.app.bot_data[STATE_KEY]
+    for question in ["short", "é" * 40, "x" * 62, "x" * 63, "🙂" * 20]:
+        data = ask_callback_data(question, state)
+        assert 1 <= len(data.encode()) <= 64
+        action = decode_callback(data, harness.kb, state)
+        assert action is not None and action.value == question
+    for command in ["/start", "/speakers", "/topics", "/help"]:
+        await harness.command(command)
+        assert all(len(d.encode()) <= 64 for d in callback_data_of(harness.last_buttons()))
+
+
+async def test_hashed_button_still_works_after_a_restart_if_the_kb_has_it(
+        harness: Harness) -> None:
+    question = "what did Bob say about sanctions"  # an alternate question in tiny.yaml
+    restarted = BotState(harness.app.bot_data[STATE_KEY].service, None, frozenset())
+    action = decode_callback(f"h:{handlers._question_key(question)}", harness.kb, restarted)
+    assert action is not None and action.value == question
+
+
+# --------------------------------------------------------------------------------------------
+# Inline mode
+# --------------------------------------------------------------------------------------------
+
+async def test_inline_query_returns_matching_quotes(harness: Harness) -> None:
+    await harness.dispatch(harness.fake.inline_query_update("bob sanctions"))
+    call = harness.fake.calls("answerInlineQuery")[-1]
+    assert not call.failed
+    results = call.params["results"]
+    assert [r["id"] for r in results] == ["bob-sanctions"]
+    assert int(call.params["cache_time"]) == 300
+    assert str(call.params.get("is_personal", "false")).lower() == "false"
+    content = results[0]["input_message_content"]
+    assert content["parse_mode"] == "HTML"
+    assert content["message_text"].startswith("<blockquote>Sanctions hurt everyone.</blockquote>")
+    assert "<b>Bob Sample</b>" in content["message_text"]
+
+
+async def test_inline_query_uses_engine_matches_first(harness: Harness) -> None:
+    harness.engine.script["the minister"] = Result(
+        "the minister", Status.ANSWER, (Match("alice", "person", "alice", 90.0),), "", (), "")
+    await harness.dispatch(harness.fake.inline_query_update("the minister"))
+    results = harness.fake.calls("answerInlineQuery")[-1].params["results"]
+    assert [r["id"] for r in results] == ["alice-trade", "alice-future"]
+
+
+async def test_empty_inline_query_offers_featured_quotes(harness: Harness) -> None:
+    await harness.dispatch(harness.fake.inline_query_update(""))
+    results = harness.fake.calls("answerInlineQuery")[-1].params["results"]
+    assert 1 <= len(results) <= 50
+    assert len({r["id"] for r in results}) == len(results)
+
+
+async def test_inline_results_are_capped_at_50(harness: Harness) -> None:
+    # More quotes than Telegram allows in one answer, as a big knowledge base would have.
+    template = harness.kb.statement("alice-trade")
+    many = tuple(dataclasses.replace(template, id=f"alice-{i}") for i in range(70))
+    harness.engine.kb = dataclasses.replace(harness.kb, statements=many)
+    harness.engine.script["all"] = Result(
+        "all", Status.ANSWER, (Match("alice", "person", "alice", 90.0),), "", (), "")
+    await harness.dispatch(harness.fake.inline_query_update("all"))
+    call = harness.fake.calls("answerInlineQuery")[-1]
+    assert not call.failed and len(call.params["results"]) == 50
+
+
+# --------------------------------------------------------------------------------------------
+# Admin commands
+# --------------------------------------------------------------------------------------------
+
+async def test_reload_summarises_changes_per_file(harness: Harness) -> None:
+    yaml_file = harness.knowledge / "tiny.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace(
+        "questions: [what is the future]", "questions: [what is the future, what comes next]"))
+    await harness.command("/reload", user_id=TELEGRAM_ADMIN_ID)
+    text = harness.last_text(TELEGRAM_ADMIN_ID)
+    assert text.startswith("<pre>") and text.endswith("</pre>")
+    assert "Knowledge base reloaded." in text and "tiny.yaml: changed 1 statements" in text
+    assert [c.params["action"] for c in harness.fake.calls("sendChatAction")] == ["typing"]
+
+
+async def test_failed_reload_keeps_the_old_knowledge(harness: Harness) -> None:
+    (harness.knowledge / "tiny.yaml").write_text("article: [unclosed\n")
+    service = harness.app.bot_data[STATE_KEY].service
+    before = service.engine
+    await harness.command("/reload", user_id=TELEGRAM_ADMIN_ID)
+    text = harness.last_text(TELEGRAM_ADMIN_ID)
+    assert "Reload failed; still serving the previous knowledge base" in text
+    assert "tiny.yaml:" in text and "invalid YAML" in text
+    assert service.engine is before
+
+
+async def test_admin_commands_are_refused_to_others(harness: Harness,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    service = harness.app.bot_data[STATE_KEY].service
+    before = service.engine
+    for command in ["/reload", "/unanswered", "/stats"]:
+        await harness.command(command, user_id=USER)
+        assert "only for the bot's admins" in harness.last_text(USER)
+        assert f"non-admin user id {USER}" in caplog.text
+    assert service.engine is before
+
+
+async def test_unanswered_and_stats_for_admins(harness: Harness) -> None:
+    await harness.command("what about <the weather> & such")
+    await harness.command("/unanswered", user_id=TELEGRAM_ADMIN_ID)
+    text = harness.last_text(TELEGRAM_ADMIN_ID)
+    assert text.startswith("<pre>") and "&lt;the weather&gt; &amp; such" in text
+    parse_html(text)
+    await harness.command("/stats 7d", user_id=TELEGRAM_ADMIN_ID)
+    text = harness.last_text(TELEGRAM_ADMIN_ID)
+    assert text.startswith("<pre>") and "no answer" in text
+    await harness.command("/stats yesterday-ish", user_id=TELEGRAM_ADMIN_ID)
+    assert harness.last_text(TELEGRAM_ADMIN_ID).startswith("Usage: /stats [since].")
+
+
+async def test_admin_commands_without_a_question_log(harness: Harness) -> None:
+    harness.app.bot_data[STATE_KEY].question_log = None
+    await harness.command("/stats", user_id=TELEGRAM_ADMIN_ID)
+    assert "not available" in harness.last_text(TELEGRAM_ADMIN_ID)
+    await harness.command("hello")  # and questions are still answered
+    assert harness.sent(USER)
+
+
+# --------------------------------------------------------------------------------------------
+# Robustness
+# --------------------------------------------------------------------------------------------
+
+async def test_handler_error_is_logged_then_apologised_for(
+        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    def boom() -> Result:
+        raise ValueError("engine bug")
+
+    harness.engine.script["boom"] = boom
+    await harness.command("boom")
+    assert harness.last_text() == handlers.APOLOGY
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors and errors[0].exc_info is not None and "engine bug" in str(errors[0].exc_info[1])
+
+
+@pytest.mark.parametrize("status", [429, 500, 502])
+async def test_transient_send_failures_are_retried(harness: Harness, status: int) -> None:
+    harness.fake.fail_next("sendMessage", status=status, retry_after=1)
+    await harness.command("/about")
+    calls = harness.fake.calls("sendMessage")
+    assert [c.status for c in calls] == [status, 200]
+    assert calls[1].params["text"] == calls[0].params["text"]
+
+
+async def test_bad_request_is_not_retried(harness: Harness) -> None:
+    harness.fake.fail_next("sendMessage", status=400)
+    await harness.command("/about")
+    assert [c.status for c in harness.fake.calls("sendMessage")] == [400, 200]  # 2nd: apology
+    assert harness.last_text() == handlers.APOLOGY
+
+
+async def test_post_init_sets_menus_without_admin_commands_in_public(harness: Harness) -> None:
+    await post_init(harness.app)
+    try:
+        calls = harness.fake.calls("setMyCommands")
+        public = [c for c in calls if not c.params.get("scope")]
+        assert [c["command"] for c in public[0].params["commands"]] == [
+            c.command for c in PUBLIC_COMMANDS]
+        scoped = [c for c in calls if c.params.get("scope")]
+        assert scoped[0].params["scope"] == {"type": "chat", "chat_id": TELEGRAM_ADMIN_ID}
+        assert {c.command for c in ADMIN_COMMANDS} <= {
+            c["command"] for c in scoped[0].params["commands"]}
+    finally:
+        await harness.app.post_shutdown(harness.app)  # type: ignore[misc]
+
+
+async def test_post_init_survives_an_unsupported_set_my_commands(
+        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    harness.fake.unsupported("setMyCommands")
+    await post_init(harness.app)
+    await harness.app.post_shutdown(harness.app)  # type: ignore[misc]
+    assert "could not set the command menu" in caplog.text
+    await harness.command("/help")  # and the bot still works
+    assert harness.sent(USER)
+
+
+async def test_network_errors_are_retried_for_replies_only() -> None:
+    limiter = RetryingRateLimiter(backoff=0.01)
+    attempts: list[str] = []
+
+    async def flaky(endpoint: str, data: dict[str, Any], **kwargs: Any) -> bool:
+        attempts.append(endpoint)
+        if len(attempts) < 3:
+            raise NetworkError("connection reset by peer")
+        return True
+
+    assert await limiter.process_request(flaky, ("sendMessage", {}), {}, "sendMessage",
+                                         {"chat_id": 1}, None) is True
+    assert attempts == ["sendMessage"] * 3
+    attempts.clear()
+    with pytest.raises(NetworkError):  # start-up calls fail fast; post_init copes
+        await limiter.process_request(flaky, ("setMyCommands", {}), {}, "setMyCommands", {},
+                                      None)
+    assert attempts == ["setMyCommands"]
+
+
+async def test_token_never_reaches_a_log_record(harness: Harness,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    harness.fake.fail_next("sendMessage", status=500)
+    await harness.command("/start")
+    await harness.command("hello")
+    await harness.dispatch(harness.fake.inline_query_update("bob"))
+    assert any(r.name == "httpx" for r in caplog.records)  # request lines were logged...
+    text = "\n".join(logging.Formatter("%(name)s %(message)s").format(r) for r in caplog.records)
+    assert harness.fake.token not in text  # ...without the token
+    assert harness.fake.token.split(":")[1] not in text
+
+
+# --------------------------------------------------------------------------------------------
+# Pure helpers
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("base", "expected"), [
+    ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot"),
+    ("http://127.0.0.1:8081/bot/", "http://127.0.0.1:8081/file/bot"),
+    ("http://host/custom/bot{token}/x", "http://host/custom/file/bot{token}/x"),
+    ("http://host:9/api", "http://host:9/file/bot"),
+])
+def test_file_base_url(base: str, expected: str) -> None:
+    assert file_base_url(base) == expected
+
+
+def _visible(chunks: list[str]) -> str:
+    return "".join(parse_html(c)[0] for c in chunks)
+
+
+@pytest.mark.parametrize("limit", [40, 97, 200, 4096])
+def test_split_html_makes_valid_bounded_chunks(limit: int) -> None:
+    paragraph = ("<b>Name &amp; Co</b>, role\n<blockquote>A quote with &lt;angles&gt; and "
+                 "\u00e9 accents, \U0001f642 and more words to wrap around</blockquote>")
+    text = "\n\n".join([paragraph] * 80)
+    chunks = split_html(text, limit)
+    for chunk in chunks:
+        assert len(chunk.encode("utf-16-le")) // 2 <= limit
+        parse_html(chunk)  # raises if a tag or entity was cut
+    whole = parse_html(text)[0]
+    assert _visible(chunks).replace("\n", "").replace(" ", "") == whole.replace(
+        "\n", "").replace(" ", "")
+
+
+def test_split_html_prefers_paragraphs_then_lines() -> None:
+    text = "first paragraph\nline two\n\nsecond paragraph"
+    assert split_html(text, 30) == ["first paragraph\nline two", "second paragraph"]
+    # a blank line near the start would leave a tiny first part: a later line break wins
+    text = "a\n\n" + "\n".join(["word " * 5] * 6)
+    assert all(len(part) > 20 for part in split_html(text, 60))
+    assert split_html("aaaa bbbb\ncccc", 10) == ["aaaa bbbb", "cccc"]
+    assert split_html("short", 10) == ["short"]
+
+
+def test_split_html_cuts_a_long_word_but_not_an_entity() -> None:
+    chunks = split_html("<i>" + "&amp;" * 30 + "</i>", 20)
+    assert all(len(c) <= 20 for c in chunks)
+    assert "".join(parse_html(c)[0] for c in chunks) == "&" * 30
