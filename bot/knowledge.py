@@ -299,8 +299,10 @@ def read_yaml(path: Path, root: Path) -> Any:
     """
     shown = _shown(path, root)
     text = read_text_inside(path, root, "file")
-    loader = _LineLoader(text)
+    loader: _LineLoader | None = None
     try:
+        _count_nodes(text, shown)
+        loader = _LineLoader(text)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -319,6 +321,23 @@ def read_yaml(path: Path, root: Path) -> Any:
         raise KnowledgeError([Problem(shown, 0, f"invalid YAML: {message}")]) from None
     except RecursionError:
         raise KnowledgeError([Problem(shown, 0, "YAML nested too deeply")]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _count_nodes(text: str, shown: str) -> None:
+    """Refuse more than MAX_NODES nodes from the event stream, before any node is built."""
+    loader = _LineLoader(text)
+    try:
+        count = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.NodeEvent):  # scalar, sequence/mapping start, alias
+                count += 1
+                if count > MAX_NODES:
+                    raise KnowledgeError([Problem(shown, event.start_mark.line + 1,
+                                                  f"more than {MAX_NODES} YAML nodes")])
     finally:
         loader.dispose()
 
@@ -606,6 +625,8 @@ def inspect_knowledge(path: str | os.PathLike[str], *, lint: bool = True,
     problems: list[Problem] = []
     if not given.exists():
         return None, [Problem(str(given), 0, "no such file or folder")]
+    if not (given.is_dir() or given.is_file()):  # a FIFO or a device: iterdir() would raise
+        return None, [Problem(str(given), 0, "not a file or folder")]
     files = _article_files(given)
     if not files:
         return None, [Problem(str(given), 0, "no .yaml files in the knowledge folder")]

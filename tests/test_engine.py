@@ -202,7 +202,7 @@ CLARIFY_CASES = [
     "russia",  # in nearly every entry: no quote stands out
     "iran",
 ]
-KNOWN_CLARIFY_GAPS = [
+AMBIGUOUS_ROLES = [
     # Lukyanov is Deputy Secretary of the Security Council, Romanovich Deputy Chairman of a Duma
     # committee; the engine picks Romanovich's fact alone.
     "what did the deputy say",
@@ -222,9 +222,7 @@ def test_close_readings_ask_back(engine: Engine, question: str) -> None:
         assert follow_up.status is Status.ANSWER, (suggestion.question, follow_up.text)
 
 
-@pytest.mark.parametrize("question", KNOWN_CLARIFY_GAPS)
-@pytest.mark.xfail(reason="engine: 'the deputy' names two people but is not read as ambiguous",
-                   strict=False)
+@pytest.mark.parametrize("question", AMBIGUOUS_ROLES)
 def test_two_deputies_ask_back(engine: Engine, question: str) -> None:
     assert engine.answer(question).status is Status.CLARIFY
 
