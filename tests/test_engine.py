@@ -204,7 +204,7 @@ CLARIFY_CASES = [
 ]
 AMBIGUOUS_ROLES = [
     # Lukyanov is Deputy Secretary of the Security Council, Romanovich Deputy Chairman of a Duma
-    # committee; the engine picks Romanovich's fact alone.
+    # committee: "the deputy" is either, so the engine asks.
     "what did the deputy say",
     "who is the deputy",
 ]
