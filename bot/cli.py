@@ -184,7 +184,7 @@ def chat(engine: Engine, stdin: TextIO, stdout: TextIO, *, banner: str = "") -> 
         text = result.text
         if result.suggestions:
             suggestions = list(result.suggestions)
-            text += "\n" + "  ".join(f"[{i}] {s.label}" for i, s in enumerate(suggestions, 1))
+            text += f"\nType 1\u2013{len(suggestions)} to ask one of these."
         print(text, file=stdout, flush=True)
 
 
