@@ -18,8 +18,8 @@ from typing import Any, TextIO
 import yaml
 
 from bot.engine import Engine, Result, Status
-from bot.logging_setup import configure_logging
 from bot.knowledge import KnowledgeBase, KnowledgeError, inspect_knowledge, load_knowledge
+from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK = 0

@@ -608,9 +608,8 @@ class Engine:
             who_names = _join(self.kb.person(p).name for p in who)
             suggestions = tuple(self._suggest_statement(self._docs[i].id, topic)
                                 for _, i in other_pick[:MAX_SUGGESTIONS])
-            verb = "spoke" if len(other_pick) else "spoke"
             return self._result(question, Status.NO_ANSWER, (), (
-                f"The article does not quote {names} on {topic}. {who_names} {verb} about it."),
+                f"The article does not quote {names} on {topic}. {who_names} spoke about it."),
                 _dedupe(suggestions))
         own_statements = [d for d in self._docs if d.speaker in speakers]
         if not parsed.speech:

@@ -219,7 +219,7 @@ class _LineLoader(_SafeBase):  # type: ignore[valid-type, misc]
     """PyYAML's safe loader that also records the line of every mapping."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         mapping[LINE_KEY] = node.start_mark.line + 1
         return mapping
 
@@ -336,7 +336,8 @@ def _count_nodes(text: str, shown: str) -> None:
             if isinstance(event, yaml.NodeEvent):  # scalar, sequence/mapping start, alias
                 count += 1
                 if count > MAX_NODES:
-                    raise KnowledgeError([Problem(shown, event.start_mark.line + 1,
+                    line = event.start_mark.line + 1 if event.start_mark else 0
+                    raise KnowledgeError([Problem(shown, line,
                                                   f"more than {MAX_NODES} YAML nodes")])
     finally:
         loader.dispose()

@@ -7,11 +7,11 @@ user text passes through ``markup.escape``.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from bot.results import Result, Status
 from bot.knowledge import Article, Fact, KnowledgeBase, Person, Statement, StatementKind
+from bot.results import Result, Status
 
 
 @dataclass(frozen=True)

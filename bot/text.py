@@ -11,7 +11,7 @@ import unicodedata
 
 # Words that carry no meaning for matching. Speech verbs and question scaffolding are here too:
 # "what did X say about Y" is about X and Y only.
-STOPWORDS = frozenset("""
+_STOPWORD_TEXT = """
 a about above according actually after again against all also am an and any anybody anyone
 anything are around as at be been being between both but by can could currently did do does
 doing done during each either else even ever every for from further get gets give given go
@@ -30,7 +30,8 @@ remark remarked remarks state stated statement statements view views word words 
 quotes quoting claim claimed claims note noted noting add added adds stress stressed explain
 explained believe believes believed feel feels felt reckon reckons cite cites cited citing
 hi hello hey ok okay everything anything stuff else whole entire
-""".split())
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 # Chat spellings too short for typo correction (one edit from too many real words).
 CHAT_SPELLINGS = {
@@ -67,10 +68,7 @@ def words(text: str) -> list[str]:
     """The words of a text, folded, possessives dropped ("Iran's" -> "iran")."""
     out = []
     for raw in _NON_WORD.split(fold(text)):
-        token = raw.strip("'")
-        if token.endswith("'s"):
-            token = token[:-2]
-        token = token.replace("'", "")
+        token = raw.strip("'").removesuffix("'s").replace("'", "")
         token = CHAT_SPELLINGS.get(token, token)
         if token:
             out.append(token)

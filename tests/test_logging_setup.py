@@ -175,7 +175,7 @@ class _BotApiHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         """Stay silent: the default writes request lines (with the token) to stderr."""
 
 
