@@ -814,9 +814,9 @@ async def _admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
     return False
 
 
-async def reload_knowledge(service: KnowledgeService) -> ReloadOutcome:
+async def reload_knowledge(service: KnowledgeService, *, force: bool = False) -> ReloadOutcome:
     """Re-read the knowledge folder in a worker thread and swap it in if it validates."""
-    return await asyncio.to_thread(service.reload)
+    return await asyncio.to_thread(service.reload, force=force)
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -827,7 +827,8 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if chat is not None:
         with contextlib.suppress(TelegramError):  # reloading takes a moment: show "typing…"
             await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    outcome = await reload_knowledge(bot_state(context).service)
+    force = [arg.lower() for arg in context.args or []] == ["force"]
+    outcome = await reload_knowledge(bot_state(context).service, force=force)
     user = update.effective_user
     log.info("reload requested by admin %s: %s", user.id if user else "?",
              "ok" if outcome.ok else f"failed with {len(outcome.errors)} error(s)")

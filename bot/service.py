@@ -14,9 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine import Engine
-from bot.knowledge import FileChange, KnowledgeError, Problem, diff_knowledge, load_knowledge
+from bot.knowledge import (
+    FileChange,
+    KnowledgeError,
+    Problem,
+    diff_knowledge,
+    load_knowledge,
+)
 
 log = logging.getLogger(__name__)
+
 
 
 @dataclass(frozen=True)
@@ -46,19 +53,60 @@ class KnowledgeService:
         """The engine to use for the next question (read once per question)."""
         return self._engine
 
-    def reload(self) -> ReloadOutcome:
+    def reload(self, *, force: bool = False) -> ReloadOutcome:
         """Re-read, validate and swap; on any error keep the old knowledge base.
 
-        Blocking (file I/O and index building): call it from a worker thread in async code.
+        Besides validation, two guards against a file caught half-written (a cut YAML file is
+        often still valid YAML): the files must not change while they are read, and a reload
+        that removes entries is refused unless ``force``. Blocking (file I/O, index building):
+        call it from a worker thread.
         """
         with self._reload_lock:
+            before = _snapshot(self.path)
             try:
                 engine = Engine(load_knowledge(self.path))
             except KnowledgeError as exc:
-                log.warning("reload of %s rejected: %d error(s), first: %s",
-                            self.path, len(exc.problems), exc.problems[0] if exc.problems else "")
-                return ReloadOutcome(ok=False, errors=exc.problems)
+                return self._rejected(exc.problems)
+            if _snapshot(self.path) != before:
+                return self._rejected([Problem(str(self.path), 0, "files changed while being "
+                                               "read (still being written?); reload again")])
             changes = diff_knowledge(self._engine.kb, engine.kb)
+            if not force:
+                shrinking = _shrinking(changes)
+                if shrinking:
+                    return self._rejected(shrinking)
             self._engine = engine  # the swap: one reference, atomic for readers
             log.info("knowledge base reloaded from %s", self.path)
             return ReloadOutcome(ok=True, changes=changes)
+
+    def _rejected(self, problems: list[Problem]) -> ReloadOutcome:
+        log.warning("reload of %s rejected: %d error(s), first: %s",
+                    self.path, len(problems), problems[0] if problems else "")
+        return ReloadOutcome(ok=False, errors=problems)
+
+
+def _snapshot(path: Path) -> list[tuple[str, int, int]]:
+    """Name, size and modification time of every file under the knowledge folder."""
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    out = []
+    for file in files:
+        try:
+            stat = file.stat()
+        except OSError:
+            continue
+        out.append((str(file), stat.st_size, stat.st_mtime_ns))
+    return out
+
+
+def _shrinking(changes: list[FileChange]) -> list[Problem]:
+    """Files that would lose entries: refused unless forced, since a file cut mid-write is
+    often still valid YAML, and a deliberate removal is rare enough to confirm."""
+    problems = []
+    for change in changes:
+        removed = [f"{len(ids)} {kind}" for kind, ids in change.removed.items() if ids]
+        if removed:
+            first = next(i for ids in change.removed.values() for i in ids)
+            problems.append(Problem(change.file, 0, "would remove " + ", ".join(removed)
+                                    + f" (e.g. {first!r}); a half-written file? If intended, "
+                                    "reload with force (/reload force)"))
+    return problems

@@ -544,6 +544,25 @@ async def test_failed_reload_keeps_the_old_knowledge(harness: Harness) -> None:
     assert service.engine is before
 
 
+async def test_removing_entries_needs_reload_force(harness: Harness) -> None:
+    yaml_file = harness.knowledge / "tiny.yaml"
+    text = yaml_file.read_text()
+    start = text.index("  - id: bob-sanctions")
+    yaml_file.write_text(text[:start] + text[text.index("\nfacts:"):].lstrip("\n"))
+    service = harness.app.bot_data[STATE_KEY].service
+    before = service.engine
+
+    await harness.command("/reload", user_id=TELEGRAM_ADMIN_ID)
+    refused = harness.last_text(TELEGRAM_ADMIN_ID)
+    assert "Reload failed" in refused and "would remove 1 statements" in refused
+    assert "/reload force" in refused and service.engine is before
+
+    await harness.command("/reload force", user_id=TELEGRAM_ADMIN_ID)
+    accepted = harness.last_text(TELEGRAM_ADMIN_ID)
+    assert "Knowledge base reloaded." in accepted and "removed 1 statements" in accepted
+    assert [s.id for s in service.engine.kb.statements] == ["alice-trade", "alice-future"]
+
+
 async def test_admin_commands_are_refused_to_others(harness: Harness,
                                                     caplog: pytest.LogCaptureFixture) -> None:
     service = harness.app.bot_data[STATE_KEY].service
