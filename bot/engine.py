@@ -49,20 +49,27 @@ UNKNOWN_WEIGHT_FACTOR = 1.2  # an unknown word weighs a bit more than the rarest
 QUESTION_WORD_WEIGHT = 1.0
 ANSWER_TEXT_STRENGTH = 0.6  # a fact's answer is the bot's wording, weaker evidence
 PAIR_PART_MIN = 25.0
-CLOSE_QUESTION = 80.0  # fuzz.ratio to an alternate question that counts in a tie-break  # each of two entries answering together must cover this much  # "where"/"when"/"who": fact keywords, not statement content
+SPEAKER_MARGIN = 20.0  # a named speaker's statement this far ahead of their others answers
+FAQ_MATCH = 88.0  # fuzz.ratio to an alternate question that answers a question with no content
+CLOSE_QUESTION = 70.0  # fuzz.ratio to an alternate question that counts in a tie-break  # each of two entries answering together must cover this much  # "where"/"when"/"who": fact keywords, not statement content
 
 _WHO_IS = re.compile(
-    r"^\s*(?:who\s*(?:is|was|s|are)|whos|tell\s+me\s+(?:more\s+)?about|describe|introduce|"
+    r"(?:^|\b)\s*(?:who\s*(?:is|was|s|are)|whos|tell\s+me\s+(?:more\s+)?about|describe|introduce|"
     r"what\s+(?:is|was)\s+(?:the\s+)?(?:role|position|job|title)\s+of)\b"
     r"|\b(?:role|position|job|profile|biography|bio|background)\b"
 )
-_WHO_SAID = re.compile(r"^\s*(?:who|whom|whose|which\s+\w+|anyone|anybody|did\s+any(?:one|body))\b")
+_WHO_SAID = re.compile(
+    r"^\s*(?:who|whom|whose|which\s+\w+|anyone|anybody|did\s+any(?:one|body))\b"
+    r"|\b(?:who|someone|somebody|anyone|anybody)\b.*\b(?:say|said|says|mention|mentioned|talk|"
+    r"talked|spoke|speak|call|called|stress|stressed|want|wants|think|thinks)\b"
+    r"|\b(?:say|said|says|mention|mentioned|talk|talked|spoke|speak|called|stressed)\b.*\bwho\b")
 _SPEECH = re.compile(
     r"\b(?:say|says|said|saying|sayings|think|thinks|thought|quote|quotes|quoted|statement|"
     r"statements|remark|remarks|words|talk|talked|talks|speak|spoke|mention|mentioned|stress|"
     r"stressed|note|noted|add|added|tell|told|comment|comments|view|views|opinion|position|"
     r"claim|claims|claimed|believe|believes|explain|explained|warn|warned|want|wants|argue|"
-    r"argued|discuss|discussed)\b"
+    r"argued|discuss|discussed|point|points|message|take|stance|thoughts|"
+    r"argument|arguments|highlights|takeaways)\b"
 )
 # "what did X say", "did X mention", "who is X": where a name is expected, for unknown names.
 _NAME_SLOTS = (
@@ -75,6 +82,13 @@ _NAME_SLOTS = (
     re.compile(r"\baccording\s+to\s+(?P<x>.+?)\s*$"),
 )
 # "who is X", "who was the ambassador"; not "who was satisfied with the event".
+_ANSWER_TYPES = frozenset({"where", "when"})  # a fact must be curated to answer these
+_DEFINITION = re.compile(r"^\s*what\s+(?:is|was|are|were)\s+(?:the\s+)?\w+\s+of\b")
+_GRAMMAR = frozenset({"the", "a", "an", "of", "to", "in", "on", "for", "at", "by", "with",
+                      "from", "and", "or", "is", "are", "was", "were", "be", "his", "her", "its",
+                      "their", "our", "my", "your", "this", "that", "these", "those", "about"})
+_PRONOUN = re.compile(r"\b(?:he|she|they|him|her|them|his|the other(?: one)?|that guy|"
+                      r"this guy|that person|someone|somebody)\b")
 _IDENTITY = re.compile(r"^\s*(?:who\s*(?:is|s|are)|whos|who\s+(?:was|were)\s+(?:the|a|an)"
                        r")\b")
 _GROUP_NOUNS = frozenset({"side", "sides", "officials", "official", "delegation", "delegates",
@@ -119,6 +133,8 @@ class _Parsed:
     who_said: bool
     speech: bool
     identity: bool  # "who is ...": asks who someone is, not what was said
+    conjunction: bool = False  # "... and ...": the question may have two parts
+    quantity: bool = False  # "how many", "how much": a number is asked for
 
 
 @dataclass(frozen=True)
@@ -143,9 +159,13 @@ class Engine:
         self.kb = kb
         self._phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._people_names: dict[str, str] = {p.id: _short_name(p) for p in kb.people}
+        name_keys: set[tuple[str, ...]] = set()
+        role_keys: set[tuple[str, ...]] = set()
         for person in kb.people:
-            for alias in (person.name, *person.aliases, *person.role_aliases):
-                self._add_phrase(alias, f"p:{person.id}")
+            for alias in (person.name, *person.aliases):
+                name_keys.add(self._add_phrase(alias, f"p:{person.id}"))
+            for alias in person.role_aliases:
+                role_keys.add(self._add_phrase(alias, f"p:{person.id}"))
             # Each part of a full name names the person too; a part two people share ("Ali")
             # names both, and the engine asks which one.
             for part in content_stems(person.name):
@@ -154,9 +174,15 @@ class Engine:
         for topic in kb.topics:
             for synonym in (topic.name, *topic.synonyms):
                 self._add_phrase(synonym, f"t:{topic.id}")
+        # Phrases that describe someone by role only ("the head of the CSS"): "who heads the
+        # CSS?" then asks who that is, rather than who mentioned them.
+        self._role_keys = frozenset(role_keys - name_keys)
+        self._cite_words: dict[str, set[str]] = defaultdict(set)
         for statement in kb.statements:
             if statement.cites and kb.find_person(statement.cites) is None:
                 self._add_phrase(statement.cites, f"c:{_cite_key(statement.cites)}")
+                for word in content_stems(statement.cites):
+                    self._cite_words[word].add(f"c:{_cite_key(statement.cites)}")
 
         self._docs: list[_Doc] = []
         for order, statement in enumerate(kb.statements):
@@ -202,8 +228,8 @@ class Engine:
             stem(w) for a in kb.articles for w in re.findall(r"\b[a-z]+\b", a.source_text))
         self._examples = self._example_suggestions()
         # Words of people's roles that are not topic words: "deputy", "chairman", "secretary".
-        topic_words = {w for phrase, concepts in self._phrases.items()
-                       if any(c.startswith("t:") for c in concepts) for w in phrase}
+        topic_words = {phrase[0] for phrase, concepts in self._phrases.items()
+                       if len(phrase) == 1 and any(c.startswith("t:") for c in concepts)}
         self._role_words: dict[str, set[str]] = defaultdict(set)
         for person in kb.people:
             for role in person.roles:
@@ -222,10 +248,17 @@ class Engine:
 
     # ---------------------------------------------------------------------------- indexing
 
-    def _add_phrase(self, text: str, concept: str) -> None:
+    def _add_phrase(self, text: str, concept: str) -> tuple[str, ...]:
+        """Index a name, alias or synonym under its sorted content stems; returns that key."""
         key = tuple(sorted(content_stems(text)))
+        dropped = [w for w in words(text) if w in STOPWORDS and w not in _GRAMMAR]
+        if len(key) == 1 and dropped:
+            # "Iran deal" must not become a synonym of plain "Iran": a phrase may lose its
+            # grammar words ("the ambassador"), not words that made it specific.
+            return ()
         if key and len(key) <= MAX_PHRASE:
             self._phrases[key].add(concept)
+        return key
 
     def _index_keys(self, texts: list[str], strength: float = 1.0) -> dict[str, float]:
         """Concept keys of knowledge-base text: its phrases and its plain word stems."""
@@ -277,10 +310,12 @@ class Engine:
         if word in STOPWORDS or word in QUESTION_WORDS:
             return _Token(word, word, True, True)
         key = stem(word)
-        if key in STOPWORDS:  # "getting" -> "get"
-            return _Token(word, key, True, True)
-        if key in self._content_vocab:
-            return _Token(word, key, True, False)
+        # "getting" -> "get"; "making" -> "mak" -> "make"; "easier" -> "easy"
+        for form in _base_forms(word, key):
+            if form in STOPWORDS:
+                return _Token(word, form, True, True)
+            if form in self._content_vocab:
+                return _Token(word, form, True, False)
         if word in self._content_vocab:
             return _Token(word, word, True, False)
         if len(word) >= 4 and word.isalpha():
@@ -303,7 +338,9 @@ class Engine:
         folded = " ".join(words(question))
         folded = re.sub(r"\bthe us\b", "the usa", folded)
         tokens = [self._correct(w) for w in folded.split()]
-        question_words = {t.key for t in tokens if t.key in QUESTION_WORDS}
+        # Question words count where they ask ("where was it held"), not inside a clause
+        # ("... can show where to go next"): only among the first three words.
+        question_words = {t.key for t in tokens[:3] if t.key in QUESTION_WORDS}
         content = [t for t in tokens if not t.function]
         stems = [t.key for t in content]
         marker_seen_before: list[bool] = []
@@ -316,12 +353,15 @@ class Engine:
         speakers: list[str] = []
         objects: list[str] = []
         cited: list[str] = []
+        by_role: set[str] = set()
         concepts: list[_Concept] = []
         used = [False] * len(content)
         for found, start, end in self._find_phrases(stems):
             used[start:end] = [True] * (end - start)
             people = sorted(c[2:] for c in found if c.startswith("p:"))
             label = " ".join(t.raw for t in content[start:end])
+            if people and tuple(sorted(stems[start:end])) in self._role_keys:
+                by_role.update(people)
             if people:
                 after_marker = start < len(marker_seen_before) and marker_seen_before[start]
                 for person in people:
@@ -363,13 +403,19 @@ class Engine:
         who_is = bool(_WHO_IS.search(folded)) and not concepts
         if objects and not speakers and not who_said:
             speakers, objects = objects, []  # "tell me about Foruzesh": no one else to be about
+        people = speakers + objects
+        if (who_said and not speech and not concepts and len(people) == 1
+                and by_role.issuperset(people)):
+            who_is, who_said = True, False  # "who heads the CSS?": who is the head of the CSS
         if who_said and not who_is:
             objects = speakers + objects  # "who mentioned Patrushev": he is what it is about
             speakers = []
         return _Parsed(folded, tokens, list(dict.fromkeys(speakers)),
                        list(dict.fromkeys(objects)), list(dict.fromkeys(cited)), concepts,
                        question_words, who_is, who_said, speech,
-                       bool(_IDENTITY.search(folded)))
+                       bool(_IDENTITY.search(folded)),
+                       bool(re.search(r"\b(?:and|plus|also|as well as)\b", folded)),
+                       bool(re.search(r"\bhow\s+(?:many|much|long|often|big|old)\b", folded)))
 
     def _weight(self, keys: frozenset[str]) -> float:
         docs: set[int] = set()
@@ -385,6 +431,9 @@ class Engine:
         scores: list[tuple[float, int]] = []
         for index in candidates:
             doc = self._docs[index]
+            if doc.kind == "fact" and any(f"q:{w}" not in doc.keys
+                                          for w in parsed.question_words & _ANSWER_TYPES):
+                continue  # "when were sanctions lifted": only a fact that says when
             # "Who is the president of Russia?" must not be answered by a fact whose quote
             # happens to contain "President" and "Russian": who-is questions need a fact
             # curated for them (its questions, keywords or topics).
@@ -437,7 +486,7 @@ class Engine:
         return total
 
     def _pick(self, scores: list[tuple[float, int]], concepts: list[_Concept], limit: int,
-              ) -> list[tuple[float, int]]:
+              conjunction: bool = False) -> list[tuple[float, int]]:
         """The answer set: the best entry, those close to it, or two that cover it together."""
         if not scores or scores[0][0] < CLARIFY_MIN:
             return []
@@ -445,10 +494,11 @@ class Engine:
         if best >= ANSWER_MIN:
             return [s for s in scores if s[0] >= max(ANSWER_MIN, best - LIST_MARGIN)][:limit]
         # Two entries may answer a two-part question together ("Velayati on the US and the
-        # nuclear program"): accept the pair if together they cover enough, each a real part.
+        # nuclear program"): accept the pair if together they cover enough, each a real part,
+        # and the question has two parts ("and"), not one odd word ("the deal with banks").
         total = sum(c.weight for c in concepts)
         first = self._docs[scores[0][1]]
-        if first.kind != "statement":
+        if first.kind != "statement" or not conjunction:
             return []
         for score, index in scores[1:8]:
             second = self._docs[index]
@@ -500,7 +550,10 @@ class Engine:
             described = self._people_by_role_words(parsed)
             if len(described) > 1:
                 return self._clarify_people(question, described)
-            if described:
+            if described and described[0].startswith("c:"):
+                parsed.cited = [described[0][2:]]
+                parsed.concepts = []
+            elif described:
                 parsed.speakers = described
                 parsed.concepts = []
                 parsed.who_is = bool(_WHO_IS.search(parsed.folded))
@@ -508,9 +561,16 @@ class Engine:
         if unknown:
             return self._result(question, Status.NO_ANSWER, (),
                                 f"The article does not mention {unknown}.", self._examples)
-        if parsed.speakers and len(parsed.speakers) > 1 and not parsed.concepts and (
-                parsed.who_is or not parsed.speech):
-            return self._clarify_people(question, parsed.speakers)
+        if parsed.speech and len(parsed.speakers) > 1:
+            quoted = [p for p in parsed.speakers if self.kb.statements_by(p)]
+            if len(quoted) == 1:  # "what did Ali say": only one Ali is quoted
+                parsed.speakers = quoted
+        if parsed.speakers and len(parsed.speakers) > 1 and not parsed.concepts:
+            return self._clarify_people(question, parsed.speakers)  # "the Iranian delegation"
+        if (parsed.speech and not parsed.speakers and not parsed.objects and not parsed.cited
+                and not parsed.concepts and _PRONOUN.search(parsed.folded)):
+            # "what did he say?": no one to refer to; offer the people who spoke
+            return self._clarify_people(question, [p.id for p in self.kb.quoted_people()])
         if parsed.speakers and (parsed.who_is or (not parsed.concepts and not parsed.speech
                                                   and not parsed.question_words)):
             person = self.kb.person(parsed.speakers[0])
@@ -536,11 +596,13 @@ class Engine:
                 return []
             people: set[str] | None = None
             for token in slot:
-                owners = self._role_words.get(token.key)
+                owners = self._role_words.get(token.key, set()) | self._cite_words.get(
+                    token.key, set())
                 if not owners:
                     return []
                 people = set(owners) if people is None else people & owners
-            return sorted(people or (), key=self._person_order.__getitem__)
+            return sorted(people or (), key=lambda p: self._person_order.get(p, len(
+                self._person_order)))
         return []
 
     def _unknown_name(self, parsed: _Parsed) -> str | None:
@@ -587,7 +649,15 @@ class Engine:
                 f"{_them(person)}."), self._examples)
 
         scores = self._score(parsed, own, concepts)
-        picked = self._pick(scores, concepts, MAX_LIST)
+        picked = self._pick(scores, concepts, MAX_LIST, parsed.conjunction)
+        if not picked and scores and scores[0][0] >= CLARIFY_MIN:
+            # The speaker is certain: a partial match is enough when one of their statements
+            # stands well clear of their others ("Sanaei on Russia's place in Iran's policy"),
+            # or several match equally ("Velayati's take on the US": both of his US quotes).
+            best = scores[0][0]
+            tied = [s for s in scores if s[0] >= best - 1e-6]
+            if len(scores) == len(tied) or best - scores[len(tied)][0] >= SPEAKER_MARGIN:
+                picked = tied[:MAX_LIST]
         if picked:
             return self._result(question, Status.ANSWER, self._matches(picked), "", ())
         cited_scores = self._score(parsed, citing, concepts)
@@ -646,15 +716,24 @@ class Engine:
         concepts = list(parsed.concepts)
         concepts += [self._person_concept(p) for p in parsed.objects]
         concepts += [self._cite_concept(c) for c in parsed.cited]
-        if not concepts and not parsed.question_words - {"what", "who"}:
+        if not concepts:
+            # Nothing but question words ("who was there?", "how are you?"): only an entry
+            # whose own alternate question reads almost the same can answer.
+            close = [(self._closeness(parsed.folded, i), i) for i in range(self._doc_count)]
+            best, index = max(close, default=(0.0, 0))
+            if best >= FAQ_MATCH:
+                return self._result(question, Status.ANSWER, self._matches([(best, index)]),
+                                    "", ())
             return self._result(question, Status.NO_ANSWER, (),
                                 "I could not find a question about the article in that.",
                                 self._examples)
         candidates = list(range(self._doc_count))
-        if parsed.identity:  # "who is the president of Russia": people and facts, not quotes
+        definition = bool(_DEFINITION.search(parsed.folded)) and not parsed.speech
+        if parsed.identity or parsed.quantity or definition or "when" in parsed.question_words:
+            # Quotes do not say who someone is, how many or when: only facts can.
             candidates = [i for i, d in enumerate(self._docs) if d.kind == "fact"]
         scores = self._score(parsed, candidates, concepts)
-        picked = self._pick(scores, concepts, MAX_OPEN_LIST)
+        picked = self._pick(scores, concepts, MAX_OPEN_LIST, parsed.conjunction)
         if (picked and self._vague(concepts) and not parsed.identity
                 and self._closeness(parsed.folded, picked[0][1]) < CLOSE_QUESTION):
             return self._clarify(question, scores)  # "russia": too common to pick one quote
@@ -725,11 +804,24 @@ class Engine:
                             "I am not sure which part of the article you mean.", suggestions)
 
     def _clarify_people(self, question: str, people: list[str]) -> Result:
-        matches = tuple(Match(p, "person", p, 60.0) for p in people[:MAX_SUGGESTIONS])
-        suggestions = tuple(Suggestion(self.kb.person(p).name,
-                                       f"Who is {self.kb.person(p).name}?")
-                            for p in people[:MAX_SUGGESTIONS])
-        return self._result(question, Status.CLARIFY, matches, "Whom do you mean?", suggestions)
+        """Ask which person (or cited party, "c:<key>") the question means."""
+        matches: list[Match] = []
+        suggestions: list[Suggestion] = []
+        for candidate in people[:MAX_SUGGESTIONS]:
+            if candidate.startswith("c:"):  # someone only cited: "the Iranian president"
+                label = candidate[2:].replace("-", " ")
+                facts = sorted(self._postings.get(candidate, ()), key=lambda i: (
+                    self._docs[i].kind != "fact", self._docs[i].order))
+                if facts:
+                    doc = self._docs[facts[0]]
+                    matches.append(Match(doc.id, doc.kind, doc.speaker, 60.0))
+                suggestions.append(Suggestion(f"the {label}", f"Who is the {label}?"))
+                continue
+            name = self.kb.person(candidate).name
+            matches.append(Match(candidate, "person", candidate, 60.0))
+            suggestions.append(Suggestion(name, f"Who is {name}?"))
+        return self._result(question, Status.CLARIFY, tuple(matches), "Whom do you mean?",
+                            tuple(suggestions))
 
     def _suggest_entry(self, entry_id: str, kind: str) -> Suggestion:
         if kind == "statement":
@@ -783,6 +875,16 @@ class Engine:
 def _short_name(person: Person) -> str:
     """The name people use: the surname as the article writes it."""
     return person.name.split()[-1] if person.name else person.id
+
+
+def _base_forms(word: str, key: str) -> tuple[str, ...]:
+    """The stem, and the stem with the "e" or "y" that an ending swallowed."""
+    forms = [key]
+    if word.endswith(("ing", "ed")) and not key.endswith("e"):
+        forms.append(key + "e")
+    if word.endswith(("ier", "iest")):
+        forms.append(word[: -3 if word.endswith("ier") else -4] + "y")
+    return tuple(forms)
 
 
 def _folded(texts: tuple[str, ...]) -> tuple[str, ...]:

@@ -30,6 +30,12 @@ remark remarked remarks state stated statement statements view views word words 
 quotes quoting claim claimed claims note noted noting add added adds stress stressed explain
 explained believe believes believed feel feels felt reckon reckons cite cites cited citing
 hi hello hey ok okay everything anything stuff else whole entire
+take takes took taken
+deal heard hear hears guy guys man men folks person people persons thing nutshell true truth
+point points key basically exactly precisely honestly simply briefly quick quickly question
+questions ask asking asked answer info information detail details wonder wondering curious
+interested mean means meant bit lot lots maybe perhaps probably hmm um uh yeah well main
+message messages highlight highlights takeaway takeaways argument arguments thoughts stance
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
@@ -56,12 +62,26 @@ _NON_WORD = re.compile(r"[^\w']+|_+")
 _US = re.compile(r"(?<![\w.])(?:U\.?S\.?A?\.?)(?![\w])")  # "US", "U.S.", "USA" in capitals
 
 
+# Contractions, before the possessive "'s" is dropped: "who's" is "who is", "Iran's" is Iran.
+_CONTRACTIONS = (
+    (re.compile(r"\b(who|what|where|when|how|why|which|that|it|he|she|there|here)'s\b"),
+     r"\1 is"),
+    (re.compile(r"\bcan't\b"), "can not"), (re.compile(r"\bwon't\b"), "will not"),
+    (re.compile(r"n't\b"), " not"), (re.compile(r"'re\b"), " are"),
+    (re.compile(r"'ve\b"), " have"), (re.compile(r"'ll\b"), " will"),
+    (re.compile(r"'d\b"), " would"), (re.compile(r"\bi'm\b"), "i am"),
+)
+
+
 def fold(text: str) -> str:
     """Compatibility-normalised, case-folded, Cyrillic transliterated, control characters gone."""
     text = unicodedata.normalize("NFKC", text)
     text = _US.sub(" usa ", text)  # before case folding: "US" the country, not "us" the pronoun
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
-    return text.casefold().translate(_TRANSLIT).translate(_APOSTROPHES)
+    text = text.casefold().translate(_TRANSLIT).translate(_APOSTROPHES)
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def words(text: str) -> list[str]:
@@ -86,6 +106,8 @@ def stem(word: str) -> str:
     for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ied", "y")):
         if word.endswith(suffix):
             return word[: -len(suffix)] + replacement
+    if word.endswith("ly") and len(word) > 5:  # "actively" -> "active"
+        return word[:-2]
     if word.endswith("ing") and len(word) > 5:
         base = word[:-3]
         return base[:-1] if len(base) > 2 and base[-1] == base[-2] else base
