@@ -568,6 +568,16 @@ def _cross_check(kb: KnowledgeBase, problems: list[Problem]) -> None:
     people = {p.id for p in kb.people}
     topics = {t.id for t in kb.topics}
     sources = {a.id: normalise_verbatim(a.source_text) for a in kb.articles}
+
+    def check_topics_and_words(entry: Statement | Fact, where: str, field: str, text: str,
+                               ) -> None:
+        problems.extend(Problem(entry.file, entry.line, f"{where}: unknown topic {t!r}")
+                        for t in entry.topics if t not in topics)
+        source = sources.get(entry.article_id, "")
+        if text and source and normalise_verbatim(text) not in source:
+            problems.append(Problem(entry.file, entry.line,
+                                    f"{where}: {field} is not verbatim in the article source"))
+
     for s in kb.statements:
         where = f"statement {s.id!r}"
         if s.speaker and s.speaker not in people:
@@ -576,19 +586,9 @@ def _cross_check(kb: KnowledgeBase, problems: list[Problem]) -> None:
             # one word must be a person id; free text ("the Iranian president") is fine
             problems.append(Problem(s.file, s.line, f"{where}: unknown cited person "
                                                      f"{s.cites!r}"))
-        problems.extend(Problem(s.file, s.line, f"{where}: unknown topic {t!r}")
-                        for t in s.topics if t not in topics)
-        source = sources.get(s.article_id, "")
-        if s.text and source and normalise_verbatim(s.text) not in source:
-            problems.append(Problem(s.file, s.line,
-                                    f"{where}: text is not verbatim in the article source"))
+        check_topics_and_words(s, where, "text", s.text)
     for f in kb.facts:
-        problems.extend(Problem(f.file, f.line, f"fact {f.id!r}: unknown topic {t!r}")
-                        for t in f.topics if t not in topics)
-        source = sources.get(f.article_id, "")
-        if f.quote and source and normalise_verbatim(f.quote) not in source:
-            problems.append(Problem(f.file, f.line,
-                                    f"fact {f.id!r}: quote is not verbatim in the article source"))
+        check_topics_and_words(f, f"fact {f.id!r}", "quote", f.quote)
     for p in kb.people:
         if not p.name:
             continue
