@@ -46,12 +46,12 @@ MAX_SUGGESTIONS = 3
 MAX_QUESTION_CHARS = 500  # longer messages are not questions; ask for a short one
 MAX_PHRASE = 6  # longest alias or synonym, in content words
 UNKNOWN_WEIGHT_FACTOR = 1.2  # an unknown word weighs a bit more than the rarest known one
-QUESTION_WORD_WEIGHT = 1.0
+QUESTION_WORD_WEIGHT = 1.0  # "where"/"when"/"who": fact keywords, not statement content
 ANSWER_TEXT_STRENGTH = 0.6  # a fact's answer is the bot's wording, weaker evidence
-PAIR_PART_MIN = 25.0
+PAIR_PART_MIN = 25.0  # each of two entries answering together must cover this much
 SPEAKER_MARGIN = 20.0  # a named speaker's statement this far ahead of their others answers
 FAQ_MATCH = 88.0  # fuzz.ratio to an alternate question that answers a question with no content
-CLOSE_QUESTION = 70.0  # fuzz.ratio to an alternate question that counts in a tie-break  # each of two entries answering together must cover this much  # "where"/"when"/"who": fact keywords, not statement content
+CLOSE_QUESTION = 70.0  # fuzz.ratio to an alternate question that counts in a tie-break
 
 _WHO_IS = re.compile(
     r"(?:^|\b)\s*(?:who\s*(?:is|was|s|are)|whos|tell\s+me\s+(?:more\s+)?about|describe|introduce|"
@@ -81,7 +81,6 @@ _NAME_SLOTS = (
                r"discuss|stress|note|warn|explain|claim|state)\b"),
     re.compile(r"\baccording\s+to\s+(?P<x>.+?)\s*$"),
 )
-# "who is X", "who was the ambassador"; not "who was satisfied with the event".
 _ANSWER_TYPES = frozenset({"where", "when"})  # a fact must be curated to answer these
 _DEFINITION = re.compile(r"^\s*what\s+(?:is|was|are|were)\s+(?:the\s+)?\w+\s+of\b")
 _GRAMMAR = frozenset({"the", "a", "an", "of", "to", "in", "on", "for", "at", "by", "with",
@@ -89,6 +88,7 @@ _GRAMMAR = frozenset({"the", "a", "an", "of", "to", "in", "on", "for", "at", "by
                       "their", "our", "my", "your", "this", "that", "these", "those", "about"})
 _PRONOUN = re.compile(r"\b(?:he|she|they|him|her|them|his|the other(?: one)?|that guy|"
                       r"this guy|that person|someone|somebody)\b")
+# "who is X", "who was the ambassador"; not "who was satisfied with the event".
 _IDENTITY = re.compile(r"^\s*(?:who\s*(?:is|s|are)|whos|who\s+(?:was|were)\s+(?:the|a|an)"
                        r")\b")
 _GROUP_NOUNS = frozenset({"side", "sides", "officials", "official", "delegation", "delegates",
@@ -186,28 +186,30 @@ class Engine:
 
         self._docs: list[_Doc] = []
         for order, statement in enumerate(kb.statements):
-            texts = [statement.text, *statement.questions]
-            keys = self._index_keys(texts)
-            keys.update({f"t:{t}": 1.0 for t in statement.topics})
+            counts, length = self._counts([statement.text, *statement.questions])
+            keys = dict.fromkeys(counts, 1.0)
+            keys.update(dict.fromkeys((f"t:{t}" for t in statement.topics), 1.0))
             if statement.cites:
                 cite = statement.cites
                 keys[f"p:{cite}" if kb.find_person(cite) else f"c:{_cite_key(cite)}"] = 1.0
             self._docs.append(_Doc(statement.id, "statement", statement.speaker, keys, order,
-                                   _folded(statement.questions), *self._counts(texts)))
+                                   _folded(statement.questions), counts, length))
         for order, fact in enumerate(kb.facts, start=len(kb.statements)):
             # The bot's own answer wording counts less than the article's words and the
             # curated questions and keywords: "the article does not name the city" is not
             # what the fact is about.
-            curated = self._index_keys([*fact.questions, *fact.keywords])
-            curated.update({f"t:{t}": 1.0 for t in fact.topics})
-            curated.update({f"q:{w}": 1.0 for text in (*fact.questions, *fact.keywords)
-                            for w in words(text) if w in QUESTION_WORDS})
-            keys = self._index_keys([fact.answer], strength=ANSWER_TEXT_STRENGTH)
-            keys.update(self._index_keys([fact.quote]))
-            keys.update(curated)
-            texts = [fact.quote, fact.answer, *fact.questions, *fact.keywords]
-            self._docs.append(_Doc(fact.id, "fact", None, keys, order,
-                                   _folded(fact.questions), *self._counts(texts),
+            answer_counts, answer_length = self._counts([fact.answer])
+            quote_counts, quote_length = self._counts([fact.quote])
+            curated_counts, curated_length = self._counts([*fact.questions, *fact.keywords])
+            curated = set(curated_counts) | {f"t:{t}" for t in fact.topics}
+            curated |= {f"q:{w}" for text in (*fact.questions, *fact.keywords)
+                        for w in words(text) if w in QUESTION_WORDS}
+            keys = dict.fromkeys(answer_counts, ANSWER_TEXT_STRENGTH)
+            keys.update(dict.fromkeys([*quote_counts, *curated], 1.0))
+            counts = {k: answer_counts.get(k, 0) + quote_counts.get(k, 0)
+                      + curated_counts.get(k, 0) for k in keys}
+            self._docs.append(_Doc(fact.id, "fact", None, keys, order, _folded(fact.questions),
+                                   counts, answer_length + quote_length + curated_length,
                                    frozenset(curated)))
 
         self._postings: dict[str, set[int]] = defaultdict(set)
@@ -260,18 +262,9 @@ class Engine:
             self._phrases[key].add(concept)
         return key
 
-    def _index_keys(self, texts: list[str], strength: float = 1.0) -> dict[str, float]:
-        """Concept keys of knowledge-base text: its phrases and its plain word stems."""
-        keys: dict[str, float] = {}
-        for text in texts:
-            stems = content_stems(text)
-            keys.update({f"w:{s}": strength for s in stems})
-            for concepts, _, _ in self._find_phrases(stems):
-                keys.update({c: strength for c in concepts})
-        return keys
-
     def _counts(self, texts: list[str]) -> tuple[dict[str, int], int]:
-        """Occurrences of each concept key across texts, and their length in content words."""
+        """The concept keys of knowledge-base texts (their phrases and plain word stems) with
+        how often each occurs, and the texts' length in content words."""
         counts: dict[str, int] = defaultdict(int)
         length = 0
         for text in texts:
