@@ -336,13 +336,14 @@ class Engine:
         question_words = {t.key for t in tokens[:3] if t.key in QUESTION_WORDS}
         content = [t for t in tokens if not t.function]
         stems = [t.key for t in content]
-        marker_seen_before: list[bool] = []
+        # For each content word: whether "about"/"on"/"cited" came before it ("what did
+        # Lukyanov say about Patrushev": Patrushev is what it is about, not who spoke).
+        after_marker: list[bool] = []
         seen = False
         for t in tokens:
-            if not t.function and t.raw not in _OBJECT_MARKERS:
-                marker_seen_before.append(seen)
-            if t.raw in _OBJECT_MARKERS:
-                seen = True
+            seen = seen or t.raw in _OBJECT_MARKERS
+            if not t.function:
+                after_marker.append(seen)
         speakers: list[str] = []
         objects: list[str] = []
         cited: list[str] = []
@@ -356,9 +357,8 @@ class Engine:
             if people and tuple(sorted(stems[start:end])) in self._role_keys:
                 by_role.update(people)
             if people:
-                after_marker = start < len(marker_seen_before) and marker_seen_before[start]
                 for person in people:
-                    (objects if after_marker else speakers).append(person)
+                    (objects if after_marker[start] else speakers).append(person)
                 continue
             cites = [c for c in found if c.startswith("c:")]
             if cites:
