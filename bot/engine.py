@@ -574,7 +574,7 @@ class Engine:
         return self._answer_open(question, parsed)
 
     def _people_by_role_words(self, parsed: _Parsed) -> list[str]:
-        """People a name slot describes by words of their roles ("the deputy", "the chairman").
+        """Who a name slot describes by words of roles or cites ("the deputy", "the president").
 
         Only when every word of the slot is a word of someone's role and of no topic; a word
         in several people's roles ("deputy") gives several people, and the engine asks.
