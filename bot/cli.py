@@ -355,22 +355,24 @@ def evaluate(engine: Engine, items: list[EvalItem]) -> EvalReport:
 
 
 def _misattributed(kb: KnowledgeBase, item: EvalItem, result: Result) -> str:
-    """Words shown under a speaker the question did not ask about (empty if none)."""
+    """Words shown under the wrong speaker (empty if none).
+
+    When the question names a speaker (``speaker:``), every statement shown must be theirs
+    or cite them. Otherwise the answer's first statement must be by one of the expected
+    statements' speakers; a topic question may rightly list others after it.
+    """
     if result.status is not Status.ANSWER:
         return ""
-    allowed: set[str] = set()
+    statements = [kb.statement(m.id) for m in result.matches if m.kind == "statement"]
     if item.speaker:
-        allowed.add(item.speaker)
-    for entry_id in item.expect_ids:
-        statement = next((s for s in kb.statements if s.id == entry_id), None)
-        if statement:
-            allowed.add(statement.speaker)
+        allowed = {item.speaker}
+    else:
+        allowed = {kb.statement(i).speaker for i in item.expect_ids
+                   if any(s.id == i for s in kb.statements)}
+        statements = statements[:1]
     if not allowed:
         return ""
-    for match in result.matches:
-        if match.kind != "statement":
-            continue
-        statement = kb.statement(match.id)
+    for statement in statements:
         if statement.speaker not in allowed and statement.cites not in allowed:
             return f"showed {statement.id} ({statement.speaker})"
     return ""

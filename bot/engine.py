@@ -49,6 +49,7 @@ UNKNOWN_WEIGHT_FACTOR = 1.2  # an unknown word weighs a bit more than the rarest
 QUESTION_WORD_WEIGHT = 1.0  # "where"/"when"/"who": fact keywords, not statement content
 ANSWER_TEXT_STRENGTH = 0.6  # a fact's answer is the bot's wording, weaker evidence
 PAIR_PART_MIN = 25.0  # each of two entries answering together must cover this much
+OPEN_MARGIN = 25.0  # a statement this far ahead of every other entry answers a paraphrase
 SPEAKER_MARGIN = 20.0  # a named speaker's statement this far ahead of their others answers
 FAQ_MATCH = 88.0  # fuzz.ratio to an alternate question that answers a question with no content
 CLOSE_QUESTION = 70.0  # fuzz.ratio to an alternate question that counts in a tie-break
@@ -69,7 +70,7 @@ _SPEECH = re.compile(
     r"stressed|note|noted|add|added|tell|told|comment|comments|view|views|opinion|position|"
     r"claim|claims|claimed|believe|believes|explain|explained|warn|warned|want|wants|argue|"
     r"argued|discuss|discussed|point|points|message|take|stance|thoughts|"
-    r"argument|arguments|highlights|takeaways)\b"
+    r"argument|arguments|highlights|takeaways|summarize|summarise|summary|recap|remarks)\b"
 )
 # "what did X say", "did X mention", "who is X": where a name is expected, for unknown names.
 _NAME_SLOTS = (
@@ -81,11 +82,13 @@ _NAME_SLOTS = (
                r"discuss|stress|note|warn|explain|claim|state)\b"),
     re.compile(r"\baccording\s+to\s+(?P<x>.+?)\s*$"),
 )
+_QUANTITY = re.compile(r"\bhow\s+(?:many|much|long|often|big|old)\b")
 _ANSWER_TYPES = frozenset({"where", "when"})  # a fact must be curated to answer these
 _DEFINITION = re.compile(r"^\s*what\s+(?:is|was|are|were)\s+(?:the\s+)?\w+\s+of\b")
 _GRAMMAR = frozenset({"the", "a", "an", "of", "to", "in", "on", "for", "at", "by", "with",
                       "from", "and", "or", "is", "are", "was", "were", "be", "his", "her", "its",
                       "their", "our", "my", "your", "this", "that", "these", "those", "about"})
+_PRONOUN_SUBJECT = re.compile(r"\b(?:did|does|has|had|would|will)\s+(?:he|she)\b")
 _PRONOUN = re.compile(r"\b(?:he|she|they|him|her|them|his|the other(?: one)?|that guy|"
                       r"this guy|that person|someone|somebody)\b")
 # "who is X", "who was the ambassador"; not "who was satisfied with the event".
@@ -150,6 +153,7 @@ class _Doc:
     counts: dict[str, int]  # how often each key occurs across the entry's texts (BM25 tf)
     length: int  # content words across the entry's texts
     curated: frozenset[str] = frozenset()  # facts: keys from questions, keywords and topics
+    literal: frozenset[str] = frozenset()  # keys of the article's own words (text or quote)
 
 
 class Engine:
@@ -187,13 +191,15 @@ class Engine:
         self._docs: list[_Doc] = []
         for order, statement in enumerate(kb.statements):
             counts, length = self._counts([statement.text, *statement.questions])
+            literal = frozenset(self._counts([statement.text])[0])
             keys = dict.fromkeys(counts, 1.0)
             keys.update(dict.fromkeys((f"t:{t}" for t in statement.topics), 1.0))
             if statement.cites:
                 cite = statement.cites
                 keys[f"p:{cite}" if kb.find_person(cite) else f"c:{_cite_key(cite)}"] = 1.0
             self._docs.append(_Doc(statement.id, "statement", statement.speaker, keys, order,
-                                   _folded(statement.questions), counts, length))
+                                   _folded(statement.questions), counts, length,
+                                   literal=literal))
         for order, fact in enumerate(kb.facts, start=len(kb.statements)):
             # The bot's own answer wording counts less than the article's words and the
             # curated questions and keywords: "the article does not name the city" is not
@@ -204,13 +210,15 @@ class Engine:
             curated = set(curated_counts) | {f"t:{t}" for t in fact.topics}
             curated |= {f"q:{w}" for text in (*fact.questions, *fact.keywords)
                         for w in words(text) if w in QUESTION_WORDS}
+            if any(_QUANTITY.search(" ".join(words(q))) for q in fact.questions):
+                curated.add("q:quantity")  # it answers "how many ...?"
             keys = dict.fromkeys(answer_counts, ANSWER_TEXT_STRENGTH)
             keys.update(dict.fromkeys([*quote_counts, *curated], 1.0))
             counts = {k: answer_counts.get(k, 0) + quote_counts.get(k, 0)
                       + curated_counts.get(k, 0) for k in keys}
             self._docs.append(_Doc(fact.id, "fact", None, keys, order, _folded(fact.questions),
                                    counts, answer_length + quote_length + curated_length,
-                                   frozenset(curated)))
+                                   frozenset(curated), frozenset(quote_counts)))
 
         self._postings: dict[str, set[int]] = defaultdict(set)
         for index, doc in enumerate(self._docs):
@@ -408,7 +416,7 @@ class Engine:
                        question_words, who_is, who_said, speech,
                        bool(_IDENTITY.search(folded)),
                        bool(re.search(r"\b(?:and|plus|also|as well as)\b", folded)),
-                       bool(re.search(r"\bhow\s+(?:many|much|long|often|big|old)\b", folded)))
+                       bool(_QUANTITY.search(folded)))
 
     def _weight(self, keys: frozenset[str]) -> float:
         docs: set[int] = set()
@@ -424,8 +432,9 @@ class Engine:
         scores: list[tuple[float, int]] = []
         for index in candidates:
             doc = self._docs[index]
-            if doc.kind == "fact" and any(f"q:{w}" not in doc.keys
-                                          for w in parsed.question_words & _ANSWER_TYPES):
+            asked = parsed.question_words & _ANSWER_TYPES | ({"quantity"} if parsed.quantity
+                                                              else set())
+            if doc.kind == "fact" and any(f"q:{w}" not in doc.keys for w in asked):
                 continue  # "when were sanctions lifted": only a fact that says when
             # "Who is the president of Russia?" must not be answered by a fact whose quote
             # happens to contain "President" and "Russian": who-is questions need a fact
@@ -453,11 +462,13 @@ class Engine:
         best = max(score for score, _ in scores)
         tied = {index for score, index in scores if score >= best - 1e-6}
         tie_break = {index: (self._closeness(parsed.folded, index),
+                             self._literal(concepts, index),
                              self._bm25(concepts, index)) for index in tied}
-        facts_first = not (parsed.speech or parsed.who_said)
+        speech = parsed.speech or parsed.who_said
         scores.sort(key=lambda item: (-round(item[0], 6),
-                                      [-x for x in tie_break.get(item[1], (0.0, 0.0))],
-                                      (self._docs[item[1]].kind == "fact") != facts_first,
+                                      speech and self._docs[item[1]].kind == "fact",
+                                      [-x for x in tie_break.get(item[1], (0.0, 0.0, 0.0))],
+                                      (self._docs[item[1]].kind == "fact") == speech,
                                       self._docs[item[1]].order))
         return scores
 
@@ -466,6 +477,12 @@ class Engine:
         hit = process.extractOne(folded, self._docs[index].questions, scorer=fuzz.ratio,
                                  processor=None, score_cutoff=CLOSE_QUESTION)
         return hit[1] if hit else 0.0
+
+    def _literal(self, concepts: list[_Concept], index: int) -> float:
+        """Weight of the concepts found in the article's own words of the entry (its quote),
+        not only in its tags and alternate questions: "regional security" literally."""
+        own = self._docs[index].literal
+        return sum(c.weight for c in concepts if c.keys & own)
 
     def _bm25(self, concepts: list[_Concept], index: int) -> float:
         """Okapi BM25 of the entry for the question's concepts (k1=1.2, b=0.75)."""
@@ -618,7 +635,9 @@ class Engine:
         speakers = parsed.speakers
         names = _join(self.kb.person(p).name for p in speakers)
         own = [i for i, d in enumerate(self._docs) if d.speaker in speakers]
-        if not parsed.speech:  # "was Patrushev at the round table": facts about them count
+        quoted = any(d.kind == "statement" for d in (self._docs[i] for i in own))
+        if not parsed.speech or not quoted:
+            # "was Patrushev at the round table", "did Romanovich speak?": facts about them
             own += [i for i, d in enumerate(self._docs)
                     if d.kind == "fact" and any(f"p:{p}" in d.keys for p in speakers)]
         citing = [i for i, d in enumerate(self._docs)
@@ -636,10 +655,11 @@ class Engine:
                 return self._result(question, Status.ANSWER, matches, "", ())
             if citing:
                 return self._cited_answer(question, speakers, citing, 100.0)
+            # Named but never quoted ("what did Romanovich say?"): their card says so, with
+            # their role; that is what the article has on them.
             person = self.kb.person(speakers[0])
-            return self._result(question, Status.NO_ANSWER, (), (
-                f"The article names {person.name} ({person.role}) but does not quote "
-                f"{_them(person)}."), self._examples)
+            return self._result(question, Status.ANSWER,
+                                (Match(person.id, "person", person.id, 100.0),), "", ())
 
         scores = self._score(parsed, own, concepts)
         picked = self._pick(scores, concepts, MAX_LIST, parsed.conjunction)
@@ -738,19 +758,34 @@ class Engine:
                 picked = [p for p in picked if self._docs[p[1]].kind == "statement"]
             lead = ""
             statements = [self._docs[i] for _, i in picked if self._docs[i].kind == "statement"]
-            if parsed.who_said and statements:
-                who = _join(self.kb.person(s).name
-                            for s in dict.fromkeys(d.speaker or "" for d in statements))
-                about = _join(c.label for c in concepts if not self._vague([c])
-                              and any(k[:2] in {"t:", "p:", "c:"} for k in c.keys))
-                lead = f"{who} spoke about {about}:" if about else f"Said by {who}:"
+            lead = self._who_lead(parsed, statements, concepts)
             if parsed.objects and statements and not parsed.who_said:
                 lead = self._cited_lead(parsed.objects, statements)
+            if (_PRONOUN_SUBJECT.search(parsed.folded) and not parsed.who_said
+                    and len({d.speaker for d in statements}) > 1):
+                return self._clarify(question, scores)  # "what did he say about sanctions?"
             return self._result(question, Status.ANSWER, self._matches(picked), lead, ())
+        if (scores and scores[0][0] >= CLARIFY_MIN and self._docs[scores[0][1]].kind
+                == "statement" and (len(scores) == 1 or scores[0][0] - scores[1][0] >= OPEN_MARGIN)):
+            # One statement stands far clear of everything else: a paraphrase of it ("who
+            # said Washington can no longer be trusted?") rather than a guess between two.
+            return self._result(question, Status.ANSWER, self._matches(scores[:1]),
+                                self._who_lead(parsed, [self._docs[scores[0][1]]], concepts), ())
         if scores and scores[0][0] >= CLARIFY_MIN:
             return self._clarify(question, scores)
         return self._result(question, Status.NO_ANSWER, (),
                             "The article does not answer that.", self._examples)
+
+    def _who_lead(self, parsed: _Parsed, statements: list[_Doc], concepts: list[_Concept],
+                  ) -> str:
+        """For who-said questions: who spoke, and about what ("Lukyanov spoke about Syria:")."""
+        if not parsed.who_said or not statements:
+            return ""
+        who = _join(self.kb.person(s).name
+                    for s in dict.fromkeys(d.speaker or "" for d in statements))
+        about = _join(c.label for c in concepts if not self._vague([c])
+                      and any(k[:2] in {"t:", "p:", "c:"} for k in c.keys))
+        return f"{who} spoke about {about}:" if about else f"Said by {who}:"
 
     def _vague(self, concepts: list[_Concept]) -> bool:
         """Whether every concept is so common in the article that no entry stands out."""

@@ -30,7 +30,7 @@ remark remarked remarks state stated statement statements view views word words 
 quotes quoting claim claimed claims note noted noting add added adds stress stressed explain
 explained believe believes believed feel feels felt reckon reckons cite cites cited citing
 hi hello hey ok okay everything anything stuff else whole entire
-take takes took taken concerning
+take takes took taken concerning summarize summarise summary recap overview
 deal heard hear hears guy guys man men folks person people persons thing nutshell true truth
 point points key basically exactly precisely honestly simply briefly quick quickly question
 questions ask asking asked answer info information detail details wonder wondering curious

@@ -152,10 +152,13 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
 
 @pytest.mark.parametrize("question", ["what did romanovich say", "what did khamenei say"])
 def test_named_but_never_quoted(engine: Engine, kb: KnowledgeBase, question: str) -> None:
+    """Their card is the answer: who they are, and that the article does not quote them."""
     result = engine.answer(question)
-    assert result.status is Status.NO_ANSWER
+    assert result.status is Status.ANSWER
+    assert [(m.kind, m.id) for m in result.matches] == [("person", question.split()[-2])]
     assert not _statement_speakers(kb, result)
     assert "does not quote" in result.text
+    assert kb.person(question.split()[-2]).role in result.text
 
 
 # --------------------------------------------------------------------------- misattribution
