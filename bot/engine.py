@@ -237,6 +237,12 @@ class Engine:
         self._lower_stems = frozenset(
             stem(w) for a in kb.articles for w in re.findall(r"\b[a-z]+\b", a.source_text))
         self._examples = self._example_suggestions()
+        quoted_names = _join(p.name for p in kb.quoted_people())
+        events = _join(f"the {a.event.kind} \u201c{a.event.title}\u201d" for a in kb.articles
+                       if a.event.title)
+        self._not_in_article = "The article does not answer that." + (
+            f" It quotes {quoted_names}" + (f" at {events}" if events else "") + "."
+            if quoted_names else "")
         # Words of people's roles that are not topic words: "deputy", "chairman", "secretary".
         topic_words = {phrase[0] for phrase, concepts in self._phrases.items()
                        if len(phrase) == 1 and any(c.startswith("t:") for c in concepts)}
@@ -774,7 +780,7 @@ class Engine:
         if scores and scores[0][0] >= CLARIFY_MIN:
             return self._clarify(question, scores)
         return self._result(question, Status.NO_ANSWER, (),
-                            "The article does not answer that.", self._examples)
+                            self._not_in_article, self._examples)
 
     def _who_lead(self, parsed: _Parsed, statements: list[_Doc], concepts: list[_Concept],
                   ) -> str:
@@ -871,21 +877,32 @@ class Engine:
         return Suggestion(label[:60], question)
 
     def _example_suggestions(self) -> tuple[Suggestion, ...]:
-        """Three example questions from the knowledge base: a quote, a who-said, a who-is."""
+        """Three example questions from the knowledge base: a quote, a who-said, a who-is.
+
+        Each picks what only one statement covers (the rarest topic), so the example, asked,
+        gives one clear answer ("What did Velayati say about BRICS?").
+        """
+        topic_count: dict[str, int] = defaultdict(int)
+        for statement in self.kb.statements:
+            for topic in statement.topics:
+                topic_count[topic] += 1
+        quoted = sorted(self.kb.quoted_people(), key=lambda p: -len(self.kb.statements_by(p.id)))
         out: list[Suggestion] = []
-        quoted = self.kb.quoted_people()
-        by_topics = [s for s in self.kb.statements if s.topics]
-        if by_topics:
-            first = max(by_topics, key=lambda s: (len(s.text) < 200, -len(s.topics)))
-            out.append(self._suggest_statement(first.id))
-            others = [s for s in by_topics if s.speaker != first.speaker]
-            if others:
-                topic = self._topic_label(others[-1].topics[0])
-                out.append(Suggestion(f"Who talked about {topic}?",
-                                      f"Who talked about {topic}?"))
-        if quoted:
-            person = quoted[min(1, len(quoted) - 1)]
-            name = self._people_names[person.id]
+        used: set[str] = set()
+        for person, template in zip(quoted, ("What did {name} say about {topic}?",
+                                             "Who talked about {topic}?")):
+            topics = [t for s in self.kb.statements_by(person.id) for t in s.topics
+                      if t not in used]
+            if not topics:
+                continue
+            # the rarest topic, and among those the shortest name: "BRICS", "banking"
+            topic = min(topics, key=lambda t: (topic_count[t], len(self.kb.topic(t).name)))
+            used.add(topic)
+            text = template.format(name=self._people_names[person.id],
+                                   topic=self._topic_label(topic))
+            out.append(Suggestion(text, text))
+        if len(quoted) > 2 or (quoted and len(out) < 2):
+            name = self._people_names[quoted[min(2, len(quoted) - 1)].id]
             out.append(Suggestion(f"Who is {name}?", f"Who is {name}?"))
         return tuple(out[:MAX_SUGGESTIONS])
 

@@ -315,10 +315,10 @@ def test_chat_answers_piped_questions_and_picks_suggestions(
     assert (code, err) == (0, "")
     title = "\u201cRussia and Iran are natural and close partners\u201d"
     assert out.startswith(f"Ask me about {title}")
-    assert "Try: What did Lukyanov say about Russian-Iranian relations?" in out
+    assert "Try: What did Velayati say about Iraq?" in out
     # "1" picked the first suggestion offered, and it was answered.
-    assert "\n(What did Lukyanov say about Russian-Iranian relations?)\n" in out
-    assert real_kb.statement("lukyanov-natural-partner").text in out
+    assert "\n(What did Velayati say about Iraq?)\n" in out
+    assert real_kb.statement("velayati-energy-market").text in out
     assert real_kb.statement("velayati-brics-sco").text in out
     assert "Mehdi Sanaei\nIranian Ambassador to Russia" in out
     assert "> " not in out  # no prompts when stdin is not a terminal
