@@ -49,6 +49,7 @@ UNKNOWN_WEIGHT_FACTOR = 1.2  # an unknown word weighs a bit more than the rarest
 QUESTION_WORD_WEIGHT = 1.0  # "where"/"when"/"who": fact keywords, not statement content
 ANSWER_TEXT_STRENGTH = 0.6  # a fact's answer is the bot's wording, weaker evidence
 PAIR_PART_MIN = 25.0  # each of two entries answering together must cover this much
+DEFINITION_CONCEPTS = 2  # "what is X (of Y)": short questions asking for a definition
 OPEN_MARGIN = 25.0  # a statement this far ahead of every other entry answers a paraphrase
 SPEAKER_MARGIN = 20.0  # a named speaker's statement this far ahead of their others answers
 FAQ_MATCH = 88.0  # fuzz.ratio to an alternate question that answers a question with no content
@@ -58,6 +59,7 @@ _WHO_IS = re.compile(
     r"(?:^|\b)\s*(?:who\s*(?:is|was|s|are)|whos|tell\s+me\s+(?:more\s+)?about|describe|introduce|"
     r"what\s+(?:is|was)\s+(?:the\s+)?(?:role|position|job|title)\s+of)\b"
     r"|\b(?:role|position|job|profile|biography|bio|background)\b"
+    r"|\bwho\s*$"  # "Sanaei who?"
 )
 _WHO_SAID = re.compile(
     r"^\s*(?:who|whom|whose|which\s+\w+|anyone|anybody|did\s+any(?:one|body))\b"
@@ -84,7 +86,8 @@ _NAME_SLOTS = (
 )
 _QUANTITY = re.compile(r"\bhow\s+(?:many|much|long|often|big|old)\b")
 _ANSWER_TYPES = frozenset({"where", "when"})  # a fact must be curated to answer these
-_DEFINITION = re.compile(r"^\s*what\s+(?:is|was|are|were)\s+(?:the\s+)?\w+\s+of\b")
+# "What is OPEC?", "what is the capital of Iran?": a definition, which quotes rarely give.
+_DEFINITION = re.compile(r"^\s*(?:what|whats)\s+(?:is|was|are|were|does)\b")
 _GRAMMAR = frozenset({"the", "a", "an", "of", "to", "in", "on", "for", "at", "by", "with",
                       "from", "and", "or", "is", "are", "was", "were", "be", "his", "her", "its",
                       "their", "our", "my", "your", "this", "that", "these", "those", "about"})
@@ -119,6 +122,7 @@ class _Concept:
     keys: frozenset[str]
     label: str  # for messages: "BRICS", "football"
     weight: float
+    words: frozenset[str] = frozenset()  # the stems as asked, to find them in the article's text
 
 
 @dataclass
@@ -153,7 +157,7 @@ class _Doc:
     counts: dict[str, int]  # how often each key occurs across the entry's texts (BM25 tf)
     length: int  # content words across the entry's texts
     curated: frozenset[str] = frozenset()  # facts: keys from questions, keywords and topics
-    literal: frozenset[str] = frozenset()  # keys of the article's own words (text or quote)
+    literal: frozenset[str] = frozenset()  # stems of the article's own words (text or quote)
 
 
 class Engine:
@@ -191,7 +195,7 @@ class Engine:
         self._docs: list[_Doc] = []
         for order, statement in enumerate(kb.statements):
             counts, length = self._counts([statement.text, *statement.questions])
-            literal = frozenset(self._counts([statement.text])[0])
+            literal = frozenset(content_stems(statement.text))
             keys = dict.fromkeys(counts, 1.0)
             keys.update(dict.fromkeys((f"t:{t}" for t in statement.topics), 1.0))
             if statement.cites:
@@ -218,7 +222,7 @@ class Engine:
                       + curated_counts.get(k, 0) for k in keys}
             self._docs.append(_Doc(fact.id, "fact", None, keys, order, _folded(fact.questions),
                                    counts, answer_length + quote_length + curated_length,
-                                   frozenset(curated), frozenset(quote_counts)))
+                                   frozenset(curated), frozenset(content_stems(fact.quote))))
 
         self._postings: dict[str, set[int]] = defaultdict(set)
         for index, doc in enumerate(self._docs):
@@ -328,12 +332,15 @@ class Engine:
         if len(word) >= 4 and word.isalpha():
             # One edit up to 7 letters, two from 8: "afganistan", "lukianov", "velayti".
             # Short words must also keep their first letter: "iraq" is not a typo of "iran".
+            # The word and its stem are both tried: "bricks" is one edit from "bric(s)".
             allowed = 1 if len(word) < 8 else 2
-            hit = process.extractOne(word, self._vocab_list, scorer=OSA.distance,
-                                     processor=None, score_cutoff=allowed)
-            if hit is not None:
+            for typed in dict.fromkeys((word, key)):
+                hit = process.extractOne(typed, self._vocab_list, scorer=OSA.distance,
+                                         processor=None, score_cutoff=allowed)
+                if hit is None:
+                    continue
                 choice = hit[0]
-                if (len(word) > 5 or choice[0] == word[0]) and not (
+                if (len(typed) > 5 or choice[0] == typed[0]) and not (
                     choice in STOPWORDS and hit[1] > 1
                 ):
                     if choice in STOPWORDS or choice in QUESTION_WORDS:
@@ -382,7 +389,7 @@ class Engine:
                              if end - start == 1 else found)
             topics = [self._topic_label(c[2:]) for c in found if c.startswith("t:")]
             concepts.append(_Concept(keys, topics[0] if len(topics) == 1 else label,
-                                     self._weight(keys)))
+                                     self._weight(keys), frozenset(stems[start:end])))
         speech = bool(_SPEECH.search(folded))
         if speech and not speakers:
             # "what did the Iranian side / the Russians say": everyone of that nationality
@@ -400,12 +407,13 @@ class Engine:
                 continue
             if token.known:
                 keys = frozenset({f"w:{token.key}"})
-                concepts.append(_Concept(keys, token.raw, self._weight(keys)))
+                concepts.append(_Concept(keys, token.raw, self._weight(keys),
+                                         frozenset({token.key})))
             elif token.raw.isdigit() and len(token.raw) <= 2:
                 continue  # "2 quotes", "top 3": not content
             else:
                 concepts.append(_Concept(frozenset({f"u:{token.key}"}), token.raw,
-                                         self._unknown_weight))
+                                         self._unknown_weight, frozenset({token.key})))
         who_said = bool(_WHO_SAID.search(folded))
         who_is = bool(_WHO_IS.search(folded)) and not concepts
         if objects and not speakers and not who_said:
@@ -488,7 +496,7 @@ class Engine:
         """Weight of the concepts found in the article's own words of the entry (its quote),
         not only in its tags and alternate questions: "regional security" literally."""
         own = self._docs[index].literal
-        return sum(c.weight for c in concepts if c.keys & own)
+        return sum(c.weight for c in concepts if c.words and c.words <= own)
 
     def _bm25(self, concepts: list[_Concept], index: int) -> float:
         """Okapi BM25 of the entry for the question's concepts (k1=1.2, b=0.75)."""
@@ -735,6 +743,16 @@ class Engine:
         concepts = list(parsed.concepts)
         concepts += [self._person_concept(p) for p in parsed.objects]
         concepts += [self._cite_concept(c) for c in parsed.cited]
+        asked = parsed.question_words & _ANSWER_TYPES
+        if not concepts and asked:
+            # "Where was it?", "when was this?": the article's own event is the subject.
+            facts = [i for i, d in enumerate(self._docs) if d.kind == "fact"
+                     and all(f"q:{w}" in d.curated for w in asked)]
+            if facts:
+                chosen = max(facts, key=lambda i: (self._closeness(parsed.folded, i),
+                                                   -self._docs[i].order))
+                return self._result(question, Status.ANSWER,
+                                    self._matches([(100.0, chosen)]), "", ())
         if not concepts:
             # Nothing but question words ("who was there?", "how are you?"): only an entry
             # whose own alternate question reads almost the same can answer.
@@ -747,10 +765,15 @@ class Engine:
                                 "I could not find a question about the article in that.",
                                 self._examples)
         candidates = list(range(self._doc_count))
-        definition = bool(_DEFINITION.search(parsed.folded)) and not parsed.speech
-        if parsed.identity or parsed.quantity or definition or "when" in parsed.question_words:
+        if parsed.identity or parsed.quantity or "when" in parsed.question_words:
             # Quotes do not say who someone is, how many or when: only facts can.
             candidates = [i for i, d in enumerate(self._docs) if d.kind == "fact"]
+        elif (_DEFINITION.search(parsed.folded) and not parsed.speech
+              and len(concepts) <= DEFINITION_CONCEPTS):
+            # "What is OPEC?": a fact, or a quote that uses those very words ("what is the
+            # situation in Afghanistan"), not one that is merely tagged with a synonym.
+            candidates = [i for i, d in enumerate(self._docs) if d.kind == "fact"
+                          or all(c.words <= d.literal for c in concepts)]
         scores = self._score(parsed, candidates, concepts)
         picked = self._pick(scores, concepts, MAX_OPEN_LIST, parsed.conjunction)
         if (picked and self._vague(concepts) and not parsed.identity
@@ -818,11 +841,13 @@ class Engine:
 
     def _cite_concept(self, cite: str) -> _Concept:
         keys = frozenset({f"c:{cite}"})
-        return _Concept(keys, cite.replace("-", " "), self._weight(keys))
+        return _Concept(keys, cite.replace("-", " "), self._weight(keys),
+                        frozenset(cite.split("-")))
 
     def _person_concept(self, person_id: str) -> _Concept:
         keys = frozenset({f"p:{person_id}"})
-        return _Concept(keys, self.kb.person(person_id).name, self._weight(keys))
+        name = self.kb.person(person_id).name
+        return _Concept(keys, name, self._weight(keys), frozenset(content_stems(name)[-1:]))
 
     # ---------------------------------------------------------------------------- replies
 

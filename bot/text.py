@@ -31,6 +31,7 @@ quotes quoting claim claimed claims note noted noting add added adds stress stre
 explained believe believes believed feel feels felt reckon reckons cite cites cited citing
 hi hello hey ok okay everything anything stuff else whole entire
 take takes took taken concerning summarize summarise summary recap overview
+lol lmao rofl tf wtf omg btw idk imo imho pls plz top brought bring brings bringing
 deal heard hear hears guy guys man men folks person people persons thing nutshell true truth
 point points key basically exactly precisely honestly simply briefly quick quickly question
 questions ask asking asked answer info information detail details wonder wondering curious
@@ -45,8 +46,35 @@ CHAT_SPELLINGS = {
     "bout": "about", "abut": "about", "u": "you", "r": "are", "ur": "your", "pls": "please",
     "plz": "please", "thx": "thanks", "ty": "thanks", "hw": "how", "whr": "where",
     "wen": "when", "y": "why", "teh": "the", "da": "the", "dat": "that", "abot": "about",
-    "sed": "said", "sez": "says", "wats": "whats", "whats": "what",
+    "sed": "said", "sez": "says", "wats": "whats", "whats": "what", "n": "and", "bc": "because",
+    "cuz": "because", "coz": "because", "gonna": "going", "wanna": "want", "gotta": "must",
+    "prez": "president", "pres": "president", "org": "organisation", "orgs": "organisations",
+    "govt": "government", "gov": "government", "intl": "international", "econ": "economy",
+    "petrochem": "petrochemical", "petrochems": "petrochemicals", "tech": "technology",
+    "w": "with", "wrt": "regarding", "re": "regarding", "abt.": "about",
 }
+
+# Words that mean the same thing here, folded onto one stem on both sides (the knowledge base
+# and the question), so "problems got fixed" meets "problems ... were solved".
+_EQUIVALENT_GROUPS = (
+    ("problem", "difficulty", "trouble", "obstacle", "hurdle"),
+    ("solve", "fix", "resolve"),
+    ("help", "assist", "assistance", "aid"),
+    ("fair", "fairer", "equitable", "equal"),
+    ("world", "global", "globe", "international"),
+    ("country", "nation", "nations"),
+    ("trust", "rely", "reliance", "reliable", "trustworthy", "faith"),
+    ("expand", "intensify", "increase", "boost", "strengthen", "enhance", "deepen", "grow",
+     "broaden", "widen", "step"),
+    ("easy", "simple", "simplify", "simplification", "simplified"),
+    ("economy", "economic", "economics"),
+    ("important", "crucial", "vital", "essential", "significant"),
+    ("effective", "productive", "fruitful", "rewarding", "successful", "good", "best"),
+    ("region", "regional"),
+    ("difficult", "hard", "harder", "tough"),
+    ("together", "joint", "jointly", "mutual"),
+)
+EQUIVALENTS = {word: group[0] for group in _EQUIVALENT_GROUPS for word in group}
 
 # Question words: not content for statements, but facts ("where was it held") use them.
 QUESTION_WORDS = frozenset({"who", "where", "when", "how", "why", "what", "which", "whom"})
@@ -101,6 +129,13 @@ def stem(word: str) -> str:
     Light on purpose: names ("Velayati", "Lukyanov") must survive untouched, and both the index
     and the question use the same function, so consistency matters more than linguistics.
     """
+    if word in EQUIVALENTS:
+        return EQUIVALENTS[word]
+    base = _stem(word)
+    return EQUIVALENTS.get(base, base)
+
+
+def _stem(word: str) -> str:
     if len(word) <= 3 or not word.isalpha():
         return word
     for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ied", "y")):
