@@ -83,6 +83,7 @@ _NAME_SLOTS = (
     re.compile(r"^\s*(?:did|does|has|had)\s+(?P<x>.+?)\s+(?:say|mention|talk|speak|comment|"
                r"discuss|stress|note|warn|explain|claim|state)\b"),
     re.compile(r"\baccording\s+to\s+(?P<x>.+?)\s*$"),
+    re.compile(r"^\s*(?:the\s+)?(?P<x>(?:\w+\s+){0,2}\w+?)\s+(?:on|about)\s+\w+"),  # "X on Y"
 )
 _QUANTITY = re.compile(r"\bhow\s+(?:many|much|long|often|big|old)\b")
 _ANSWER_TYPES = frozenset({"where", "when"})  # a fact must be curated to answer these
@@ -97,6 +98,8 @@ _PRONOUN = re.compile(r"\b(?:he|she|they|him|her|them|his|the other(?: one)?|tha
 # "who is X", "who was the ambassador"; not "who was satisfied with the event".
 _IDENTITY = re.compile(r"^\s*(?:who\s*(?:is|s|are)|whos|who\s+(?:was|were)\s+(?:the|a|an)"
                        r")\b")
+_NAMING_VERBS = frozenset({"call", "called", "calls", "calling", "describe", "described",
+                           "describes", "label", "labelled", "labeled"})
 _GROUP_NOUNS = frozenset({"side", "sides", "officials", "official", "delegation", "delegates",
                           "participants", "speakers", "experts", "guests", "representatives"})
 _OBJECT_MARKERS = frozenset({"about", "on", "regarding", "concerning", "re", "of", "cite",
@@ -169,11 +172,14 @@ class Engine:
         self._people_names: dict[str, str] = {p.id: _short_name(p) for p in kb.people}
         name_keys: set[tuple[str, ...]] = set()
         role_keys: set[tuple[str, ...]] = set()
+        self._alias_keys: list[tuple[tuple[str, ...], str]] = []
         for person in kb.people:
             for alias in (person.name, *person.aliases):
                 name_keys.add(self._add_phrase(alias, f"p:{person.id}"))
             for alias in person.role_aliases:
                 role_keys.add(self._add_phrase(alias, f"p:{person.id}"))
+            self._alias_keys += [(tuple(content_stems(a)), person.id)
+                                 for a in (*person.aliases, *person.role_aliases)]
             # Each part of a full name names the person too; a part two people share ("Ali")
             # names both, and the engine asks which one.
             for part in content_stems(person.name):
@@ -250,6 +256,7 @@ class Engine:
         # Words of people's roles that are not topic words: "deputy", "chairman", "secretary".
         topic_words = {phrase[0] for phrase, concepts in self._phrases.items()
                        if len(phrase) == 1 and any(c.startswith("t:") for c in concepts)}
+        self._topic_words = frozenset(topic_words)
         self._role_words: dict[str, set[str]] = defaultdict(set)
         for person in kb.people:
             for role in person.roles:
@@ -402,9 +409,10 @@ class Engine:
                     used[index] = True
                     if following in _GROUP_NOUNS:
                         used[index + 1] = True
+        who_said = bool(_WHO_SAID.search(folded))
         for index, token in enumerate(content):
-            if used[index]:
-                continue
+            if used[index] or (who_said and token.raw in _NAMING_VERBS):
+                continue  # "who called Iran a partner": "called" is how it was said
             if token.known:
                 keys = frozenset({f"w:{token.key}"})
                 concepts.append(_Concept(keys, token.raw, self._weight(keys),
@@ -414,7 +422,6 @@ class Engine:
             else:
                 concepts.append(_Concept(frozenset({f"u:{token.key}"}), token.raw,
                                          self._unknown_weight, frozenset({token.key})))
-        who_said = bool(_WHO_SAID.search(folded))
         who_is = bool(_WHO_IS.search(folded)) and not concepts
         if objects and not speakers and not who_said:
             speakers, objects = objects, []  # "tell me about Foruzesh": no one else to be about
@@ -571,16 +578,17 @@ class Engine:
                                 f"\u201c{self.kb.articles[0].title}\u201d.", self._examples)
 
         if not (parsed.speakers or parsed.objects or parsed.cited):
-            described = self._people_by_role_words(parsed)
+            described, slot = self._people_by_role_words(parsed)
             if len(described) > 1:
                 return self._clarify_people(question, described)
-            if described and described[0].startswith("c:"):
-                parsed.cited = [described[0][2:]]
-                parsed.concepts = []
-            elif described:
-                parsed.speakers = described
-                parsed.concepts = []
-                parsed.who_is = bool(_WHO_IS.search(parsed.folded))
+            if described:
+                # the slot's words named them; what else was asked stays ("... on the SCO")
+                parsed.concepts = [c for c in parsed.concepts if not c.words <= slot]
+                if described[0].startswith("c:"):
+                    parsed.cited = [described[0][2:]]
+                else:
+                    parsed.speakers = described
+                    parsed.who_is = not parsed.concepts and bool(_WHO_IS.search(parsed.folded))
         unknown = self._unknown_name(parsed)
         if unknown:
             return self._result(question, Status.NO_ANSWER, (),
@@ -604,11 +612,12 @@ class Engine:
             return self._answer_for_speakers(question, parsed)
         return self._answer_open(question, parsed)
 
-    def _people_by_role_words(self, parsed: _Parsed) -> list[str]:
+    def _people_by_role_words(self, parsed: _Parsed) -> tuple[list[str], frozenset[str]]:
         """Who a name slot describes by words of roles or cites ("the deputy", "the president").
 
         Only when every word of the slot is a word of someone's role and of no topic; a word
         in several people's roles ("deputy") gives several people, and the engine asks.
+        Returns the candidates (person ids, or "c:<cite>") and the slot's stems.
         """
         for pattern in _NAME_SLOTS:
             match = pattern.search(parsed.folded)
@@ -617,17 +626,25 @@ class Engine:
             slot = [t for t in (self._correct(w) for w in match.group("x").split())
                     if not t.function]
             if not slot or len(slot) > 3:
-                return []
+                return [], frozenset()
             people: set[str] | None = None
             for token in slot:
                 owners = self._role_words.get(token.key, set()) | self._cite_words.get(
                     token.key, set())
                 if not owners:
-                    return []
+                    people = set()
+                    break
                 people = set(owners) if people is None else people & owners
-            return sorted(people or (), key=lambda p: self._person_order.get(p, len(
-                self._person_order)))
-        return []
+            if not people:
+                # Every word of the slot in one of someone's aliases: "the CSS guy" is the CSS
+                # president or its vice-president; "security council deputy" is Lukyanov.
+                wanted = {t.key for t in slot}
+                if wanted <= self._topic_words:  # "Russia on Syria": a country, not a person
+                    return [], frozenset()
+                people = {person for key, person in self._alias_keys if wanted <= set(key)}
+            return sorted(people, key=lambda p: self._person_order.get(p, len(
+                self._person_order))), frozenset(t.key for t in slot)
+        return [], frozenset()
 
     def _unknown_name(self, parsed: _Parsed) -> str | None:
         """A name the question asks about that the article never mentions ("who is Putin")."""
@@ -677,7 +694,8 @@ class Engine:
 
         scores = self._score(parsed, own, concepts)
         picked = self._pick(scores, concepts, MAX_LIST, parsed.conjunction)
-        if not picked and scores and scores[0][0] >= CLARIFY_MIN:
+        if (not picked and scores and scores[0][0] >= CLARIFY_MIN
+                and self._docs[scores[0][1]].kind == "statement"):
             # The speaker is certain: a partial match is enough when one of their statements
             # stands well clear of their others ("Sanaei on Russia's place in Iran's policy"),
             # or several match equally ("Velayati's take on the US": both of his US quotes).

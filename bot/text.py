@@ -31,7 +31,7 @@ quotes quoting claim claimed claims note noted noting add added adds stress stre
 explained believe believes believed feel feels felt reckon reckons cite cites cited citing
 hi hello hey ok okay everything anything stuff else whole entire
 take takes took taken concerning summarize summarise summary recap overview
-lol lmao rofl tf wtf omg btw idk imo imho pls plz top brought bring brings bringing
+top brought bring brings bringing
 deal heard hear hears guy guys man men folks person people persons thing nutshell true truth
 point points key basically exactly precisely honestly simply briefly quick quickly question
 questions ask asking asked answer info information detail details wonder wondering curious
@@ -61,7 +61,7 @@ _EQUIVALENT_GROUPS = (
     ("solve", "fix", "resolve"),
     ("help", "assist", "assistance", "aid"),
     ("fair", "fairer", "equitable", "equal"),
-    ("world", "global", "globe", "international"),
+    ("world", "global", "globe"),
     ("country", "nation", "nations"),
     ("trust", "rely", "reliance", "reliable", "trustworthy", "faith"),
     ("expand", "intensify", "increase", "boost", "strengthen", "enhance", "deepen", "grow",
@@ -73,8 +73,16 @@ _EQUIVALENT_GROUPS = (
     ("region", "regional"),
     ("difficult", "hard", "harder", "tough"),
     ("together", "joint", "jointly", "mutual"),
+    # adjective and noun: "industrial spheres" answers "industry"
+    ("industry", "industrial"), ("agriculture", "agricultural"), ("technology", "technological"),
+    ("finance", "financial"), ("politics", "political"), ("diplomacy", "diplomatic"),
+    ("history", "historical", "historic"), ("strategy", "strategic"),
+    ("commerce", "commercial"), ("science", "scientific"), ("culture", "cultural"),
 )
 EQUIVALENTS = {word: group[0] for group in _EQUIVALENT_GROUPS for word in group}
+
+# Chat interjections: dropped before anything reads the question ("who tf is foruzesh").
+INTERJECTIONS = frozenset("lol lmao rofl tf wtf omg btw idk imo imho pls plz um uh hmm".split())
 
 # Question words: not content for statements, but facts ("where was it held") use them.
 QUESTION_WORDS = frozenset({"who", "where", "when", "how", "why", "what", "which", "whom"})
@@ -118,7 +126,7 @@ def words(text: str) -> list[str]:
     for raw in _NON_WORD.split(fold(text)):
         token = raw.strip("'").removesuffix("'s").replace("'", "")
         token = CHAT_SPELLINGS.get(token, token)
-        if token:
+        if token and token not in INTERJECTIONS:
             out.append(token)
     return out
 
