@@ -82,7 +82,8 @@ _EQUIVALENT_GROUPS = (
 EQUIVALENTS = {word: group[0] for group in _EQUIVALENT_GROUPS for word in group}
 
 # Chat interjections: dropped before anything reads the question ("who tf is foruzesh").
-INTERJECTIONS = frozenset("lol lmao rofl tf wtf omg btw idk imo imho pls plz um uh hmm".split())
+INTERJECTIONS = frozenset({"lol", "lmao", "rofl", "tf", "wtf", "omg", "btw", "idk", "imo", "imho",
+                           "pls", "plz", "um", "uh", "hmm"})
 
 # Question words: not content for statements, but facts ("where was it held") use them.
 QUESTION_WORDS = frozenset({"who", "where", "when", "how", "why", "what", "which", "whom"})
