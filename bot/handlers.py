@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
+import html
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from telegram import (
     Bot,
@@ -66,6 +68,7 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
+_R = TypeVar("_R")
 
 
 class BoundedMap(Generic[_K, _V]):
@@ -96,7 +99,12 @@ class BoundedMap(Generic[_K, _V]):
 
 @dataclass
 class BotState:
-    """What the handlers share: one per application, kept in ``bot_data[STATE_KEY]``."""
+    """What the handlers share: one per application, kept in ``bot_data[STATE_KEY]``.
+
+    Updates are handled concurrently, but all on the event loop: each get or put on the maps
+    is one step with no ``await`` inside, so they need no lock. The updates of one chat are
+    handled in order (``ChatOrderedUpdateProcessor``), so an edit finds the reply it edits.
+    """
 
     service: KnowledgeService
     question_log: QuestionLog | None
@@ -434,46 +442,117 @@ def _visible_text(chunk: str) -> str:
 # Sending
 # --------------------------------------------------------------------------------------------
 
+# BadRequests that no optional feature causes: sending again without them would fail again.
+_FINAL_BAD_REQUESTS = ("not modified", "message to edit not found", "message can't be edited",
+                       "chat not found")
+
+
 def _reply_parameters(reply_to: int | None) -> ReplyParameters | None:
     if reply_to is None:
         return None
     return ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
 
 
+def _send_stages(reply_to: int | None, *, edit: bool = False) -> list[dict[str, Any]]:
+    """Optional features of a send (or edit), richest first; each BadRequest drops a stage.
+
+    Bot API 7.0 features first; then the same request as older servers spell it (raw
+    ``api_kwargs``, since PTB itself would translate the old names into the new objects); last,
+    for a reply, nothing optional at all (for servers that ignore allow_sending_without_reply).
+    """
+    if edit:
+        return [{"link_preview_options": _NO_PREVIEW},
+                {"api_kwargs": {"disable_web_page_preview": True}}]
+    stages: list[dict[str, Any]] = [{"link_preview_options": _NO_PREVIEW,
+                                     "reply_parameters": _reply_parameters(reply_to)}]
+    legacy: dict[str, Any] = {"disable_web_page_preview": True}
+    if reply_to is not None:
+        legacy.update(reply_to_message_id=reply_to, allow_sending_without_reply=True)
+    stages.append({"api_kwargs": legacy})
+    if reply_to is not None:
+        stages.append({})
+    return stages
+
+
+def plain_text(html_text: str) -> str:
+    """Telegram HTML as the plain text it shows: tags dropped, entities decoded."""
+    return html.unescape(_visible_text(html_text))
+
+
+async def _send_degrading(send: Callable[..., Awaitable[_R]], text: str,
+                          stages: Sequence[dict[str, Any]], *, what: str) -> _R:
+    """Call ``send(text, parse_mode=HTML, **stages[0])``, degrading on each ``BadRequest``.
+
+    Emulators and older Bot API servers reject features the reply can do without: on "can't
+    parse entities" the text goes again as plain text (once); on any other BadRequest the
+    request goes again with the next, poorer stage of optional features. The reply is lost
+    only if the poorest form fails too. Each degradation is logged once, without the text.
+    """
+    plain = False
+    stage = 0
+    while True:
+        try:
+            if plain:
+                return await send(plain_text(text), **stages[stage])
+            return await send(text, parse_mode=ParseMode.HTML, **stages[stage])
+        except BadRequest as exc:
+            reason = exc.message.lower()
+            if any(final in reason for final in _FINAL_BAD_REQUESTS):
+                raise
+            if not plain and "can't parse entities" in reason:
+                plain = True
+                log.warning("%s: the server cannot parse our HTML (%s); sending plain text",
+                            what, exc.message)
+            elif stage + 1 < len(stages):
+                stage += 1
+                log.info("%s failed (%s); sending again with fewer optional features "
+                         "(stage %d of %d)", what, exc.message, stage + 1, len(stages))
+            else:
+                raise
+
+
 async def send_html(bot: Bot, chat_id: int, text: str,
                     markup: InlineKeyboardMarkup | None = None, *,
-                    reply_to: int | None = None) -> list[Message]:
-    """Send ``text`` (split if long), buttons on the last part; return the messages sent."""
+                    reply_to: int | None = None, thread_id: int | None = None) -> list[Message]:
+    """Send ``text`` (split if long), buttons on the last part; return the messages sent.
+
+    ``thread_id`` keeps the reply in its forum topic even if the reply link has to be dropped.
+    """
     chunks = split_html(text)
     sent = []
     for index, chunk in enumerate(chunks):
-        sent.append(await bot.send_message(
-            chat_id, chunk, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW,
-            reply_markup=markup if index == len(chunks) - 1 else None,
-            reply_parameters=_reply_parameters(reply_to)))
+        send = functools.partial(bot.send_message, chat_id, message_thread_id=thread_id,
+                                 reply_markup=markup if index == len(chunks) - 1 else None)
+        sent.append(await _send_degrading(send, chunk, _send_stages(reply_to),
+                                          what=f"sendMessage to chat {chat_id}"))
     return sent
 
 
 async def edit_html(bot: Bot, chat_id: int, message_ids: Sequence[int], text: str,
                     markup: InlineKeyboardMarkup | None = None, *,
-                    reply_to: int | None = None) -> tuple[int, ...]:
-    """Replace an earlier reply (one or more messages) with ``text``; return its message ids."""
+                    reply_to: int | None = None, thread_id: int | None = None) -> tuple[int, ...]:
+    """Replace an earlier reply (one or more messages) with ``text``; return its message ids.
+
+    Raises ``TelegramError`` if an edit fails (the reply was deleted, or the server cannot
+    edit): the caller decides whether to answer anew.
+    """
     chunks = split_html(text)
     ids: list[int] = []
     for index, chunk in enumerate(chunks):
         buttons = markup if index == len(chunks) - 1 else None
         if index < len(message_ids):
+            edit = functools.partial(bot.edit_message_text, chat_id=chat_id,
+                                     message_id=message_ids[index], reply_markup=buttons)
             try:
-                await bot.edit_message_text(
-                    chunk, chat_id=chat_id, message_id=message_ids[index],
-                    parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW,
-                    reply_markup=buttons)
+                await _send_degrading(edit, chunk, _send_stages(None, edit=True),
+                                      what=f"editMessageText in chat {chat_id}")
             except BadRequest as exc:
                 if "not modified" not in exc.message.lower():
                     raise
             ids.append(message_ids[index])
         else:
-            more = await send_html(bot, chat_id, chunk, buttons, reply_to=reply_to)
+            more = await send_html(bot, chat_id, chunk, buttons, reply_to=reply_to,
+                                   thread_id=thread_id)
             ids += [m.message_id for m in more]
     for extra in message_ids[len(chunks):]:
         try:
@@ -490,27 +569,40 @@ def _thread_reply_to(chat: Chat, message: Message | None) -> int | None:
     return message.message_id
 
 
+def topic_id(message: Message | None) -> int | None:
+    """The forum topic ``message`` was sent in, or None (not a forum, or its General topic).
+
+    Only a topic message's ``message_thread_id`` is a topic: in other supergroups it names a
+    reply thread, which sendMessage does not accept.
+    """
+    if message is None or not message.is_topic_message:
+        return None
+    return message.message_thread_id
+
+
 async def reply_html(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
                      markup: InlineKeyboardMarkup | None = None) -> list[Message]:
     """Reply to the update's message (in thread in groups)."""
     chat = update.effective_chat
     if chat is None:
         return []
+    message = update.effective_message
     return await send_html(context.bot, chat.id, text, markup,
-                           reply_to=_thread_reply_to(chat, update.effective_message))
+                           reply_to=_thread_reply_to(chat, message), thread_id=topic_id(message))
 
 
 # --------------------------------------------------------------------------------------------
 # Asking the engine
 # --------------------------------------------------------------------------------------------
 
-async def consult(engine: Engine, question: str, bot: Bot, chat_id: int | None) -> Result:
+async def consult(engine: Engine, question: str, bot: Bot, chat_id: int | None, *,
+                  thread_id: int | None = None) -> Result:
     """The engine's answer, off the event loop; "typing…" only if it is slow to come."""
     task = asyncio.ensure_future(asyncio.to_thread(engine.answer, question))
     done, _ = await asyncio.wait({task}, timeout=TYPING_AFTER_SECONDS)
     if not done and chat_id is not None:
         with contextlib.suppress(TelegramError):  # a missing typing hint is harmless
-            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+            await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
     return await task
 
 
@@ -530,20 +622,24 @@ async def record_question(state: BotState, question: str, result: Result, kb: Kn
         await asyncio.to_thread(state.question_log.record, question=question,
                                 status=result.status.value, user_id=user_id, people=people,
                                 topics=tuple(dict.fromkeys(topics)))
-    except Exception:  # whatever went wrong in the log, the user already has the answer
+    except Exception:  # whatever went wrong in the log, it must not cost the user the answer
         log.warning("could not record a question in the question log", exc_info=True)
 
 
 async def ask_and_reply(context: ContextTypes.DEFAULT_TYPE, chat: Chat, question: str,
-                        user_id: int | None, reply_to: int | None) -> list[Message]:
-    """Answer ``question`` in ``chat``, record it, and return the reply messages."""
+                        user_id: int | None, reply_to: int | None, *,
+                        thread_id: int | None = None) -> list[Message]:
+    """Answer ``question`` in ``chat`` (in forum topic ``thread_id``): record it, reply, and
+    return the reply messages."""
     state = bot_state(context)
     engine = state.service.engine  # read once: a reload mid-answer cannot mix two KBs
-    result = await consult(engine, question, context.bot, chat.id)
+    result = await consult(engine, question, context.bot, chat.id, thread_id=thread_id)
     text, markup = compose_answer(result, engine.kb, state)
-    sent = await send_html(context.bot, chat.id, text, markup, reply_to=reply_to)
+    # Recorded before replying: once a reply is seen, /unanswered and /stats count it, even
+    # while updates of other chats (an admin's) are handled concurrently.
     await record_question(state, question, result, engine.kb, user_id)
-    return sent
+    return await send_html(context.bot, chat.id, text, markup, reply_to=reply_to,
+                           thread_id=thread_id)
 
 
 _MENTION_TEMPLATE = r"(?<![\w@]){}(?!\w)"
@@ -588,7 +684,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if chat is not None and question:
             user = update.effective_user
             await ask_and_reply(context, chat, question, user.id if user else None,
-                                _thread_reply_to(chat, message))
+                                _thread_reply_to(chat, message), thread_id=topic_id(message))
             return
     await reply_html(update, context, render_start(kb), example_keyboard(kb))
 
@@ -633,10 +729,23 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 # Questions, edits, other messages
 # --------------------------------------------------------------------------------------------
 
+def _from_a_bot(message: Message, bot_id: int) -> bool:
+    """Whether ``message`` comes from this bot, or from another bot in its own name.
+
+    Telegram never shows a bot its own messages, but some emulators echo them back as updates:
+    answering them would make the bot talk to itself. Anonymous group admins and linked
+    channels post through service bots on behalf of a chat (``sender_chat``): those count.
+    """
+    user = message.from_user
+    if user is None:
+        return False
+    return user.id == bot_id or (user.is_bot and message.sender_chat is None)
+
+
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a text question (in groups only when the bot is addressed)."""
     message, chat = update.message, update.effective_chat
-    if message is None or chat is None:
+    if message is None or chat is None or _from_a_bot(message, context.bot.id):
         return
     if message.via_bot is not None and message.via_bot.id == context.bot.id:
         return  # a quote shared through inline mode, not a question
@@ -650,7 +759,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     user = update.effective_user
     sent = await ask_and_reply(context, chat, question, user.id if user else None,
-                               _thread_reply_to(chat, message))
+                               _thread_reply_to(chat, message), thread_id=topic_id(message))
     if sent:
         bot_state(context).replies.put((chat.id, message.message_id),
                                        tuple(m.message_id for m in sent))
@@ -659,7 +768,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def edited_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer an edited question again, editing the bot's earlier reply in place."""
     message, chat = update.edited_message, update.effective_chat
-    if message is None or chat is None:
+    if message is None or chat is None or _from_a_bot(message, context.bot.id):
         return
     question = addressed_question(message, context.bot.username, context.bot.id)
     if not question:
@@ -669,17 +778,25 @@ async def edited_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     previous = state.replies.get(key)
     user = update.effective_user
     user_id = user.id if user else None
-    reply_to = _thread_reply_to(chat, message)
+    reply_to, thread_id = _thread_reply_to(chat, message), topic_id(message)
     if previous is None:  # not answered before (forgotten, or not addressed then): answer anew
-        sent = await ask_and_reply(context, chat, question, user_id, reply_to)
+        sent = await ask_and_reply(context, chat, question, user_id, reply_to,
+                                   thread_id=thread_id)
         state.replies.put(key, tuple(m.message_id for m in sent))
         return
     engine = state.service.engine
-    result = await consult(engine, question, context.bot, chat.id)
+    result = await consult(engine, question, context.bot, chat.id, thread_id=thread_id)
     text, markup = compose_answer(result, engine.kb, state)
-    ids = await edit_html(context.bot, chat.id, previous, text, markup, reply_to=reply_to)
+    await record_question(state, question, result, engine.kb, user_id)  # before: see ask_and_reply
+    try:
+        ids = await edit_html(context.bot, chat.id, previous, text, markup, reply_to=reply_to,
+                              thread_id=thread_id)
+    except TelegramError as exc:  # the reply was deleted, or the server cannot edit: send anew
+        log.info("could not edit the reply in chat %s (%s); answering anew", chat.id, exc)
+        sent = await send_html(context.bot, chat.id, text, markup, reply_to=reply_to,
+                               thread_id=thread_id)
+        ids = tuple(m.message_id for m in sent)
     state.replies.put(key, ids)
-    await record_question(state, question, result, engine.kb, user_id)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -709,23 +826,27 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _answer_query(query)
     chat = message.chat
     reply_to = None if chat.type == ChatType.PRIVATE else message.message_id
+    thread_id = topic_id(message) if isinstance(message, Message) else None
     kb = engine.kb
     if action.kind == "ask":
-        await ask_and_reply(context, chat, action.value, query.from_user.id, reply_to)
+        await ask_and_reply(context, chat, action.value, query.from_user.id, reply_to,
+                            thread_id=thread_id)
     elif action.kind == "person":
         await send_html(context.bot, chat.id, render_person(kb.person(action.value), kb, HTML),
-                        reply_to=reply_to)
+                        reply_to=reply_to, thread_id=thread_id)
     else:
         result = statement_result(kb.statement(action.value))
         text, markup = compose_answer(result, kb, state)
-        await send_html(context.bot, chat.id, text, markup, reply_to=reply_to)
+        await send_html(context.bot, chat.id, text, markup, reply_to=reply_to,
+                        thread_id=thread_id)
 
 
 async def _answer_query(query: CallbackQuery, text: str | None = None) -> None:
-    """Answer a callback query; one too old to answer must not stop the reply."""
+    """Answer a callback query; whatever stops that (too old, a server without the method,
+    a persistent 5xx) must not stop the reply."""
     try:
         await query.answer(text)
-    except BadRequest as exc:
+    except TelegramError as exc:
         log.info("could not answer a callback query: %s", exc)
 
 
@@ -892,7 +1013,8 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
         with contextlib.suppress(TelegramError):  # it may have been answered already
             await update.callback_query.answer()
     try:
-        await context.bot.send_message(update.effective_chat.id, APOLOGY)
+        await context.bot.send_message(update.effective_chat.id, APOLOGY,
+                                       message_thread_id=topic_id(update.effective_message))
     except TelegramError as exc:
         log.warning("could not send the apology to chat %s: %s", update.effective_chat.id, exc)
 
@@ -900,8 +1022,9 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 __all__ = [
     "STATE_KEY", "BotState", "BoundedMap", "ButtonAction", "about", "addressed_question", "ask",
     "ask_callback_data", "bot_state", "button", "compose_answer", "decode_callback",
-    "edited_question", "error_handler", "help_command", "inline_query", "inline_statements",
-    "not_text", "refuse_admin", "reload_command", "reload_knowledge", "render_help",
-    "render_reload", "render_start", "send_html", "speakers", "split_html", "start",
-    "stats_command", "topics", "unanswered_command", "unknown_command",
+    "edit_html", "edited_question", "error_handler", "help_command", "inline_query",
+    "inline_statements", "not_text", "plain_text", "refuse_admin", "reload_command",
+    "reload_knowledge", "render_help", "render_reload", "render_start", "send_html", "speakers",
+    "split_html", "start", "stats_command", "topic_id", "topics", "unanswered_command",
+    "unknown_command",
 ]

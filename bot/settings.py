@@ -49,7 +49,7 @@ class Settings:
     token: str | None
     """``TELEGRAM_BOT_TOKEN``; may be missing (offline commands), see :meth:`require_token`."""
     api_base_url: str = "https://api.telegram.org/bot"
-    """``TELEGRAM_API_BASE_URL``; passed to PTB as ``base_url`` (the token is appended)."""
+    """``TELEGRAM_API_BASE_URL``, normalised to end in ``/bot``; PTB's ``base_url``."""
     admin_ids: frozenset[int] = frozenset()
     """``ADMIN_IDS``: Telegram user ids allowed to run admin commands."""
     knowledge_path: Path = Path("knowledge")
@@ -134,6 +134,7 @@ def load_settings(
 
     api_base_url = get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot"
     _parse_http_url("TELEGRAM_API_BASE_URL", api_base_url)
+    api_base_url = _normalise_api_base_url(api_base_url)
 
     webhook_url = get("WEBHOOK_URL")
     if webhook_url is not None:
@@ -187,6 +188,19 @@ def _parse_http_url(name: str, value: str) -> None:
     # The value itself is not echoed: a pasted URL may carry the token ("/bot<token>").
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(name, "must be an http:// or https:// URL with a host")
+
+
+def _normalise_api_base_url(value: str) -> str:
+    """``value`` as PTB's ``base_url``: no trailing ``/``, and ending in ``/bot``.
+
+    PTB appends ``<token>/<method>`` to the string as it is, so ``http://host:8081/`` or
+    ``http://host:8081`` (how local Bot API servers are usually written) would yield wrong
+    method URLs. A value with PTB's ``{token}`` placeholder is taken as written.
+    """
+    if "{token}" in value:
+        return value
+    value = value.rstrip("/")
+    return value if urlsplit(value).path.endswith("/bot") else value + "/bot"
 
 
 def _parse_admin_ids(value: str | None) -> frozenset[int]:

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import signal
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+import httpx
+from telegram import BotCommand, BotCommandScopeChat, MessageEntity, Update
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -41,9 +45,6 @@ from bot.storage import QuestionLog, StorageError
 
 log = logging.getLogger(__name__)
 
-BotApplication = Application[ExtBot[int], ContextTypes.DEFAULT_TYPE, dict[Any, Any],
-                             dict[Any, Any], dict[Any, Any], JobQueue[ContextTypes.DEFAULT_TYPE]]
-
 PUBLIC_COMMANDS = (
     BotCommand("start", "What I know, with examples"),
     BotCommand("help", "How to ask"),
@@ -61,7 +62,13 @@ ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 RATE_LIMIT_RETRIES = 3  # 429s: AIORateLimiter waits retry_after, then tries again
 NETWORK_RETRIES = 3  # network errors and 5xx: retried with backoff
 NETWORK_BACKOFF_SECONDS = 0.5  # doubles on each retry: 0.5, 1, 2
+MAX_CONCURRENT_UPDATES = 256  # as PTB's concurrent_updates(True); one chat's queue counts too
 _RETRIED_PREFIXES = ("send", "edit", "answer", "delete")  # replies, not set-up calls
+# A late response does not mean the call failed: repeating these could deliver twice.
+_DELIVERING_PREFIXES = ("send", "answer")
+# A text starting with a command, as Telegram would mark it with a bot_command entity:
+# /name or /name@bot_username. Anchored: filters.Regex searches, and "and/or" is no command.
+_TEXT_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?![A-Za-z0-9_@])")
 _SIGHUP_KEY = "article_bot_sighup"
 _REQUEST_LOGGERS = ("httpx", "httpcore")
 
@@ -71,6 +78,7 @@ class RetryingRateLimiter(AIORateLimiter):
 
     Only for calls that deliver something to a user (send/edit/answer/delete), so no reply is
     lost to a transient failure. A ``BadRequest`` (4xx) is never retried: it would fail again.
+    Nor is a send or answer that timed out after it left: see :func:`safe_to_repeat`.
     """
 
     __slots__ = ("_backoff", "_network_retries")
@@ -102,13 +110,151 @@ class RetryingRateLimiter(AIORateLimiter):
             except BadRequest:
                 raise
             except NetworkError as exc:  # includes TimedOut and every 5xx
-                if not retried or attempt >= self._network_retries:
+                if (not retried or attempt >= self._network_retries
+                        or not safe_to_repeat(endpoint, exc)):
                     raise
                 delay = self._backoff * 2 ** attempt
                 attempt += 1
                 log.warning("%s failed (%s); retry %d of %d in %.1f s", endpoint, exc, attempt,
                             self._network_retries, delay)
                 await asyncio.sleep(delay)
+
+
+def safe_to_repeat(endpoint: str, exc: NetworkError) -> bool:
+    """Whether calling ``endpoint`` again after ``exc`` cannot deliver its message twice.
+
+    A send or answer that timed out may have been carried out, its response merely late: it is
+    repeated only if the request never left (timed out connecting, or waiting for a pooled
+    connection). Other calls, other network errors and 5xx responses are safe to repeat.
+    """
+    if not isinstance(exc, TimedOut) or not endpoint.startswith(_DELIVERING_PREFIXES):
+        return True
+    return isinstance(exc.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
+class TolerantBot(ExtBot[int]):
+    """``ExtBot`` whose ``getUpdates`` survives an update PTB cannot parse.
+
+    PTB parses a whole batch at once, so one update it cannot parse (an emulator's sloppy
+    JSON, a field newer than PTB) would fail every poll with the same offset: the bot goes
+    deaf. Here each update is checked on its own, and one that fails is replaced by a bare
+    ``{"update_id": ...}``, which no handler takes, so the offset moves past it.
+    """
+
+    __slots__ = ()
+
+    async def _post(self, endpoint: str, data: dict[str, Any] | None = None, *args: Any,
+                    **kwargs: Any) -> Any:
+        """``Bot._post`` (the only hook before PTB parses the updates), checking getUpdates."""
+        result = await super()._post(endpoint, data, *args, **kwargs)
+        if endpoint != "getUpdates" or not isinstance(result, list):
+            return result
+        return [item for item in map(self._parsable, result) if item is not None]
+
+    def _parsable(self, item: Any) -> dict[str, Any] | None:
+        """``item`` if PTB can parse it as an Update, else a bare update with its id (or None
+        if it has no id at all, so nothing could confirm it)."""
+        try:
+            Update.de_json(item, self)
+        except Exception as exc:  # noqa: BLE001 - anything PTB fails on; no update may stall
+            update_id = item.get("update_id") if isinstance(item, dict) else None
+            if not isinstance(update_id, int):
+                log.warning("skipping an update without an update_id (%s)", type(exc).__name__)
+                return None
+            # Its id only: the content is the user's, and may be what broke the parser.
+            log.warning("skipping update %s: cannot parse it (%s)", update_id,
+                        type(exc).__name__)
+            return {"update_id": update_id}
+        return dict(item)
+
+
+BotApplication = Application[TolerantBot, ContextTypes.DEFAULT_TYPE, dict[Any, Any],
+                             dict[Any, Any], dict[Any, Any], JobQueue[ContextTypes.DEFAULT_TYPE]]
+
+
+@dataclass
+class _ChatQueue:
+    """The updates of one chat being processed or waiting (see ChatOrderedUpdateProcessor)."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
+class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
+    """Processes updates concurrently, except that those of one chat wait for each other.
+
+    One slow answer (or a 429 back-off) then holds up only its own chat, while in each chat an
+    edit, a button or a follow-up question is still handled after what came before it (an
+    edit finds the reply it edits; answers keep the order of questions). Updates without a
+    chat (inline queries) are not ordered. Waiting updates count towards
+    ``max_concurrent_updates``.
+    """
+
+    __slots__ = ("_chats",)
+
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+        """Process at most ``max_concurrent_updates`` updates at a time."""
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[int, _ChatQueue] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Await ``coroutine`` once the earlier updates of the same chat are done."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        queue = self._chats.setdefault(chat.id, _ChatQueue())
+        queue.users += 1
+        try:
+            async with queue.lock:  # asyncio.Lock is fair: waiters go in arrival order
+                await coroutine
+        finally:
+            queue.users -= 1
+            if not queue.users:  # forget idle chats: the map stays as small as the backlog
+                del self._chats[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+class TextCommandHandler(CommandHandler[ContextTypes.DEFAULT_TYPE, None]):
+    """A ``CommandHandler`` that also recognises a command without a ``bot_command`` entity.
+
+    ``CommandHandler`` relies on the entity Telegram adds; some emulators and clients send
+    none. A text starting ``/name`` or ``/name@this_bot`` without one is the command too (never
+    a question); ``/name@another_bot`` is not for us.
+    """
+
+    __slots__ = ()
+
+    def check_update(
+        self, update: object
+    ) -> bool | tuple[list[str], bool | dict[str, list[Any]] | None] | None:
+        """As ``CommandHandler``; for a message without a command entity, read the text."""
+        found = super().check_update(update)
+        if found is not None or not isinstance(update, Update):
+            return found
+        message = update.effective_message
+        if message is None or not message.text or any(
+                e.type == MessageEntity.BOT_COMMAND and e.offset == 0 for e in message.entities):
+            return None  # the entity was there: CommandHandler has decided
+        match = _TEXT_COMMAND.match(message.text)
+        if match is None or match.group(1).lower() not in self.commands:
+            return None
+        username = message.get_bot().username
+        if match.group(2) and match.group(2).lower() != (username or "").lower():
+            return None
+        filter_result = self.filters.check_update(update)
+        return (message.text.split()[1:], filter_result) if filter_result else False
+
+
+def webhook_url_path(path: str) -> str:
+    """PTB's ``url_path`` for the webhook path ``path``: PTB (tornado) compiles it as a regular
+    expression, so a ``+`` or ``.`` in ``WEBHOOK_URL`` must be escaped to match itself."""
+    return re.escape(path)
 
 
 def file_base_url(api_base_url: str) -> str:
@@ -165,12 +311,13 @@ def build_application(settings: Settings, service: KnowledgeService,
     """Build the bot: settings, knowledge and question log in; every handler registered."""
     token = settings.require_token()
     _redact_request_logs(settings.secrets)
+    bot = TolerantBot(token, base_url=settings.api_base_url,
+                      base_file_url=file_base_url(settings.api_base_url),
+                      rate_limiter=RetryingRateLimiter())
     application = (
         ApplicationBuilder()
-        .token(token)
-        .base_url(settings.api_base_url)
-        .base_file_url(file_base_url(settings.api_base_url))
-        .rate_limiter(RetryingRateLimiter())
+        .bot(bot)
+        .concurrent_updates(ChatOrderedUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -183,34 +330,36 @@ def build_application(settings: Settings, service: KnowledgeService,
 def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None:
     """Register every handler, in the order that decides which one gets an update."""
     new = filters.UpdateType.MESSAGE  # an edited command is not run again
-    application.add_handler(CommandHandler("start", handlers.start, filters=new))
-    application.add_handler(CommandHandler("help", handlers.help_command, filters=new))
-    application.add_handler(CommandHandler("about", handlers.about, filters=new))
-    application.add_handler(CommandHandler("speakers", handlers.speakers, filters=new))
-    application.add_handler(CommandHandler("topics", handlers.topics, filters=new))
+    command = TextCommandHandler  # also without a bot_command entity (some emulators)
+    application.add_handler(command("start", handlers.start, filters=new))
+    application.add_handler(command("help", handlers.help_command, filters=new))
+    application.add_handler(command("about", handlers.about, filters=new))
+    application.add_handler(command("speakers", handlers.speakers, filters=new))
+    application.add_handler(command("topics", handlers.topics, filters=new))
 
     # Admin commands: gated by user id here, and the handlers check again. The refusal handler
     # comes after them, so it only sees the admin commands of everyone else.
     admins = filters.User(user_id=admin_ids, allow_empty=False)
-    application.add_handler(CommandHandler("reload", handlers.reload_command,
-                                           filters=new & admins))
-    application.add_handler(CommandHandler("unanswered", handlers.unanswered_command,
-                                           filters=new & admins))
-    application.add_handler(CommandHandler("stats", handlers.stats_command, filters=new & admins))
-    application.add_handler(CommandHandler([c.command for c in ADMIN_COMMANDS],
-                                           handlers.refuse_admin, filters=new))
+    application.add_handler(command("reload", handlers.reload_command, filters=new & admins))
+    application.add_handler(command("unanswered", handlers.unanswered_command,
+                                    filters=new & admins))
+    application.add_handler(command("stats", handlers.stats_command, filters=new & admins))
+    application.add_handler(command([c.command for c in ADMIN_COMMANDS], handlers.refuse_admin,
+                                    filters=new))
 
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
 
-    # Questions: after the commands, so "/start" is never taken for a question.
-    text = filters.TEXT & ~filters.COMMAND
+    # Questions: after the commands, so "/start" is never taken for a question, even when
+    # it comes without its bot_command entity.
+    slash_command = filters.COMMAND | filters.Regex(_TEXT_COMMAND)
+    text = filters.TEXT & ~slash_command
     application.add_handler(MessageHandler(new & text, handlers.ask))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & text,
                                            handlers.edited_question))
     # Private chats only: in a group, stickers and unknown commands are not meant for the bot.
     private = filters.ChatType.PRIVATE & new
-    application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
+    application.add_handler(MessageHandler(private & slash_command, handlers.unknown_command))
     application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                                            handlers.not_text))
 
@@ -296,7 +445,8 @@ def run_bot(settings: Settings) -> int:
                      settings.webhook_port)
             application.run_webhook(
                 listen=settings.webhook_listen, port=settings.webhook_port,
-                url_path=settings.webhook_path, webhook_url=settings.webhook_url,
+                url_path=webhook_url_path(settings.webhook_path),
+                webhook_url=settings.webhook_url,
                 secret_token=settings.webhook_secret, allowed_updates=list(ALLOWED_UPDATES),
                 bootstrap_retries=3)
         else:

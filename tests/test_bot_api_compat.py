@@ -2,8 +2,8 @@
 
 Each test configures or subclasses the fake Bot API to act like a stricter, older or sloppier
 emulator (or sends updates with optional fields missing) and checks that the bot still delivers
-its reply, or at least degrades gracefully. Tests marked ``xfail(strict=True, reason="BUG: ...")``
-demonstrate a known problem: they start passing (and so fail the suite) once it is fixed.
+its reply, or at least degrades gracefully. The first section pins problems found in review and
+fixed since; mark a newly found one ``xfail(strict=True, reason="BUG: ...")`` until it is fixed.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from bot.knowledge import load_knowledge
 from bot.service import KnowledgeService
 from bot.settings import load_settings
 from bot.storage import QuestionLog
-from bot.telegram_app import build_application
+from bot.telegram_app import build_application, webhook_url_path
 
 ALICE_WORDS = "We will expand trade &amp; &lt;investment&gt; with our partners"
 HarnessFactory = Callable[..., Awaitable[Harness]]
@@ -144,8 +144,6 @@ def _delivered(harness: Harness, chat_id: int) -> list[str]:
 # Problems: optional Bot API features must degrade, not cost the reply
 # --------------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BUG: send_html never retries without reply_parameters; "
-                   "the answer is replaced by the apology")
 @pytest.mark.parametrize("fake_class", [NoReplyParametersApi, UnknownRepliedMessageApi])
 async def test_group_answer_survives_an_emulator_rejecting_the_reply(
         make_harness: HarnessFactory, fake_class: type[FakeBotApi]) -> None:
@@ -154,8 +152,6 @@ async def test_group_answer_survives_an_emulator_rejecting_the_reply(
     assert any(ALICE_WORDS in t for t in _delivered(harness, GROUP))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: every reply carries link_preview_options; an "
-                   "emulator without it gets only apologies")
 async def test_reply_survives_an_emulator_without_link_preview_options(
         make_harness: HarnessFactory) -> None:
     harness = await make_harness(NoLinkPreviewOptionsApi)
@@ -163,8 +159,6 @@ async def test_reply_survives_an_emulator_without_link_preview_options(
     assert any("Tiny Times" in t for t in _delivered(harness, USER))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: no plain-text fallback on 'can't parse entities'; "
-                   "every quote (a <blockquote>) is lost")
 async def test_quote_survives_an_emulator_without_blockquote(
         make_harness: HarnessFactory) -> None:
     harness = await make_harness(NoBlockquoteApi)
@@ -172,8 +166,6 @@ async def test_quote_survives_an_emulator_without_blockquote(
     assert any("We will expand trade" in t for t in _delivered(harness, USER))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: CommandHandler needs a bot_command entity; without "
-                   "it '/start' is asked to the engine as a question")
 async def test_command_without_entities_is_still_a_command(
         make_harness: HarnessFactory) -> None:
     harness = await make_harness()
@@ -182,8 +174,6 @@ async def test_command_without_entities_is_still_a_command(
     assert "Hello!" in _delivered(harness, USER)[-1]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _answer_query catches only BadRequest; a 404 "
-                   "(InvalidToken) or exhausted 5xx from answerCallbackQuery loses the reply")
 @pytest.mark.parametrize("failure", ["unsupported", "5xx"])
 async def test_button_reply_survives_a_failing_answer_callback_query(
         make_harness: HarnessFactory, failure: str) -> None:
@@ -199,8 +189,6 @@ async def test_button_reply_survives_a_failing_answer_callback_query(
     assert "Sanctions hurt everyone" in _delivered(harness, USER)[-1]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: edited_question does not fall back to a new "
-                   "message when editMessageText fails (unsupported, or reply deleted)")
 @pytest.mark.parametrize("failure", ["unsupported", "not found"])
 async def test_edited_question_survives_a_failing_edit(make_harness: HarnessFactory,
                                                        failure: str) -> None:
@@ -217,8 +205,6 @@ async def test_edited_question_survives_a_failing_edit(make_harness: HarnessFact
     assert "Sanctions hurt everyone" in _delivered(harness, USER)[-1]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: TELEGRAM_API_BASE_URL is passed to PTB as is; a "
-                   "trailing slash or a missing /bot yields wrong method URLs")
 @pytest.mark.parametrize("form", ["trailing slash", "no /bot"])
 async def test_api_base_url_variants_reach_the_emulator(make_harness: HarnessFactory,
                                                         form: str) -> None:
@@ -229,8 +215,6 @@ async def test_api_base_url_variants_reach_the_emulator(make_harness: HarnessFac
     assert harness.app.bot.username == BOT_USERNAME
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a TimedOut sendMessage is retried although the "
-                   "message may have been delivered: the user gets it twice")
 async def test_a_late_response_does_not_double_send(make_harness: HarnessFactory) -> None:
     harness = await make_harness(SlowSendApi)
     with contextlib.suppress(TelegramError):  # reporting the timeout would be acceptable
@@ -239,8 +223,6 @@ async def test_a_late_response_does_not_double_send(make_harness: HarnessFactory
     assert len(harness.sent(USER)) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the bot answers messages from itself; an "
-                   "emulator that echoes sent messages as updates makes it talk to itself")
 async def test_messages_from_the_bot_itself_are_ignored(make_harness: HarnessFactory) -> None:
     harness = await make_harness()
     update = harness.fake.message_update("Ask me a question about the article", user_id=USER)
@@ -266,8 +248,6 @@ async def _polling(harness: Harness, body: Callable[[], Awaitable[None]]) -> Non
                 await app.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: one update PTB cannot parse (here: no 'date') is "
-                   "never confirmed, so polling re-fetches it forever and the bot goes deaf")
 async def test_an_unparsable_update_does_not_stall_polling(
         make_harness: HarnessFactory) -> None:
     harness = await make_harness()
@@ -282,8 +262,19 @@ async def test_an_unparsable_update_does_not_stall_polling(
     await _polling(harness, body)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: updates are handled one at a time (PTB default); "
-                   "one slow answer or 429 back-off stalls every other chat")
+async def test_an_unparsable_update_is_skipped_by_id_only(
+        make_harness: HarnessFactory, caplog: pytest.LogCaptureFixture) -> None:
+    harness = await make_harness()
+    broken = harness.fake.message_update("secret words", user_id=USER)
+    del broken["message"]["date"]
+    broken_id = harness.fake.push_update(broken)
+    good_id = harness.fake.push_update(harness.fake.message_update("/about", user_id=USER))
+    updates = await harness.app.bot.get_updates()
+    assert [u.update_id for u in updates] == [broken_id, good_id]
+    assert updates[0].effective_message is None and updates[1].effective_message is not None
+    assert f"skipping update {broken_id}" in caplog.text and "secret words" not in caplog.text
+
+
 async def test_a_slow_answer_does_not_hold_up_other_chats(
         make_harness: HarnessFactory) -> None:
     harness = await make_harness()
@@ -303,6 +294,28 @@ async def test_a_slow_answer_does_not_hold_up_other_chats(
         assert call is other[0], "the /about reply waited for the slow answer"
 
     await _polling(harness, body)
+
+
+async def test_an_edit_during_a_slow_answer_edits_that_answer(
+        make_harness: HarnessFactory) -> None:
+    harness = await make_harness()
+
+    def slow() -> Result:
+        time.sleep(1.0)
+        return answer("slow", "alice-trade", kb=harness.kb)
+
+    harness.engine.script["slow"] = slow
+    harness.engine.script["bob"] = answer("bob", "bob-sanctions", kb=harness.kb)
+    original = harness.fake.message_update("slow", user_id=USER)
+    harness.fake.push_update(original)
+    harness.fake.push_update(harness.fake.edited_message_update(original["message"], "bob"))
+
+    async def body() -> None:
+        edit = await harness.fake.await_call("editMessageText", timeout=5)
+        assert "Sanctions hurt everyone" in str(edit.params["text"])
+
+    await _polling(harness, body)
+    assert len(harness.sent(USER)) == 1  # the edit waited for the answer it edits
 
 
 # --------------------------------------------------------------------------------------------
@@ -442,9 +455,7 @@ def test_split_html_counts_utf16_and_keeps_html_valid(unit: str) -> None:
     ("http://127.0.0.1:{port}/hook/", "/hook/"),
     ("http://127.0.0.1:{port}/hook?x=1", "/hook?x=1"),
     ("http://127.0.0.1:{port}/", "/"),
-    pytest.param("http://127.0.0.1:{port}/tg+hook", "/tg+hook", marks=pytest.mark.xfail(
-        strict=True, reason="BUG: PTB compiles url_path as a regex; '+' in WEBHOOK_URL's "
-        "path makes every delivery 404")),
+    ("http://127.0.0.1:{port}/tg+hook", "/tg+hook"),  # PTB compiles url_path as a regex
 ])
 async def test_webhook_url_forms_receive_updates(make_harness: HarnessFactory,
                                                  unused_tcp_port: int, url: str,
@@ -455,7 +466,8 @@ async def test_webhook_url_forms_receive_updates(make_harness: HarnessFactory,
     app = harness.app
     assert app.updater is not None
     await app.updater.start_webhook(listen="127.0.0.1", port=unused_tcp_port,
-                                    url_path=settings.webhook_path, webhook_url=webhook_url)
+                                    url_path=webhook_url_path(settings.webhook_path),
+                                    webhook_url=webhook_url)
     await app.start()
     try:
         update_id = harness.fake.push_update(harness.fake.message_update("/about",

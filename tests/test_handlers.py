@@ -9,19 +9,22 @@ tests/test_telegram_e2e.py.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from conftest import TELEGRAM_ADMIN_ID
 from fake_bot_api import BOT_USERNAME, Call, FakeBotApi, parse_html
-from telegram import Update
-from telegram.error import NetworkError
+from telegram import Chat, Message, Update
+from telegram.error import NetworkError, TimedOut
 
 from bot import handlers
 from bot.engine import Match, Result, Status, Suggestion
@@ -43,6 +46,7 @@ from bot.telegram_app import (
     ADMIN_COMMANDS,
     PUBLIC_COMMANDS,
     BotApplication,
+    ChatOrderedUpdateProcessor,
     RetryingRateLimiter,
     build_application,
     file_base_url,
@@ -225,6 +229,34 @@ async def test_unknown_command_in_private_points_to_help(harness: Harness) -> No
     assert "/help" in harness.last_text()
 
 
+async def test_commands_without_entities_are_still_commands(harness: Harness) -> None:
+    def bare(text: str, **kwargs: Any) -> dict[str, Any]:
+        return harness.fake.message_update(text, entities=[], **kwargs)
+
+    await harness.dispatch(bare(f"/start@{BOT_USERNAME} alice", user_id=USER))  # with args
+    assert harness.last_text() == render_person(harness.kb.person("alice"), harness.kb, HTML)
+    for text in ("/nonsense", "/about@some_other_bot"):  # the latter is not ours: unknown
+        before = len(harness.sent(USER))
+        await harness.dispatch(bare(text, user_id=USER))
+        assert len(harness.sent(USER)) == before + 1
+        assert harness.last_text().startswith("I don't know that command.")
+    await harness.dispatch(bare("/stats", user_id=USER))
+    assert "only for the bot's admins" in harness.last_text()
+    await harness.dispatch(bare("/stats", user_id=TELEGRAM_ADMIN_ID))
+    assert harness.last_text(TELEGRAM_ADMIN_ID).startswith("<pre>")
+    await harness.dispatch(bare("/about@some_other_bot", chat_type="group", chat_id=GROUP))
+    assert harness.sent(GROUP) == [] and harness.engine.asked == []
+    await harness.dispatch(bare("/about, please", user_id=USER))
+    assert "Tiny Times" in harness.last_text()
+
+
+async def test_a_slash_inside_a_question_does_not_make_it_a_command(harness: Harness) -> None:
+    await harness.command("what did alice say about trade/investment deals?")
+    await harness.command("/ what did bob say")  # no command name: Telegram marks none either
+    assert harness.engine.asked == ["what did alice say about trade/investment deals?",
+                                    "/ what did bob say"]
+
+
 # --------------------------------------------------------------------------------------------
 # Questions
 # --------------------------------------------------------------------------------------------
@@ -348,6 +380,22 @@ async def test_edited_question_edits_the_earlier_reply(harness: Harness) -> None
     assert len(harness.sent(USER)) == 1  # no new message
 
 
+async def test_failed_edit_answers_anew_and_later_edits_edit_that(harness: Harness) -> None:
+    harness.engine.script["bob"] = answer("bob", "bob-sanctions", kb=harness.kb)
+    original = harness.fake.message_update("alice", user_id=USER)
+    await harness.dispatch(original)
+    harness.fake.fail_next("editMessageText", status=400,
+                           description="Bad Request: message to edit not found")
+    await harness.dispatch(harness.fake.edited_message_update(original["message"], "bob"))
+    fresh = harness.sent(USER)[-1]
+    assert len(harness.sent(USER)) == 2 and "Sanctions hurt everyone" in fresh.params["text"]
+    assert len(harness.fake.calls("editMessageText")) == 1  # "not found" is not tried again
+    await harness.dispatch(harness.fake.edited_message_update(original["message"], "again"))
+    edit = harness.fake.calls("editMessageText")[-1]
+    assert not edit.failed and int(edit.params["message_id"]) == fresh.result["message_id"]
+    assert len(harness.sent(USER)) == 2
+
+
 async def test_edit_of_a_forgotten_question_gets_a_fresh_answer(harness: Harness) -> None:
     original = harness.fake.message_update("first", user_id=USER)
     harness.fake.push_update(original)  # seen by Telegram, never by this bot
@@ -420,6 +468,78 @@ async def test_group_command_is_answered_in_thread(harness: Harness) -> None:
     await harness.dispatch(update)
     reply = harness.sent(-1001000000077)[-1]
     assert reply.params["reply_parameters"]["message_id"] == update["message"]["message_id"]
+
+
+def _from_other_bot(update: dict[str, Any], *, on_behalf_of_chat: bool) -> dict[str, Any]:
+    message = update["message"]
+    message["from"] = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                       "username": "GroupAnonymousBot"}
+    if on_behalf_of_chat:
+        message["sender_chat"] = message["chat"]
+    return update
+
+
+async def test_other_bots_are_ignored_but_anonymous_admins_answered(harness: Harness) -> None:
+    chat_id = -1001000000077
+    text = f"@{BOT_USERNAME} what did alice say"
+    await harness.dispatch(_from_other_bot(harness.fake.message_update(
+        text, chat_type="supergroup", chat_id=chat_id), on_behalf_of_chat=False))
+    assert harness.engine.asked == []
+    await harness.dispatch(_from_other_bot(harness.fake.message_update(
+        text, chat_type="supergroup", chat_id=chat_id), on_behalf_of_chat=True))
+    assert harness.engine.asked == ["what did alice say"] and harness.sent(chat_id)
+
+
+async def test_edits_of_the_bots_own_messages_are_ignored(harness: Harness) -> None:
+    await harness.command("/about")
+    mine = harness.last_message()
+    await harness.dispatch(harness.fake.edited_message_update(mine, "what did alice say"))
+    assert harness.engine.asked == [] and len(harness.sent(USER)) == 1
+
+
+FORUM = -1001000000099
+
+
+def _in_topic(update: dict[str, Any], topic: int) -> dict[str, Any]:
+    update["message"].update(is_topic_message=True, message_thread_id=topic)
+    update["message"]["chat"]["is_forum"] = True
+    return update
+
+
+async def test_forum_topic_answers_typing_and_apologies_stay_in_the_topic(
+        harness: Harness) -> None:
+    def slow() -> Result:
+        time.sleep(handlers.TYPING_AFTER_SECONDS + 0.3)
+        return answer("slow", "bob-sanctions", kb=harness.kb)
+
+    def boom() -> Result:
+        raise ValueError("engine bug")
+
+    harness.engine.script.update(slow=slow, boom=boom)
+    for question in ("slow", "boom"):
+        await harness.dispatch(_in_topic(harness.fake.message_update(
+            f"@{BOT_USERNAME} {question}", chat_type="supergroup", chat_id=FORUM), 7))
+    typing = harness.fake.calls("sendChatAction")
+    assert typing and all(c.params["message_thread_id"] == "7" for c in typing)
+    sent = harness.sent(FORUM)
+    assert [s.params["message_thread_id"] for s in sent] == ["7", "7"]
+    assert sent[-1].params["text"] == handlers.APOLOGY
+
+
+async def test_reply_threads_in_a_plain_supergroup_are_not_topics(harness: Harness) -> None:
+    update = harness.fake.message_update(f"@{BOT_USERNAME} hi", chat_type="supergroup",
+                                         chat_id=-1001000000077)
+    update["message"]["message_thread_id"] = 3  # a reply thread: sendMessage would refuse it
+    await harness.dispatch(update)
+    assert "message_thread_id" not in harness.sent(-1001000000077)[-1].params
+
+
+async def test_a_bare_update_is_ignored(harness: Harness,
+                                        caplog: pytest.LogCaptureFixture) -> None:
+    await harness.app.process_update(Update(update_id=harness.fake.push_update(
+        harness.fake.message_update("x", user_id=USER))))
+    assert harness.fake.calls("sendMessage") == [] and harness.engine.asked == []
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 def test_addressed_question_strips_only_the_bots_mention() -> None:
@@ -620,11 +740,65 @@ async def test_transient_send_failures_are_retried(harness: Harness, status: int
     assert calls[1].params["text"] == calls[0].params["text"]
 
 
-async def test_bad_request_is_not_retried(harness: Harness) -> None:
+async def test_bad_request_is_sent_once_more_without_optional_features(
+        harness: Harness) -> None:
     harness.fake.fail_next("sendMessage", status=400)
+    await harness.command("/about")
+    calls = harness.fake.calls("sendMessage")
+    assert [c.status for c in calls] == [400, 200]
+    assert "link_preview_options" in calls[0].params
+    assert "link_preview_options" not in calls[1].params  # as servers before Bot API 7.0
+    assert calls[1].params["disable_web_page_preview"] == "true"
+    assert "Tiny Times" in harness.last_text()
+
+
+async def test_persistent_bad_request_gets_the_apology(harness: Harness) -> None:
+    harness.fake.fail_next("sendMessage", status=400, times=2)
+    await harness.command("/about")
+    assert [c.status for c in harness.fake.calls("sendMessage")] == [400, 400, 200]
+    assert harness.last_text() == handlers.APOLOGY
+
+
+async def test_bad_request_no_feature_causes_is_not_sent_again(harness: Harness) -> None:
+    harness.fake.fail_next("sendMessage", status=400, description="Bad Request: chat not found")
     await harness.command("/about")
     assert [c.status for c in harness.fake.calls("sendMessage")] == [400, 200]  # 2nd: apology
     assert harness.last_text() == handlers.APOLOGY
+
+
+async def test_group_reply_degrades_to_reply_to_message_id_then_to_no_reply(
+        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    harness.fake.fail_next("sendMessage", status=400, times=2)
+    update = harness.fake.message_update(f"/about@{BOT_USERNAME}", chat_type="group",
+                                         chat_id=GROUP)
+    await harness.dispatch(update)
+    calls = harness.fake.calls("sendMessage")
+    assert [c.status for c in calls] == [400, 400, 200]
+    message_id = update["message"]["message_id"]
+    assert calls[0].params["reply_parameters"]["message_id"] == message_id
+    assert int(calls[1].params["reply_to_message_id"]) == message_id
+    assert "reply_parameters" not in calls[1].params
+    assert not {"reply_parameters", "reply_to_message_id"} & calls[2].params.keys()
+    assert "Tiny Times" in str(calls[2].params["text"])
+    degraded = [r for r in caplog.records if "fewer optional features" in r.getMessage()]
+    assert len(degraded) == 2 and "Tiny" not in caplog.text  # one line each, no reply text
+
+
+async def test_html_the_server_cannot_parse_goes_as_plain_text(harness: Harness) -> None:
+    harness.fake.fail_next("sendMessage", status=400,
+                           description="Bad Request: can't parse entities: Unsupported start "
+                           "tag \"b\" at byte offset 0")
+    await harness.command("/about")
+    calls = harness.fake.calls("sendMessage")
+    assert [c.status for c in calls] == [400, 200]
+    assert "parse_mode" not in calls[1].params
+    assert str(calls[1].params["text"]).startswith("Trade & <Tariffs> in the tiny article\n")
+
+
+def test_plain_text_drops_tags_and_decodes_entities() -> None:
+    assert handlers.plain_text("<b>A &amp; B</b>\n<blockquote>&lt;q&gt; &#8212;</blockquote>"
+                               ) == "A & B\n<q> \u2014"
 
 
 async def test_post_init_sets_menus_without_admin_commands_in_public(harness: Harness) -> None:
@@ -670,6 +844,56 @@ async def test_network_errors_are_retried_for_replies_only() -> None:
         await limiter.process_request(flaky, ("setMyCommands", {}), {}, "setMyCommands", {},
                                       None)
     assert attempts == ["setMyCommands"]
+
+
+@pytest.mark.parametrize(("endpoint", "cause", "repeated"), [
+    ("sendMessage", httpx.ReadTimeout("late response"), False),  # may have been delivered
+    ("answerCallbackQuery", httpx.ReadTimeout("late response"), False),
+    ("sendMessage", httpx.ConnectTimeout("no connection"), True),  # never left
+    ("sendMessage", httpx.PoolTimeout("no free connection"), True),
+    ("editMessageText", httpx.ReadTimeout("late response"), True),  # the same edit again
+])
+async def test_timeouts_are_repeated_only_where_that_cannot_deliver_twice(
+        endpoint: str, cause: Exception, repeated: bool) -> None:
+    limiter = RetryingRateLimiter(backoff=0.01)
+    attempts: list[str] = []
+
+    async def slow(endpoint: str, data: dict[str, Any], **kwargs: Any) -> bool:
+        attempts.append(endpoint)
+        if len(attempts) < 2:
+            raise TimedOut() from cause
+        return True
+
+    if repeated:
+        assert await limiter.process_request(slow, (endpoint, {}), {}, endpoint, {}, None)
+    else:
+        with pytest.raises(TimedOut):
+            await limiter.process_request(slow, (endpoint, {}), {}, endpoint, {}, None)
+    assert len(attempts) == (2 if repeated else 1)
+
+
+async def test_updates_of_one_chat_wait_for_each_other_and_no_other_chat() -> None:
+    processor = ChatOrderedUpdateProcessor()
+    events: list[str] = []
+
+    def update(update_id: int, chat_id: int) -> Update:
+        chat = Chat(chat_id, Chat.PRIVATE)
+        return Update(update_id, message=Message(update_id, datetime.now(UTC), chat))
+
+    async def work(name: str, delay: float) -> None:
+        events.append(f"{name} start")
+        await asyncio.sleep(delay)
+        events.append(f"{name} end")
+
+    async with processor:
+        await asyncio.gather(
+            processor.process_update(update(1, USER), work("a1", 0.2)),
+            processor.process_update(update(2, USER), work("a2", 0.0)),
+            processor.process_update(update(3, USER + 1), work("b", 0.0)),
+            processor.process_update(Update(4), work("no chat", 0.0)))
+    assert events.index("a1 end") < events.index("a2 start")  # in order within a chat
+    assert events.index("b end") < events.index("a1 end")  # not held up by another chat
+    assert events.index("no chat end") < events.index("a1 end")
 
 
 async def test_token_never_reaches_a_log_record(harness: Harness,

@@ -69,6 +69,23 @@ def test_every_variable_read_and_trimmed() -> None:
     assert settings.secrets == (TOKEN, SECRET)
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://api.telegram.org/bot", "https://api.telegram.org/bot"),
+        ("http://127.0.0.1:8081/bot/", "http://127.0.0.1:8081/bot"),
+        ("http://127.0.0.1:8081", "http://127.0.0.1:8081/bot"),
+        ("http://127.0.0.1:8081/", "http://127.0.0.1:8081/bot"),
+        ("http://proxy.local/telegram/", "http://proxy.local/telegram/bot"),
+        ("http://proxy.local/telegram/bot", "http://proxy.local/telegram/bot"),
+        ("http://host/custom/bot{token}/x", "http://host/custom/bot{token}/x"),  # PTB template
+    ],
+)
+def test_api_base_url_is_normalised_for_ptb(value: str, expected: str) -> None:
+    # PTB appends "<token>/<method>" to base_url as it is: it must end in "/bot".
+    assert load({"TELEGRAM_API_BASE_URL": value}).api_base_url == expected
+
+
 def test_empty_strings_count_as_unset() -> None:
     keys = ["TELEGRAM_BOT_TOKEN", "ADMIN_IDS", "WEBHOOK_URL", "WEBHOOK_PORT", "LOG_LEVEL"]
     settings = load({key: "  " for key in keys})

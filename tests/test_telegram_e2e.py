@@ -509,7 +509,7 @@ def test_logs_are_at_debug_and_never_hold_the_token(polling_bot: RunningBot) -> 
 
 def test_webhook_mode(tmp_path: Path) -> None:
     port = free_port()
-    url = f"http://127.0.0.1:{port}/telegram/hook"
+    url = f"http://127.0.0.1:{port}/telegram/hook+v1.0"  # PTB takes the path for a regex
     secret = "webhook-Secret_123"
     with FakeBotApi() as fake:
         fake.unsupported("setMyCommands")  # an emulator without it: start-up goes on
@@ -549,8 +549,10 @@ def test_webhook_mode(tmp_path: Path) -> None:
 def test_the_cli_run_command_starts_the_bot(tmp_path: Path) -> None:
     with FakeBotApi() as fake:
         # DATA_PATH is a folder: the question log cannot open, and the bot runs without it.
+        # The API base is written as local Bot API servers usually are: no "/bot", a "/".
         bot = start_bot(fake, REAL_KNOWLEDGE, tmp_path, argv=[sys.executable, "-m", "bot", "run"],
-                        DATA_PATH=str(tmp_path))
+                        DATA_PATH=str(tmp_path),
+                        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{fake.port}/")
         try:
             chat = ChatWith(bot, bot.new_user())
             chat.say("/about")
