@@ -31,7 +31,7 @@ quotes quoting claim claimed claims note noted noting add added adds stress stre
 explained believe believes believed feel feels felt reckon reckons cite cites cited citing
 hi hello hey ok okay everything anything stuff else whole entire
 take takes took taken concerning summarize summarise summary recap overview
-top brought bring brings bringing
+top brought bring brings bringing two three four
 deal heard hear hears guy guys man men folks person people persons thing nutshell true truth
 point points key basically exactly precisely honestly simply briefly quick quickly question
 questions ask asking asked answer info information detail details wonder wondering curious
@@ -73,13 +73,21 @@ _EQUIVALENT_GROUPS = (
     ("region", "regional"),
     ("difficult", "hard", "harder", "tough"),
     ("together", "joint", "jointly", "mutual"),
+    ("create", "creat", "creation", "build", "cause", "caus", "construct", "establish"),
+    ("contribute", "contribution"),
+    ("continue", "continu", "continuation", "ongoing"),
+    ("lift", "remov", "remove", "removal", "scrap", "drop"),
+    ("production", "produce", "output"),
+    ("consultation", "consult", "coordinate", "coordination", "coordinat"),
+    ("result", "outcome", "benefit", "fruit"),
+    ("seen", "visible", "evident", "noticeable"),
     # adjective and noun: "industrial spheres" answers "industry"
     ("industry", "industrial"), ("agriculture", "agricultural"), ("technology", "technological"),
     ("finance", "financial"), ("politics", "political"), ("diplomacy", "diplomatic"),
     ("history", "historical", "historic"), ("strategy", "strategic"),
     ("commerce", "commercial"), ("science", "scientific"), ("culture", "cultural"),
 )
-EQUIVALENTS = {word: group[0] for group in _EQUIVALENT_GROUPS for word in group}
+EQUIVALENTS: dict[str, str] = {}  # filled below, once _stem exists
 
 # Chat interjections: dropped before anything reads the question ("who tf is foruzesh").
 INTERJECTIONS = frozenset({"lol", "lmao", "rofl", "tf", "wtf", "omg", "btw", "idk", "imo", "imho",
@@ -161,6 +169,11 @@ def _stem(word: str) -> str:
     if word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
+
+
+# Every form of an equivalent word, as typed and as stemmed, to its group's first word.
+EQUIVALENTS.update({form: group[0] for group in _EQUIVALENT_GROUPS for word in group
+                    for form in (word, _stem(word))})
 
 
 def content_stems(text: str) -> list[str]:
