@@ -50,6 +50,8 @@ QUESTION_WORD_WEIGHT = 1.0  # "where"/"when"/"who": fact keywords, not statement
 ANSWER_TEXT_STRENGTH = 0.6  # a fact's answer is the bot's wording, weaker evidence
 PAIR_PART_MIN = 25.0  # each of two entries answering together must cover this much
 DEFINITION_CONCEPTS = 2  # "what is X (of Y)": short questions asking for a definition
+SPEAKER_UNKNOWN_FACTOR = 0.15  # unknown words, when the speaker is named and a topic asked
+OPEN_UNKNOWN_FACTOR = 0.4  # unknown words, when two specific things were asked and found
 OPEN_MARGIN = 25.0  # a statement this far ahead of every other entry answers a paraphrase
 SPEAKER_MARGIN = 20.0  # a named speaker's statement this far ahead of their others answers
 FAQ_MATCH = 88.0  # fuzz.ratio to an alternate question that answers a question with no content
@@ -98,6 +100,11 @@ _PRONOUN = re.compile(r"\b(?:he|she|they|him|her|them|his|the other(?: one)?|tha
 # "who is X", "who was the ambassador"; not "who was satisfied with the event".
 _IDENTITY = re.compile(r"^\s*(?:who\s*(?:is|s|are)|whos|who\s+(?:was|were)\s+(?:the|a|an)"
                        r")\b")
+# Words that ask who someone is, when a person is named: their role, title, office.
+_ROLE_QUERY = frozenset({"role", "roles", "position", "positions", "job", "title", "titles",
+                         "office", "post", "capacity", "identify", "official", "profile",
+                         "biography", "bio", "background", "function", "responsibility",
+                         "hold", "holds", "occupation", "rank", "affiliation", "work", "works"})
 _NAMING_VERBS = frozenset({"call", "called", "calls", "calling", "describe", "described",
                            "describes", "label", "labelled", "labeled"})
 _GROUP_NOUNS = frozenset({"side", "sides", "officials", "official", "delegation", "delegates",
@@ -126,6 +133,7 @@ class _Concept:
     label: str  # for messages: "BRICS", "football"
     weight: float
     words: frozenset[str] = frozenset()  # the stems as asked, to find them in the article's text
+    unknown: bool = False  # no entry holds it: a word the article never uses
 
 
 @dataclass
@@ -230,6 +238,9 @@ class Engine:
                                    counts, answer_length + quote_length + curated_length,
                                    frozenset(curated), frozenset(content_stems(fact.quote))))
 
+        # Words curated for facts ("venue", "headline"): specific, like a topic.
+        self._curated_keys = frozenset(k for d in self._docs for k in d.curated
+                                       if k.startswith("w:"))
         self._postings: dict[str, set[int]] = defaultdict(set)
         for index, doc in enumerate(self._docs):
             for key in doc.keys:
@@ -416,13 +427,18 @@ class Engine:
             if token.known:
                 keys = frozenset({f"w:{token.key}"})
                 concepts.append(_Concept(keys, token.raw, self._weight(keys),
-                                         frozenset({token.key})))
+                                         frozenset({token.key}), not self._held(keys)))
             elif token.raw.isdigit() and len(token.raw) <= 2:
                 continue  # "2 quotes", "top 3": not content
             else:
                 concepts.append(_Concept(frozenset({f"u:{token.key}"}), token.raw,
-                                         self._unknown_weight, frozenset({token.key})))
-        who_is = bool(_WHO_IS.search(folded)) and not concepts
+                                         self._unknown_weight, frozenset({token.key}), True))
+        if (speakers or objects) and concepts and all(c.words <= _ROLE_QUERY for c in concepts):
+            # "What is Lukyanov's official title?", "what office does Romanovich hold?"
+            concepts, identity_asked = [], True
+        else:
+            identity_asked = False
+        who_is = (bool(_WHO_IS.search(folded)) or identity_asked) and not concepts
         if objects and not speakers and not who_said:
             speakers, objects = objects, []  # "tell me about Foruzesh": no one else to be about
         people = speakers + objects
@@ -439,6 +455,10 @@ class Engine:
                        bool(re.search(r"\b(?:and|plus|also|as well as)\b", folded)),
                        bool(_QUANTITY.search(folded)))
 
+    def _held(self, keys: frozenset[str]) -> bool:
+        """Whether any entry holds one of these keys."""
+        return any(key in self._postings for key in keys)
+
     def _weight(self, keys: frozenset[str]) -> float:
         docs: set[int] = set()
         for key in keys:
@@ -448,8 +468,15 @@ class Engine:
     # ---------------------------------------------------------------------------- scoring
 
     def _score(self, parsed: _Parsed, candidates: list[int], concepts: list[_Concept],
+               unknown_factor: float = 1.0, plain_factor: float = 1.0,
                ) -> list[tuple[float, int]]:
-        """(score 0..100, doc index) for each candidate, best first."""
+        """(score 0..100, doc index) for each candidate, best first.
+
+        ``unknown_factor`` scales the weight of words the article never uses, and
+        ``plain_factor`` that of known words that are not what was asked about (no topic,
+        person or cited party): 1 is strict; less forgives a paraphrase's extra words.
+        """
+        substantive = {id(c) for c in self._substantive(concepts, facts=plain_factor == 1.0)}
         scores: list[tuple[float, int]] = []
         for index in candidates:
             doc = self._docs[index]
@@ -464,9 +491,11 @@ class Engine:
                     else doc.keys)
             total = hit = 0.0
             for concept in concepts:
-                total += concept.weight
-                hit += concept.weight * max((held.get(k, 0.0) for k in concept.keys),
-                                            default=0.0)
+                weight = concept.weight * (
+                    1.0 if id(concept) in substantive
+                    else unknown_factor if concept.unknown else plain_factor)
+                total += weight
+                hit += weight * max((held.get(k, 0.0) for k in concept.keys), default=0.0)
             if doc.kind == "fact":
                 for word in parsed.question_words - {"what"}:
                     total += QUESTION_WORD_WEIGHT
@@ -692,8 +721,16 @@ class Engine:
             return self._result(question, Status.ANSWER,
                                 (Match(person.id, "person", person.id, 100.0),), "", ())
 
-        scores = self._score(parsed, own, concepts)
+        # With the speaker certain, words the article never uses ("the harm Iran sustained")
+        # weigh little, as long as something specific was asked (a topic, not just "Iran").
+        factor = SPEAKER_UNKNOWN_FACTOR if self._substantive(concepts, facts=False) else 1.0
+        scores = self._score(parsed, own, concepts, factor, factor)
         picked = self._pick(scores, concepts, MAX_LIST, parsed.conjunction)
+        if (not picked and parsed.speech and own
+                and all(self._vague([c]) and not c.unknown for c in concepts)):
+            # "Velayati's remarks at the event": only context, no topic: all they said
+            said = [i for i in own if self._docs[i].kind == "statement"]
+            picked = [(100.0, i) for i in said][:MAX_LIST]
         if (not picked and scores and scores[0][0] >= CLARIFY_MIN
                 and self._docs[scores[0][1]].kind == "statement"):
             # The speaker is certain: a partial match is enough when one of their statements
@@ -714,10 +751,14 @@ class Engine:
             return self._clarify(question, scores)
 
         # Not theirs. Did someone else say it? Say so, never show it under their name.
-        topic = _join(c.label for c in parsed.concepts) or "that"
+        labels = [c.label for c in parsed.concepts]
+        # "on BRICS and the SCO" for topics; "on climate change" for plain words as asked
+        topic = (_join(labels) if self._substantive(parsed.concepts, facts=False)
+                 else " ".join(labels)) or "that"
         others = [i for i, d in enumerate(self._docs)
                   if d.kind == "statement" and d.speaker not in speakers]
-        other_pick = self._pick(self._score(parsed, others, concepts), concepts, MAX_LIST)
+        other_pick = self._pick(self._score(parsed, others, concepts, factor, factor),
+                                concepts, MAX_LIST)
         if other_pick:
             who = list(dict.fromkeys(self._docs[i].speaker or "" for _, i in other_pick))
             who_names = _join(self.kb.person(p).name for p in who)
@@ -794,6 +835,17 @@ class Engine:
                           or all(c.words <= d.literal for c in concepts)]
         scores = self._score(parsed, candidates, concepts)
         picked = self._pick(scores, concepts, MAX_OPEN_LIST, parsed.conjunction)
+        # distinct things: "Vestnik Kavkaza" is one, though two words found in the same entries
+        distinct = {frozenset(i for k in c.keys for i in self._postings.get(k, ()))
+                    for c in self._substantive(concepts)}
+        if not picked and len(distinct) >= 2:
+            # Two specific things asked and found together: a long, formal question's other
+            # words ("at which institution did ... take place") count less. One known word
+            # and an unknown one ("the weather in Moscow") stays strict.
+            relaxed = self._score(parsed, candidates, concepts, OPEN_UNKNOWN_FACTOR)
+            relaxed_pick = self._pick(relaxed, concepts, MAX_OPEN_LIST, parsed.conjunction)
+            if relaxed_pick:
+                scores, picked = relaxed, relaxed_pick
         if (picked and self._vague(concepts) and not parsed.identity
                 and self._closeness(parsed.folded, picked[0][1]) < CLOSE_QUESTION):
             return self._clarify(question, scores)  # "russia": too common to pick one quote
@@ -833,6 +885,14 @@ class Engine:
         about = _join(c.label for c in concepts if not self._vague([c])
                       and any(k[:2] in {"t:", "p:", "c:"} for k in c.keys))
         return f"{who} spoke about {about}:" if about else f"Said by {who}:"
+
+    def _substantive(self, concepts: list[_Concept], *, facts: bool = True,
+                     ) -> list[_Concept]:
+        """The specific things asked: topics, people or cited parties (and, with ``facts``,
+        words curated for facts: "venue", "headline"), not common ones."""
+        return [c for c in concepts if not c.unknown and not self._vague([c])
+                and (any(k[:2] in {"t:", "p:", "c:"} for k in c.keys)
+                     or (facts and c.keys & self._curated_keys))]
 
     def _vague(self, concepts: list[_Concept]) -> bool:
         """Whether every concept is so common in the article that no entry stands out."""

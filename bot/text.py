@@ -31,7 +31,7 @@ quotes quoting claim claimed claims note noted noting add added adds stress stre
 explained believe believes believed feel feels felt reckon reckons cite cites cited citing
 hi hello hey ok okay everything anything stuff else whole entire
 take takes took taken concerning summarize summarise summary recap overview
-top brought bring brings bringing two three four
+top brought bring brings bringing two three four list provide account complete full
 deal heard hear hears guy guys man men folks person people persons thing nutshell true truth
 point points key basically exactly precisely honestly simply briefly quick quickly question
 questions ask asking asked answer info information detail details wonder wondering curious
