@@ -30,7 +30,7 @@ from rapidfuzz.distance import OSA
 from bot.knowledge import Fact, KnowledgeBase, Person, Statement
 from bot.render import PLAIN, render_result
 from bot.results import Match, Result, Status, Suggestion
-from bot.text import QUESTION_WORDS, STOPWORDS, content_stems, fold, stem, words
+from bot.text import QUESTION_WORDS, SOFT_WORDS, STOPWORDS, content_stems, fold, stem, words
 
 __all__ = ["Engine", "Match", "Result", "Status", "Suggestion"]
 
@@ -50,6 +50,7 @@ QUESTION_WORD_WEIGHT = 1.0  # "where"/"when"/"who": fact keywords, not statement
 ANSWER_TEXT_STRENGTH = 0.6  # a fact's answer is the bot's wording, weaker evidence
 PAIR_PART_MIN = 25.0  # each of two entries answering together must cover this much
 DEFINITION_CONCEPTS = 2  # "what is X (of Y)": short questions asking for a definition
+SOFT_FACTOR = 0.3  # an unknown common verb or adjective weighs this share of an unknown noun
 SPEAKER_UNKNOWN_FACTOR = 0.15  # unknown words, when the speaker is named and a topic asked
 OPEN_UNKNOWN_FACTOR = 0.4  # unknown words, when two specific things were asked and found
 OPEN_MARGIN = 25.0  # a statement this far ahead of every other entry answers a paraphrase
@@ -431,8 +432,10 @@ class Engine:
             elif token.raw.isdigit() and len(token.raw) <= 2:
                 continue  # "2 quotes", "top 3": not content
             else:
+                soft = token.key in SOFT_WORDS  # "occur", "voiced": phrasing, not a subject
                 concepts.append(_Concept(frozenset({f"u:{token.key}"}), token.raw,
-                                         self._unknown_weight, frozenset({token.key}), True))
+                                         self._unknown_weight * (SOFT_FACTOR if soft else 1.0),
+                                         frozenset({token.key}), True))
         if (speakers or objects) and concepts and all(c.words <= _ROLE_QUERY for c in concepts):
             # "What is Lukyanov's official title?", "what office does Romanovich hold?"
             concepts, identity_asked = [], True

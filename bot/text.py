@@ -89,6 +89,36 @@ _EQUIVALENT_GROUPS = (
 )
 EQUIVALENTS: dict[str, str] = {}  # filled below, once _stem exists
 
+# Common verbs, adjectives and adverbs of questions: when the article never uses one, it is
+# phrasing ("did the meeting occur", "which speaker voiced doubt"), and weighs less than an
+# unknown noun, which is usually the real subject ("the weather", "football", "the editor").
+_SOFT_TEXT = """
+accept achieve acknowledge act address admit advise affect agree aim allow announce answer
+anticipate appear apply approach argue arise arrange assert assess assume attach attempt avoid
+become begin believe belong carry cause change characterise characterize choose claim clarify
+comment communicate compare complain concern conclude conduct confirm consider contain convene
+convey criticise criticize deal decide declare deliver demand deny depend describe deserve
+determine develop differ discuss display do doubt emphasise emphasize enable encourage engage
+ensure establish estimate evaluate examine exist expect experience explain explore express face
+fail feel find focus follow forecast gain give happen highlight hint hold hope identify
+illustrate imply include indicate insist intend introduce involve join judge keep know last
+lead learn leave let like look maintain make manage matter mean meet mention mind need note
+notice obtain occur offer outline participate perceive perform point portray predict prefer
+prepare present press prevent proceed produce progress promise propose protect prove provide
+pursue put question raise reach react read realise realize receive recognise recognize
+recommend record refer reflect regard reject relate rely remain remark remember repeat reply
+report represent request require respond result reveal review say see seek seem send serve
+share show signal speak stand state stay stress struggle suggest support suppose take talk tell
+tend think treat try underline understand urge use value view voice want warn welcome wish
+wonder work worry write actual additional basic broad certain clear close common current
+different direct due early easy entire exact general given high large late likely low main
+major minor new next old overall particular past personal possible potential present previous
+recent related relevant serious several short significant similar simple small special specific
+strong sure various whole wide ago almost already also always certainly clearly currently
+directly especially exactly finally generally largely later likely mainly mostly nearly often
+only particularly perhaps personally previously primarily probably quite rather really recently
+simply soon specifically still together usually yet
+"""
 # Chat interjections: dropped before anything reads the question ("who tf is foruzesh").
 INTERJECTIONS = frozenset({"lol", "lmao", "rofl", "tf", "wtf", "omg", "btw", "idk", "imo", "imho",
                            "pls", "plz", "um", "uh", "hmm"})
@@ -179,3 +209,6 @@ EQUIVALENTS.update({form: group[0] for group in _EQUIVALENT_GROUPS for word in g
 def content_stems(text: str) -> list[str]:
     """Stems of the words that carry meaning."""
     return [stem(w) for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
+
+
+SOFT_WORDS = frozenset(stem(w) for w in _SOFT_TEXT.split())
