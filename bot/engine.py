@@ -272,10 +272,7 @@ class Engine:
         self._role_words: dict[str, set[str]] = defaultdict(set)
         for person in kb.people:
             for role in person.roles:
-                # The head of the role only: "Deputy Secretary" of "... of the Security
-                # Council"; "assistant" of "assistant of spiritual leader ...", not "leader".
-                head = re.split(r"\b(?:of|to|on|at|for|in)\b", fold(role), maxsplit=1)[0]
-                for word in content_stems(head):
+                for word in content_stems(_role_head(role)):
                     if word not in topic_words and not word.isdigit():
                         self._role_words[word].add(person.id)
         self._person_order = {p.id: n for n, p in enumerate(kb.people)}
@@ -284,6 +281,11 @@ class Engine:
         for nationality in {p.nationality for p in quoted if p.nationality}:
             self._nationalities[stem(fold(nationality))] = tuple(
                 p.id for p in quoted if p.nationality == nationality)
+        # Words that describe people ("deputy", "head", "ambassador"): a question using them
+        # is about someone; if no one is recognised, no quote is shown on a partial match.
+        self._person_words = frozenset(
+            w for person in kb.people for text in (*person.roles, *person.role_aliases)
+            for w in content_stems(_role_head(text))) - topic_words - set(self._nationalities)
 
     # ---------------------------------------------------------------------------- indexing
 
@@ -841,7 +843,8 @@ class Engine:
         # distinct things: "Vestnik Kavkaza" is one, though two words found in the same entries
         distinct = {frozenset(i for k in c.keys for i in self._postings.get(k, ()))
                     for c in self._substantive(concepts)}
-        if not picked and len(distinct) >= 2:
+        describes_someone = any(t.key in self._person_words for t in parsed.tokens)
+        if not picked and len(distinct) >= 2 and not describes_someone:
             # Two specific things asked and found together: a long, formal question's other
             # words ("at which institution did ... take place") count less. One known word
             # and an unknown one ("the weather in Moscow") stays strict.
@@ -867,8 +870,9 @@ class Engine:
                     and len({d.speaker for d in statements}) > 1):
                 return self._clarify(question, scores)  # "what did he say about sanctions?"
             return self._result(question, Status.ANSWER, self._matches(picked), lead, ())
-        if (scores and scores[0][0] >= CLARIFY_MIN and self._docs[scores[0][1]].kind
-                == "statement" and (len(scores) == 1 or scores[0][0] - scores[1][0] >= OPEN_MARGIN)):
+        if (scores and scores[0][0] >= CLARIFY_MIN and not describes_someone
+                and self._docs[scores[0][1]].kind == "statement"
+                and (len(scores) == 1 or scores[0][0] - scores[1][0] >= OPEN_MARGIN)):
             # One statement stands far clear of everything else: a paraphrase of it ("who
             # said Washington can no longer be trusted?") rather than a guess between two.
             return self._result(question, Status.ANSWER, self._matches(scores[:1]),
@@ -1021,6 +1025,12 @@ class Engine:
                 suggestions: tuple[Suggestion, ...]) -> Result:
         result = Result(question, status, matches, lead, suggestions, "")
         return replace(result, text=render_result(result, self.kb, PLAIN))
+
+
+def _role_head(role: str) -> str:
+    """The title part of a role: "Deputy Secretary" of "Deputy Secretary of the Russian
+    Security Council"; "assistant" of "assistant of spiritual leader ...", not "leader"."""
+    return re.split(r"\b(?:of|to|on|at|for|in)\b", fold(role), maxsplit=1)[0]
 
 
 def _short_name(person: Person) -> str:

@@ -81,6 +81,9 @@ _EQUIVALENT_GROUPS = (
     ("consultation", "consult", "coordinate", "coordination", "coordinat"),
     ("result", "outcome", "benefit", "fruit"),
     ("seen", "visible", "evident", "noticeable"),
+    # British and American spellings
+    ("center", "centre"), ("organization", "organisation"), ("program", "programme"),
+    ("defense", "defence"), ("favor", "favour"), ("labor", "labour"), ("analyze", "analyse"),
     # adjective and noun: "industrial spheres" answers "industry"
     ("industry", "industrial"), ("agriculture", "agricultural"), ("technology", "technological"),
     ("finance", "financial"), ("politics", "political"), ("diplomacy", "diplomatic"),
