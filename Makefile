@@ -1,5 +1,5 @@
 # Two commands matter: `make run` and `make test`. Everything else supports them.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
@@ -8,7 +8,7 @@ STAMP_TEST := $(VENV)/.installed-test
 .PHONY: run test install bench check eval clean
 
 $(BIN)/python:
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3 ...'" >&2; exit 2; }
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 not found; install it or run 'make PYTHON=/path/to/python3.11 ...'" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
