@@ -69,6 +69,17 @@ def unblock_fifo(fifo: Path) -> None:
         os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
 
 
+def rejected_measured(folder: Path) -> tuple[Problem, float, int]:
+    """The one error for ``folder``, the seconds it took and the peak traced memory (bytes)."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        (problem,) = rejected(folder)
+        return problem, time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def rejected(folder: Path) -> list[Problem]:
     """The errors for ``folder``: it must not load, and every problem must be one clean line."""
     kb, problems = inspect_knowledge(folder)
@@ -176,14 +187,7 @@ def test_a_huge_file_is_refused_by_size_without_reading_it(kb: Path) -> None:
     huge = kb / "huge.yaml"
     with huge.open("wb") as handle:
         handle.truncate(8 * 1024 * MiB)  # sparse: 8 GiB that cost no disk
-    tracemalloc.start()
-    started = time.perf_counter()
-    try:
-        (problem,) = rejected(kb)
-        elapsed = time.perf_counter() - started
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    problem, elapsed, peak = rejected_measured(kb)
     assert elapsed < 1.0  # a correctness bound (it must not read 8 GiB), not a benchmark
     assert peak < 4 * MiB
     assert (problem.file, problem.message) == ("huge.yaml",
@@ -231,14 +235,7 @@ def alias_bomb(levels: int, width: int) -> str:
 def test_alias_bomb_is_refused_fast_with_bounded_memory(kb: Path, levels: int,
                                                         width: int) -> None:
     (kb / "bomb.yaml").write_text(alias_bomb(levels, width), encoding="utf-8")
-    tracemalloc.start()
-    started = time.perf_counter()
-    try:
-        (problem,) = rejected(kb)
-        elapsed = time.perf_counter() - started
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    problem, elapsed, peak = rejected_measured(kb)
     assert elapsed < 1.0
     assert peak < 50 * MiB
     assert problem.file == "bomb.yaml" and 1 <= problem.line <= levels + 1
