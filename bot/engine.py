@@ -75,7 +75,10 @@ _SPEECH = re.compile(
     r"stressed|note|noted|add|added|tell|told|comment|comments|view|views|opinion|position|"
     r"claim|claims|claimed|believe|believes|explain|explained|warn|warned|want|wants|argue|"
     r"argued|discuss|discussed|point|points|message|take|stance|thoughts|"
-    r"argument|arguments|highlights|takeaways|summarize|summarise|summary|recap|remarks)\b"
+    r"argument|arguments|highlights|takeaways|summarize|summarise|summary|recap|remarks|"
+    r"convey|conveyed|assert|asserted|contend|contended|maintain|maintained|indicate|"
+    r"indicated|observe|observed|voice|voiced|emphasise|emphasised|emphasize|emphasized|"
+    r"stated|insist|insisted|describe|described)\b"
 )
 # "what did X say", "did X mention", "who is X": where a name is expected, for unknown names.
 _NAME_SLOTS = (
@@ -108,6 +111,19 @@ _ROLE_QUERY = frozenset({"role", "roles", "position", "positions", "job", "title
                          "hold", "holds", "occupation", "rank", "affiliation", "work", "works"})
 _NAMING_VERBS = frozenset({"call", "called", "calls", "calling", "describe", "described",
                            "describes", "label", "labelled", "labeled"})
+# Nouns that describe a person; in a name slot that names no one the article knows, the
+# question is about someone else ("what did Venezuela's oil minister say").
+_PERSON_NOUNS = frozenset({
+    "minister", "ministers", "spokesman", "spokeswoman", "spokesperson", "chancellor", "king",
+    "queen", "prince", "senator", "congressman", "governor", "mayor", "general", "commander",
+    "premier", "ceo", "chairman", "president", "head", "chief", "official", "ambassador",
+    "envoy", "diplomat", "leader", "secretary", "director", "representative", "journalist",
+    "editor", "professor", "expert", "analyst", "negotiator"})
+# "which speaker said ...": the noun names whom the answer is, not what it is about
+_ASKER_NOUNS = frozenset({"speaker", "speakers", "participant", "participants", "official",
+                          "officials", "attendee", "attendees", "person", "one", "delegate",
+                          "politician", "member", "expert", "representative", "guest",
+                          "analyst", "side", "country"})
 _GROUP_NOUNS = frozenset({"side", "sides", "officials", "official", "delegation", "delegates",
                           "participants", "speakers", "experts", "guests", "representatives"})
 _OBJECT_MARKERS = frozenset({"about", "on", "regarding", "concerning", "re", "of", "cite",
@@ -424,8 +440,10 @@ class Engine:
                     if following in _GROUP_NOUNS:
                         used[index + 1] = True
         who_said = bool(_WHO_SAID.search(folded))
+        which = re.match(r"^\s*which\s+(\w+)", folded)
+        asker = which.group(1) if which and who_said and which.group(1) in _ASKER_NOUNS else None
         for index, token in enumerate(content):
-            if used[index] or (who_said and token.raw in _NAMING_VERBS):
+            if used[index] or (who_said and token.raw in _NAMING_VERBS) or token.raw == asker:
                 continue  # "who called Iran a partner": "called" is how it was said
             if token.known:
                 keys = frozenset({f"w:{token.key}"})
@@ -693,6 +711,9 @@ class Engine:
             meaningful = [t for t in slot_tokens if not t.function]
             if meaningful and all(not t.known for t in meaningful) and len(meaningful) <= 3:
                 return " ".join(t.raw.capitalize() for t in meaningful)
+            if any(t.raw in _PERSON_NOUNS for t in meaningful):
+                # "Venezuela's oil minister": someone the article does not name
+                return "anyone by that description"  # -> "does not mention anyone by ..."
         return None
 
     def _answer_for_speakers(self, question: str, parsed: _Parsed) -> Result:
@@ -844,7 +865,10 @@ class Engine:
         distinct = {frozenset(i for k in c.keys for i in self._postings.get(k, ()))
                     for c in self._substantive(concepts)}
         describes_someone = any(t.key in self._person_words for t in parsed.tokens)
-        if not picked and len(distinct) >= 2 and not describes_someone:
+        # A who-said question is a paraphrase of the words it asks about: one specific thing
+        # found is enough to forgive the rest of its wording.
+        needed = 1 if parsed.who_said else 2
+        if not picked and len(distinct) >= needed and not describes_someone:
             # Two specific things asked and found together: a long, formal question's other
             # words ("at which institution did ... take place") count less. One known word
             # and an unknown one ("the weather in Moscow") stays strict.

@@ -29,6 +29,9 @@ comment commented comments discuss discussed discusses express expressed opinion
 remark remarked remarks state stated statement statements view views word words quote quoted
 quotes quoting claim claimed claims note noted noting add added adds stress stressed explain
 explained believe believes believed feel feels felt reckon reckons cite cites cited citing
+convey conveys conveyed assert asserts asserted contend contends contended maintain maintains
+maintained indicate indicates indicated observe observes observed voice voiced emphasise
+emphasised emphasize emphasized underline underlined state states stated insist insisted
 hi hello hey ok okay everything anything stuff else whole entire
 take takes took taken concerning summarize summarise summary recap overview
 top brought bring brings bringing two three four list provide account complete full
