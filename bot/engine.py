@@ -65,7 +65,9 @@ _WHO_IS = re.compile(
     r"|\bwho\s*$"  # "Sanaei who?"
 )
 _WHO_SAID = re.compile(
-    r"^\s*(?:who|whom|whose|which\s+\w+|anyone|anybody|did\s+any(?:one|body))\b"
+    r"^\s*(?:who|whom|whose|anyone|anybody|did\s+any(?:one|body)|which\s+(?:speakers?|"
+    r"participants?|officials?|attendees?|persons?|one|delegates?|politicians?|members?|"
+    r"experts?|representatives?|guests?|analysts?|side|country|diplomats?|iranian|russian))\b"
     r"|\b(?:who|someone|somebody|anyone|anybody)\b.*\b(?:say|said|says|mention|mentioned|talk|"
     r"talked|spoke|speak|call|called|stress|stressed|want|wants|think|thinks)\b"
     r"|\b(?:say|said|says|mention|mentioned|talk|talked|spoke|speak|called|stressed)\b.*\bwho\b")
@@ -89,7 +91,10 @@ _NAME_SLOTS = (
     re.compile(r"^\s*(?:did|does|has|had)\s+(?P<x>.+?)\s+(?:say|mention|talk|speak|comment|"
                r"discuss|stress|note|warn|explain|claim|state)\b"),
     re.compile(r"\baccording\s+to\s+(?P<x>.+?)\s*$"),
-    re.compile(r"^\s*(?:the\s+)?(?P<x>(?:\w+\s+){0,2}\w+?)\s+(?:on|about)\s+\w+"),  # "X on Y"
+    # "X on Y" ("the CSS guy on BRICS"), not a question that starts with a question word
+    re.compile(r"^(?!\s*(?:who|whom|what|which|where|when|how|why|did|does|do|is|are|was|were|"
+               r"has|have|can|could|would|will|tell|anything|anyone)\b)"
+               r"\s*(?:the\s+)?(?P<x>(?:\w+\s+){0,2}\w+?)\s+(?:on|about)\s+\w+"),
 )
 _QUANTITY = re.compile(r"\bhow\s+(?:many|much|long|often|big|old)\b")
 _ANSWER_TYPES = frozenset({"where", "when"})  # a fact must be curated to answer these
@@ -124,6 +129,8 @@ _ASKER_NOUNS = frozenset({"speaker", "speakers", "participant", "participants", 
                           "officials", "attendee", "attendees", "person", "one", "delegate",
                           "politician", "member", "expert", "representative", "guest",
                           "analyst", "side", "country"})
+_EVERYONE = frozenset({"participants", "speakers", "attendees", "panelists", "panellists",
+                       "everyone", "everybody", "people", "they"})
 _GROUP_NOUNS = frozenset({"side", "sides", "officials", "official", "delegation", "delegates",
                           "participants", "speakers", "experts", "guests", "representatives"})
 _OBJECT_MARKERS = frozenset({"about", "on", "regarding", "concerning", "re", "of", "cite",
@@ -428,6 +435,11 @@ class Engine:
             concepts.append(_Concept(keys, topics[0] if len(topics) == 1 else label,
                                      self._weight(keys), frozenset(stems[start:end])))
         speech = bool(_SPEECH.search(folded))
+        if speech:
+            # "what did the participants say about X": everyone, so nobody in particular
+            for index, token in enumerate(content):
+                if token.raw in _EVERYONE and not used[index]:
+                    used[index] = True
         if speech and not speakers:
             # "what did the Iranian side / the Russians say": everyone of that nationality
             for index, token in enumerate(content):
@@ -631,6 +643,14 @@ class Engine:
 
         if not (parsed.speakers or parsed.objects or parsed.cited):
             described, slot = self._people_by_role_words(parsed)
+            if len(described) > 1 and parsed.concepts:
+                # "the CSS guy on BRICS": of those it could be, only one spoke about it
+                asked = [c for c in parsed.concepts if not c.words <= slot]
+                spoke = [p for p in described if asked and self._pick(self._score(
+                    parsed, [i for i, d in enumerate(self._docs) if d.speaker == p], asked),
+                    asked, MAX_LIST)]
+                if len(spoke) == 1:
+                    described = spoke
             if len(described) > 1:
                 return self._clarify_people(question, described)
             if described:

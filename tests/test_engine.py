@@ -352,20 +352,25 @@ def test_evaluation_floor(engine: Engine) -> None:
     assert report.accuracy >= 95.0, "\n".join(report.failures)
 
 
-@pytest.mark.parametrize(("name", "floor"), [
-    ("eval_holdout.yaml", 88.0),  # a tester's 160 questions, Telegram-style
-    ("eval_blind_crowd.yaml", 87.0),  # another tester's 150: students, journalists, hurried users
-    ("eval_blind_mobile.yaml", 90.0),  # a third set of 120: lower case, typos, slang, fragments
+@pytest.mark.parametrize(("name", "floor", "answered_out_of_scope"), [
+    ("eval_holdout.yaml", 88.0, 0),  # a tester's 160 questions, Telegram-style
+    ("eval_blind_crowd.yaml", 87.0, 1),  # another tester's 150: students, journalists, hurried
+    ("eval_blind_mobile.yaml", 90.0, 0),  # a third set of 120: lower case, slang, fragments
+    ("eval_blind_formal.yaml", 70.0, 3),  # 120 long formal paraphrases: the hardest kind
+    ("eval_blind_mixed.yaml", 72.0, 2),  # 150: casual, ordinary and formal in thirds
+    ("eval_blind_casual.yaml", 90.0, 1),  # 150: half casual, half ordinary questions
 ])
-def test_held_out_sets_floor(engine: Engine, name: str, floor: float) -> None:
+def test_held_out_sets_floor(engine: Engine, name: str, floor: float,
+                             answered_out_of_scope: int) -> None:
     """Questions written by testers who never saw the team's phrasings or the engine.
 
     Their floors are lower than the team's own set, on purpose: they measure generalisation,
-    and a change that helps the team's set by hurting these shows up here.
+    and a change that helps the team's set by hurting these shows up here. The out-of-scope
+    questions each set may see answered are pinned at today's count: never more.
     """
     items = load_eval(ROOT / "tests" / name)
     assert len(items) >= 100
     report = evaluate(engine, items)
     assert report.misattributions == []
-    assert report.declined >= report.out_of_scope - 2, "out-of-scope questions were answered"
+    assert report.out_of_scope - report.declined <= answered_out_of_scope, report.failures
     assert report.accuracy >= floor, "\n".join(report.failures)
