@@ -824,7 +824,7 @@ class Engine:
         person = self.kb.person(speakers[0])
         return self._result(question, Status.NO_ANSWER, (), (
             f"The article names {person.name} ({person.role}) but does not quote "
-            f"{_them(person)}."), self._examples)
+            f"{_short_name(person)}."), self._examples)
 
     def _not_said_about(self, question: str, speakers: list[str]) -> Result:
         person = self.kb.person(speakers[0])
@@ -1098,10 +1098,6 @@ def _folded(texts: tuple[str, ...]) -> tuple[str, ...]:
 
 def _cite_key(text: str) -> str:
     return "-".join(content_stems(text))
-
-
-def _them(person: Person) -> str:
-    return _short_name(person)
 
 
 def _join(items: object) -> str:
