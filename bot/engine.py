@@ -373,7 +373,8 @@ class Engine:
                 return _Token(word, form, True, False)
         if word in self._content_vocab:
             return _Token(word, word, True, False)
-        if len(word) >= 4 and word.isalpha():
+        if len(word) >= 4 and word.isalpha() and key not in SOFT_WORDS:
+            # (a common English word is not a typo: "promise" is not "premise")
             # One edit up to 7 letters, two from 8: "afganistan", "lukianov", "velayti".
             # Short words must also keep their first letter: "iraq" is not a typo of "iran".
             # The word and its stem are both tried: "bricks" is one edit from "bric(s)".
@@ -385,7 +386,7 @@ class Engine:
                     continue
                 choice = hit[0]
                 if (len(typed) > 5 or choice[0] == typed[0]) and not (
-                    choice in STOPWORDS and hit[1] > 1
+                    (choice in STOPWORDS or choice[0] != typed[0]) and hit[1] > 1
                 ):
                     if choice in STOPWORDS or choice in QUESTION_WORDS:
                         return _Token(word, choice, True, True)
