@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test install bench check eval clean
+.PHONY: run test install bench check eval lint clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: Python 3.11 not found; install it or run 'make PYTHON=/path/to/python3.11 ...'" >&2; exit 2; }
@@ -33,6 +33,11 @@ check: $(STAMP_RUN)
 
 eval: $(STAMP_RUN)
 	$(BIN)/article-bot eval tests/eval_questions.yaml
+
+lint: $(STAMP_TEST)
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	$(BIN)/ruff check bot tests
+	$(BIN)/mypy bot
 
 bench: $(STAMP_RUN)
 	$(BIN)/python benchmarks/bench_engine.py
