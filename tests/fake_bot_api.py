@@ -1022,8 +1022,8 @@ class FakeBotApi:
         chat_id: int | None,
         chat_type: str,
         user_id: int | None,
-        username: str | None,
-        first_name: str,
+        username: str | None = "reader",
+        first_name: str = "Reader",
         chat_title: str | None = None,
         reply_to: JSONDict | None = None,
         message_id: int | None = None,
@@ -1186,8 +1186,6 @@ class FakeBotApi:
             chat_id=chat_id,
             chat_type=chat_type,
             user_id=user_id,
-            username="reader",
-            first_name="Reader",
         )
 
     def photo_update(
@@ -1214,8 +1212,6 @@ class FakeBotApi:
             chat_id=chat_id,
             chat_type=chat_type,
             user_id=user_id,
-            username="reader",
-            first_name="Reader",
         )
 
     def voice_update(
@@ -1238,8 +1234,6 @@ class FakeBotApi:
             chat_id=chat_id,
             chat_type=chat_type,
             user_id=user_id,
-            username="reader",
-            first_name="Reader",
         )
 
     # -- webhook delivery --------------------------------------------------------------------
