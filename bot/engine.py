@@ -272,6 +272,8 @@ class Engine:
         self._doc_count = len(self._docs)
         self._unknown_weight = UNKNOWN_WEIGHT_FACTOR * self._idf(1)
         self._average_length = sum(d.length for d in self._docs) / max(self._doc_count, 1)
+        # a concept found in VAGUE_SHARE of all entries weighs this much or less
+        self._common_weight = self._idf(max(1, int(self._doc_count * VAGUE_SHARE)))
 
         # The correction vocabulary: every word the index knows, plus the words of questions.
         vocab = {key[2:] for key in self._postings if key.startswith("w:")}
@@ -882,14 +884,14 @@ class Engine:
                           or all(c.words <= d.literal for c in concepts)]
         scores = self._score(parsed, candidates, concepts)
         picked = self._pick(scores, concepts, MAX_OPEN_LIST, parsed.conjunction)
-        # distinct things: "Vestnik Kavkaza" is one, though two words found in the same entries
-        distinct = {frozenset(i for k in c.keys for i in self._postings.get(k, ()))
-                    for c in self._substantive(concepts)}
         describes_someone = any(t.key in self._person_words for t in parsed.tokens)
         # A who-said question is a paraphrase of the words it asks about: one specific thing
-        # found is enough to forgive the rest of its wording.
+        # found is enough to forgive the rest of its wording. Distinct things: "Vestnik
+        # Kavkaza" is one, though two words found in the same entries.
         needed = 1 if parsed.who_said else 2
-        if not picked and len(distinct) >= needed and not describes_someone:
+        if not picked and not describes_someone and len({
+                frozenset(i for k in c.keys for i in self._postings.get(k, ()))
+                for c in self._substantive(concepts)}) >= needed:
             # Two specific things asked and found together: a long, formal question's other
             # words ("at which institution did ... take place") count less. One known word
             # and an unknown one ("the weather in Moscow") stays strict.
@@ -948,8 +950,7 @@ class Engine:
 
     def _vague(self, concepts: list[_Concept]) -> bool:
         """Whether every concept is so common in the article that no entry stands out."""
-        common = self._idf(max(1, int(self._doc_count * VAGUE_SHARE)))
-        return bool(concepts) and all(c.weight <= common for c in concepts)
+        return bool(concepts) and all(c.weight <= self._common_weight for c in concepts)
 
     def _cited_lead(self, objects: list[str], statements: list[_Doc]) -> str:
         names = _join(self.kb.person(p).name for p in objects)
