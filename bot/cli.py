@@ -9,15 +9,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-import yaml
-
-from bot.engine import Engine, Result, Status
+from bot.engine import Engine, Result
+from bot.evaluation import (
+    EvalError,
+    article_cases,
+    combined,
+    evaluate,
+    evaluate_blind,
+    evaluate_folder,
+    format_folder_report,
+    format_report,
+    is_blind_file,
+    load_blind,
+    load_eval,
+)
 from bot.knowledge import KnowledgeBase, KnowledgeError, inspect_knowledge, load_knowledge
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -78,7 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_cmd_check)
 
     evaluate = sub.add_parser("eval", help="run an evaluation question file")
-    evaluate.add_argument("file", help="YAML list of {question, expect, kind}")
+    evaluate.add_argument("file", help="a question file (by id or blind), or a folder of "
+                          "<article>/knowledge/ + <article>/questions.yaml")
     evaluate.add_argument("--min", type=float, default=None, metavar="PCT",
                           help="exit non-zero if overall accuracy is below PCT")
     evaluate.add_argument("--max-misattributions", type=int, default=0, metavar="N",
@@ -114,9 +124,13 @@ def _knowledge_path(args: argparse.Namespace) -> Path:
     return Path(given) if given else _settings().knowledge_path
 
 
+def _engine_for(kb: KnowledgeBase) -> Engine:
+    return Engine(kb)
+
+
 def _engine(path: Path) -> Engine:
     try:
-        return Engine(load_knowledge(path))
+        return _engine_for(load_knowledge(path))
     except KnowledgeError as exc:
         raise CliError("the knowledge base is invalid:\n" + str(exc)) from None
 
@@ -260,147 +274,23 @@ def _display_names(path: Path) -> dict[str, str]:
     return {**{p.id: p.name for p in kb.people}, **{t.id: t.name for t in kb.topics}}
 
 
-# ------------------------------------------------------------------------------- evaluation
-
-
-@dataclass
-class EvalItem:
-    """One evaluation question and what a right reply is."""
-
-    question: str
-    kind: str
-    expect_ids: tuple[str, ...]  # any of these as the first match; empty with a status
-    expect_status: Status
-    speaker: str | None  # the person the question attributes words to, if any
-    line: int
-
-
-@dataclass
-class EvalReport:
-    """The outcome of an evaluation run."""
-
-    total: int = 0
-    correct: int = 0
-    by_kind: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
-    out_of_scope: int = 0
-    declined: int = 0
-    misattributions: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-
-    @property
-    def accuracy(self) -> float:
-        """Share of questions answered right, in percent."""
-        return 100.0 * self.correct / self.total if self.total else 0.0
-
-
-def load_eval(path: Path) -> list[EvalItem]:
-    """Read an evaluation file: a YAML list of {question, expect, kind, speaker}."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise CliError(f"{path}: cannot read: {exc}") from None
-    if not isinstance(data, list):
-        raise CliError(f"{path}: expected a list of questions")
-    items = []
-    for index, entry in enumerate(data):
-        if not isinstance(entry, dict) or not isinstance(entry.get("question"), str):
-            raise CliError(f"{path}: item {index + 1}: needs a 'question' string")
-        expect = entry.get("expect")
-        ids: tuple[str, ...] = ()
-        status = Status.ANSWER
-        if expect in ("no_answer", "clarify"):
-            status = Status(expect)
-        elif isinstance(expect, str):
-            ids = (expect,)
-        elif isinstance(expect, list) and expect and all(isinstance(e, str) for e in expect):
-            ids = tuple(expect)
-        else:
-            raise CliError(f"{path}: item {index + 1}: 'expect' must be an id, a list of ids, "
-                           "'no_answer' or 'clarify'")
-        kind = str(entry.get("kind") or ("out_of_scope" if status is Status.NO_ANSWER
-                                         else "other"))
-        items.append(EvalItem(entry["question"], kind, ids, status, entry.get("speaker"),
-                              index + 1))
-    return items
-
-
-def evaluate(engine: Engine, items: list[EvalItem]) -> EvalReport:
-    """Ask every question and score the replies."""
-    kb = engine.kb
-    report = EvalReport()
-    for item in items:
-        result = engine.answer(item.question)
-        report.total += 1
-        first = result.matches[0].id if result.matches else None
-        if item.expect_status is Status.ANSWER:
-            ok = result.status is Status.ANSWER and first in item.expect_ids
-        else:
-            ok = result.status is item.expect_status
-        if item.expect_status is Status.NO_ANSWER:
-            report.out_of_scope += 1
-            report.declined += result.status is Status.NO_ANSWER
-        wrong = _misattributed(kb, item, result)
-        if wrong:
-            report.misattributions.append(f"{item.question!r}: {wrong}")
-        report.correct += ok
-        tally = report.by_kind[item.kind]
-        tally[0] += ok
-        tally[1] += 1
-        if not ok:
-            got = ", ".join(m.id for m in result.matches[:3]) or "-"
-            want = ", ".join(item.expect_ids) or item.expect_status.value
-            report.failures.append(f"[{item.kind}] {item.question!r}: got "
-                                   f"{result.status.value} ({got}); want {want}")
-    return report
-
-
-def _misattributed(kb: KnowledgeBase, item: EvalItem, result: Result) -> str:
-    """Words shown under the wrong speaker (empty if none).
-
-    When the question names a speaker (``speaker:``), every statement shown must be theirs
-    or cite them. Otherwise the answer's first statement must be by one of the expected
-    statements' speakers; a topic question may rightly list others after it.
-    """
-    if result.status is not Status.ANSWER:
-        return ""
-    statements = [kb.statement(m.id) for m in result.matches if m.kind == "statement"]
-    if item.speaker:
-        allowed = {item.speaker}
-    else:
-        allowed = {kb.statement(i).speaker for i in item.expect_ids
-                   if any(s.id == i for s in kb.statements)}
-        statements = statements[:1]
-    if not allowed:
-        return ""
-    for statement in statements:
-        if statement.speaker not in allowed and statement.cites not in allowed:
-            return f"showed {statement.id} ({statement.speaker})"
-    return ""
-
-
-def format_report(report: EvalReport) -> str:
-    """The evaluation as a table by kind, totals and failures."""
-    lines = [f"{'kind':<22}{'correct':>8}{'total':>7}{'accuracy':>10}"]
-    for kind in sorted(report.by_kind):
-        correct, total = report.by_kind[kind]
-        lines.append(f"{kind:<22}{correct:>8}{total:>7}{100 * correct / total:>9.1f}%")
-    lines.append(f"{'overall':<22}{report.correct:>8}{report.total:>7}{report.accuracy:>9.1f}%")
-    if report.out_of_scope:
-        rate = 100 * report.declined / report.out_of_scope
-        lines.append(f"out-of-scope declined: {report.declined}/{report.out_of_scope} "
-                     f"({rate:.1f}%)")
-    lines.append(f"misattributions: {len(report.misattributions)}")
-    lines += [f"  {m}" for m in report.misattributions]
-    if report.failures:
-        lines.append(f"failures ({len(report.failures)}):")
-        lines += [f"  {f}" for f in report.failures]
-    return "\n".join(lines)
-
-
 def _cmd_eval(args: argparse.Namespace) -> int:
-    items = load_eval(Path(args.file))
-    report = evaluate(_engine(_knowledge_path(args)), items)
-    print(format_report(report))
+    path = Path(args.file)
+    try:
+        if path.is_dir():
+            reports = evaluate_folder(article_cases(path), _engine_for)
+            report = combined(reports)
+            print(format_folder_report(reports))
+        elif is_blind_file(path):
+            report = evaluate_blind(_engine(_knowledge_path(args)), load_blind(path))
+            print(format_report(report))
+        else:
+            report = evaluate(_engine(_knowledge_path(args)), load_eval(path))
+            print(format_report(report))
+    except EvalError as exc:
+        raise CliError(str(exc)) from None
+    except KnowledgeError as exc:
+        raise CliError("a knowledge base is invalid:\n" + str(exc)) from None
     if args.min is not None and (report.accuracy < args.min
                                  or len(report.misattributions) > args.max_misattributions):
         print(f"FAILED: accuracy {report.accuracy:.1f}% (minimum {args.min:.1f}%), "

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import evaluate, load_eval
 from bot.engine import Engine, Status
+from bot.evaluation import evaluate, load_eval
 from bot.knowledge import KnowledgeBase, load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
