@@ -1,5 +1,7 @@
 """Text normalisation shared by the engine's index and its questions.
 
+The word lists it uses are data in ``bot/lexicon/``; this module holds only the procedures.
+
 Both sides go through the same functions, so a word in the knowledge base and the same word in a
 question always meet in the same form.
 """
@@ -9,128 +11,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Words that carry no meaning for matching. Speech verbs and question scaffolding are here too:
-# "what did X say about Y" is about X and Y only.
-_STOPWORD_TEXT = """
-a about above according actually after again against all also am an and any anybody anyone
-anything are around as at be been being between both but by can could currently did do does
-doing done during each either else even ever every for from further get gets give given go
-going got had has have having he her here hers him his how however i if in including indeed
-into is it its itself just kind know let like made make many may me mention mentioned
-mentioning mentions might more most much must my near need no nor not now of off often on once
-one only or other our ours out over own particular particularly please quite rather re really
-regarding respect s said same say saying says see seem shall she should show so some someone
-something speak speaking spoke spoken such t talk talked talking talks tell telling tells than
-thank thanks that the their theirs them themselves then there these they thing things think
-thinks this those though thought through to told too toward towards u under until up upon us
-very via want was way we were what whatever whats which while whom whose why will with within
-without would yes yet you your yours
-comment commented comments discuss discussed discusses express expressed opinion opinions
-remark remarked remarks state stated statement statements view views word words quote quoted
-quotes quoting claim claimed claims note noted noting add added adds stress stressed explain
-explained believe believes believed feel feels felt reckon reckons cite cites cited citing
-convey conveys conveyed assert asserts asserted contend contends contended maintain maintains
-maintained indicate indicates indicated observe observes observed voice voiced emphasise
-emphasised emphasize emphasized underline underlined state states stated insist insisted
-hi hello hey ok okay everything anything stuff else whole entire
-take takes took taken concerning summarize summarise summary recap overview
-top brought bring brings bringing two three four list provide account complete full
-deal heard hear hears guy guys man men folks person people persons thing nutshell true truth
-point points key basically exactly precisely honestly simply briefly quick quickly question
-questions ask asking asked answer info information detail details wonder wondering curious
-interested mean means meant bit lot lots maybe perhaps probably hmm um uh yeah well main
-message messages highlight highlights takeaway takeaways argument arguments thoughts stance
-"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+from bot import lexicon
 
-# Chat spellings too short for typo correction (one edit from too many real words).
-CHAT_SPELLINGS = {
-    "wat": "what", "wht": "what", "wut": "what", "whta": "what", "abt": "about",
-    "bout": "about", "abut": "about", "u": "you", "r": "are", "ur": "your", "pls": "please",
-    "plz": "please", "thx": "thanks", "ty": "thanks", "hw": "how", "whr": "where",
-    "wen": "when", "y": "why", "teh": "the", "da": "the", "dat": "that", "abot": "about",
-    "sed": "said", "sez": "says", "wats": "whats", "whats": "what", "n": "and", "bc": "because",
-    "cuz": "because", "coz": "because", "gonna": "going", "wanna": "want", "gotta": "must",
-    "prez": "president", "pres": "president", "org": "organisation", "orgs": "organisations",
-    "govt": "government", "gov": "government", "intl": "international", "econ": "economy",
-    "petrochem": "petrochemical", "petrochems": "petrochemicals", "tech": "technology",
-    "w": "with", "wrt": "regarding", "re": "regarding", "abt.": "about",
-}
+STOPWORDS = lexicon.words("stopwords")  # words that carry no meaning for matching
 
-# Words that mean the same thing here, folded onto one stem on both sides (the knowledge base
-# and the question), so "problems got fixed" meets "problems ... were solved".
-_EQUIVALENT_GROUPS = (
-    ("problem", "difficulty", "trouble", "obstacle", "hurdle"),
-    ("solve", "fix", "resolve"),
-    ("help", "assist", "assistance", "aid"),
-    ("fair", "fairer", "equitable", "equal"),
-    ("world", "global", "globe"),
-    ("country", "nation", "nations"),
-    ("trust", "rely", "reliance", "reliable", "trustworthy", "faith"),
-    ("expand", "intensify", "increase", "boost", "strengthen", "enhance", "deepen", "grow",
-     "broaden", "widen", "step"),
-    ("easy", "simple", "simplify", "simplification", "simplified"),
-    ("economy", "economic", "economics"),
-    ("important", "crucial", "vital", "essential", "significant"),
-    ("effective", "productive", "fruitful", "rewarding", "successful", "good", "best"),
-    ("region", "regional"),
-    ("difficult", "hard", "harder", "tough"),
-    ("together", "joint", "jointly", "mutual"),
-    ("create", "creat", "creation", "build", "cause", "caus", "construct", "establish"),
-    ("contribute", "contribution"),
-    ("continue", "continu", "continuation", "ongoing"),
-    ("lift", "remov", "remove", "removal", "scrap", "drop"),
-    ("production", "produce", "output"),
-    ("consultation", "consult", "coordinate", "coordination", "coordinat"),
-    ("result", "outcome", "benefit", "fruit"),
-    ("seen", "visible", "evident", "noticeable"),
-    # British and American spellings
-    ("center", "centre"), ("organization", "organisation"), ("program", "programme"),
-    ("defense", "defence"), ("favor", "favour"), ("labor", "labour"), ("analyze", "analyse"),
-    # adjective and noun: "industrial spheres" answers "industry"
-    ("industry", "industrial"), ("agriculture", "agricultural"), ("technology", "technological"),
-    ("finance", "financial"), ("politics", "political"), ("diplomacy", "diplomatic"),
-    ("history", "historical", "historic"), ("strategy", "strategic"),
-    ("commerce", "commercial"), ("science", "scientific"), ("culture", "cultural"),
-)
+CHAT_SPELLINGS = lexicon.pairs("chat_spellings")  # "abt" -> "about"
+
+_EQUIVALENT_GROUPS = lexicon.groups("equivalents")  # "fix" meets "solve"
 EQUIVALENTS: dict[str, str] = {}  # filled below, once _stem exists
 
-# Common verbs, adjectives and adverbs of questions: when the article never uses one, it is
-# phrasing ("did the meeting occur", "which speaker voiced doubt"), and weighs less than an
-# unknown noun, which is usually the real subject ("the weather", "football", "the editor").
-_SOFT_TEXT = """
-accept achieve acknowledge act address admit advise affect agree aim allow announce answer
-anticipate appear apply approach argue arise arrange assert assess assume attach attempt avoid
-become begin believe belong carry cause change characterise characterize choose claim clarify
-comment communicate compare complain concern conclude conduct confirm consider contain convene
-convey criticise criticize deal decide declare deliver demand deny depend describe deserve
-determine develop differ discuss display do doubt emphasise emphasize enable encourage engage
-ensure establish estimate evaluate examine exist expect experience explain explore express face
-fail feel find focus follow forecast gain give happen highlight hint hold hope identify
-illustrate imply include indicate insist intend introduce involve join judge keep know last
-lead learn leave let like look maintain make manage matter mean meet mention mind need note
-notice obtain occur offer outline participate perceive perform point portray predict prefer
-prepare present press prevent proceed produce progress promise propose protect prove provide
-pursue put question raise reach react read realise realize receive recognise recognize
-recommend record refer reflect regard reject relate rely remain remark remember repeat reply
-report represent request require respond result reveal review say see seek seem send serve
-share show signal speak stand state stay stress struggle suggest support suppose take talk tell
-tend think treat try underline understand urge use value view voice want warn welcome wish
-wonder work worry write actual additional basic broad certain clear close common current
-different direct due early easy entire exact general given high large late likely low main
-major minor new next old overall particular past personal possible potential present previous
-recent related relevant serious several short significant similar simple small special specific
-strong sure various whole wide ago almost already also always certainly clearly currently
-directly especially exactly finally generally largely later likely mainly mostly nearly often
-only particularly perhaps personally previously primarily probably quite rather really recently
-simply soon specifically still together usually yet
-"""
-# Chat interjections: dropped before anything reads the question ("who tf is foruzesh").
-INTERJECTIONS = frozenset({"lol", "lmao", "rofl", "tf", "wtf", "omg", "btw", "idk", "imo", "imho",
-                           "pls", "plz", "um", "uh", "hmm"})
 
-# Question words: not content for statements, but facts ("where was it held") use them.
-QUESTION_WORDS = frozenset({"who", "where", "when", "how", "why", "what", "which", "whom"})
+INTERJECTIONS = lexicon.words("interjections")  # "lol", "tf": dropped
+
+QUESTION_WORDS = lexicon.words("question_words")  # facts use them, statements do not
 
 _TRANSLIT = str.maketrans({
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
@@ -185,7 +78,8 @@ def stem(word: str) -> str:
     if word in EQUIVALENTS:
         return EQUIVALENTS[word]
     base = _stem(word)
-    return EQUIVALENTS.get(base, base)
+    # "solved" stems to "solv": the group's "solve" with its final "e" taken by the ending
+    return EQUIVALENTS.get(base) or EQUIVALENTS.get(base + "e") or base
 
 
 def _stem(word: str) -> str:
@@ -217,4 +111,4 @@ def content_stems(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
 
 
-SOFT_WORDS = frozenset(stem(w) for w in _SOFT_TEXT.split())
+SOFT_WORDS = frozenset(stem(w) for w in lexicon.words("soft_words"))  # phrasing, not subjects
