@@ -29,6 +29,7 @@ from bot.evaluation import (
 )
 from bot.knowledge import KnowledgeBase, KnowledgeError, inspect_knowledge, load_knowledge
 from bot.logging_setup import configure_logging
+from bot.semantic import MiniLM, SemanticModelError, shared_model
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK = 0
@@ -125,7 +126,14 @@ def _knowledge_path(args: argparse.Namespace) -> Path:
 
 
 def _engine_for(kb: KnowledgeBase) -> Engine:
-    return Engine(kb)
+    return Engine(kb, _model())
+
+
+def _model() -> MiniLM:
+    try:
+        return shared_model()
+    except SemanticModelError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _engine(path: Path) -> Engine:

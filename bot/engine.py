@@ -27,9 +27,20 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot import lexicon
 from bot.knowledge import Fact, KnowledgeBase, Person, Statement
+from bot.policy import (
+    DEFAULT_TUNABLES,
+    Action,
+    SemanticIndex,
+    Tunables,
+    describe_person,
+    pick_person,
+    refine,
+)
 from bot.render import PLAIN, render_result
 from bot.results import Match, Result, Status, Suggestion
+from bot.semantic import MiniLM
 from bot.text import QUESTION_WORDS, SOFT_WORDS, STOPWORDS, content_stems, fold, stem, words
 
 __all__ = ["Engine", "Match", "Result", "Status", "Suggestion"]
@@ -67,7 +78,8 @@ _WHO_IS = re.compile(
 _WHO_SAID = re.compile(
     r"^\s*(?:who|whom|whose|anyone|anybody|did\s+any(?:one|body)|which\s+(?:speakers?|"
     r"participants?|officials?|attendees?|persons?|one|delegates?|politicians?|members?|"
-    r"experts?|representatives?|guests?|analysts?|side|country|diplomats?|iranian|russian))\b"
+    r"experts?|representatives?|guests?|analysts?|side|country|diplomats?|"
+    r"\w+(?:ian|ean|ese|ish|i)))\b"  # "which Iranian ...", "which Kazakh(i) ...": a demonym
     r"|\b(?:who|someone|somebody|anyone|anybody)\b.*\b(?:say|said|says|mention|mentioned|talk|"
     r"talked|spoke|speak|call|called|stress|stressed|want|wants|think|thinks)\b"
     r"|\b(?:say|said|says|mention|mentioned|talk|talked|spoke|speak|called|stressed)\b.*\bwho\b")
@@ -96,47 +108,31 @@ _NAME_SLOTS = (
                r"has|have|can|could|would|will|tell|anything|anyone)\b)"
                r"\s*(?:the\s+)?(?P<x>(?:\w+\s+){0,2}\w+?)\s+(?:on|about)\s+\w+"),
 )
+# "OPEC comment on ...", "Bayramov's views on ...": a speech noun after a name is a speaker slot.
+_SPEECH_NOUN_SLOT = re.compile(
+    r"^\s*(?:what\s+(?:are|were|is|was)\s+)?(?:the\s+)?(?P<x>(?:\w+\s+){0,2}?\w+?)\s+"
+    r"(?:views?|comments?|remarks?|take|position|thoughts|opinions?|stance|words)\s+"
+    r"(?:on|about|regarding)\b")
 _QUANTITY = re.compile(r"\bhow\s+(?:many|much|long|often|big|old)\b")
 _ANSWER_TYPES = frozenset({"where", "when"})  # a fact must be curated to answer these
 # "What is OPEC?", "what is the capital of Iran?": a definition, which quotes rarely give.
 _DEFINITION = re.compile(r"^\s*(?:what|whats)\s+(?:is|was|are|were|does)\b")
-_GRAMMAR = frozenset({"the", "a", "an", "of", "to", "in", "on", "for", "at", "by", "with",
-                      "from", "and", "or", "is", "are", "was", "were", "be", "his", "her", "its",
-                      "their", "our", "my", "your", "this", "that", "these", "those", "about"})
+_GRAMMAR = lexicon.words("grammar")
 _PRONOUN_SUBJECT = re.compile(r"\b(?:did|does|has|had|would|will)\s+(?:he|she)\b")
 _PRONOUN = re.compile(r"\b(?:he|she|they|him|her|them|his|the other(?: one)?|that guy|"
                       r"this guy|that person|someone|somebody)\b")
 # "who is X", "who was the ambassador"; not "who was satisfied with the event".
 _IDENTITY = re.compile(r"^\s*(?:who\s*(?:is|s|are)|whos|who\s+(?:was|were)\s+(?:the|a|an)"
                        r")\b")
-# Words that ask who someone is, when a person is named: their role, title, office.
-_ROLE_QUERY = frozenset({"role", "roles", "position", "positions", "job", "title", "titles",
-                         "office", "post", "capacity", "identify", "official", "profile",
-                         "biography", "bio", "background", "function", "responsibility",
-                         "hold", "holds", "occupation", "rank", "affiliation", "work", "works"})
-_NAMING_VERBS = frozenset({"call", "called", "calls", "calling", "describe", "described",
-                           "describes", "label", "labelled", "labeled"})
-# Nouns that describe a person; in a name slot that names no one the article knows, the
-# question is about someone else ("what did Venezuela's oil minister say").
-_PERSON_NOUNS = frozenset({
-    "minister", "ministers", "spokesman", "spokeswoman", "spokesperson", "chancellor", "king",
-    "queen", "prince", "senator", "congressman", "governor", "mayor", "general", "commander",
-    "premier", "ceo", "chairman", "president", "head", "chief", "official", "ambassador",
-    "envoy", "diplomat", "leader", "secretary", "director", "representative", "journalist",
-    "editor", "professor", "expert", "analyst", "negotiator"})
-# "which speaker said ...": the noun names whom the answer is, not what it is about
-_ASKER_NOUNS = frozenset({"speaker", "speakers", "participant", "participants", "official",
-                          "officials", "attendee", "attendees", "person", "one", "delegate",
-                          "politician", "member", "expert", "representative", "guest",
-                          "analyst", "side", "country"})
-_EVERYONE = frozenset({"participants", "speakers", "attendees", "panelists", "panellists",
-                       "everyone", "everybody", "people", "they"})
-_GROUP_NOUNS = frozenset({"side", "sides", "officials", "official", "delegation", "delegates",
-                          "participants", "speakers", "experts", "guests", "representatives"})
-_OBJECT_MARKERS = frozenset({"about", "on", "regarding", "concerning", "re", "of", "cite",
-                             "cited", "cites", "citing", "mention", "mentioned", "mentions"})
-_GREETINGS = frozenset({"hi", "hello", "hey", "thanks", "thank", "ok", "okay", "good", "morning",
-                        "evening", "bye", "cheers", "yo", "hiya", "start", "help"})
+_ROLE_QUERY = lexicon.words("role_query")
+_NAMING_VERBS = lexicon.words("naming_verbs")
+_PERSON_NOUNS = lexicon.words("person_nouns")
+_ASKER_NOUNS = lexicon.words("asker_nouns")
+_EVERYONE = lexicon.words("everyone")
+_GROUP_NOUNS = lexicon.words("group_nouns")
+_OBJECT_MARKERS = lexicon.words("object_markers")
+_NOT_SOMEONE = lexicon.words("not_someone")
+_GREETINGS = lexicon.words("greetings")
 
 
 @dataclass(frozen=True)
@@ -198,8 +194,14 @@ class _Doc:
 class Engine:
     """Answers questions from one knowledge base. Build once per knowledge base (cheap: ms)."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, embedder: MiniLM | None = None,
+                 tunables: Tunables = DEFAULT_TUNABLES) -> None:
         self.kb = kb
+        self._embedder = embedder
+        self._tunables = tunables
+        self._semantic = SemanticIndex.build(kb, embedder) if embedder is not None else None
+        self._people_vectors = (embedder.embed_entries([describe_person(p) for p in kb.people])
+                                if embedder is not None else None)
         self._phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._people_names: dict[str, str] = {p.id: _short_name(p) for p in kb.people}
         name_keys: set[tuple[str, ...]] = set()
@@ -454,7 +456,9 @@ class Engine:
                     used[index] = True
                     if following in _GROUP_NOUNS:
                         used[index + 1] = True
-        who_said = bool(_WHO_SAID.search(folded))
+        # "what did X say about the Russians who moved ...": a relative "who" asks no one
+        who_said = bool(_WHO_SAID.search(folded)) and not (
+            speakers and re.match(r"^\s*(?:what|how)\b", folded))
         which = re.match(r"^\s*which\s+(\w+)", folded)
         asker = which.group(1) if which and who_said and which.group(1) in _ASKER_NOUNS else None
         for index, token in enumerate(content):
@@ -684,8 +688,74 @@ class Engine:
             return self._result(question, Status.ANSWER,
                                 (Match(person.id, "person", person.id, 100.0),), "", ())
         if parsed.speakers:
-            return self._answer_for_speakers(question, parsed)
-        return self._answer_open(question, parsed)
+            return self._refined(question, parsed, self._answer_for_speakers(question, parsed))
+        unquoted = self._unresolved_speaker(parsed)
+        meant = self._described_person(unquoted) if unquoted else None
+        if meant:
+            # "what did the IMF chief say": the article's roles, read by meaning, name them
+            slot_stems = frozenset(content_stems(unquoted))
+            parsed.speakers = [meant]
+            parsed.concepts = [c for c in parsed.concepts if not c.words <= slot_stems]
+            return self._refined(question, parsed, self._answer_for_speakers(question, parsed))
+        if unquoted:
+            typed = re.search(re.escape(unquoted), question, re.IGNORECASE)
+            return self._result(question, Status.NO_ANSWER, (),
+                                f"The article does not quote {typed[0] if typed else unquoted}.",
+                                self._examples)
+        return self._refined(question, parsed, self._answer_open(question, parsed))
+
+    def _refined(self, question: str, parsed: _Parsed, lexical: Result) -> Result:
+        """The lexical verdict, overturned by the semantic policy where it is not decisive."""
+        if self._semantic is None or self._embedder is None:
+            return lexical
+        sims = self._semantic.similarities(self._embedder.embed_one(question))
+        decision = refine(lexical, self._semantic, sims, parsed.speakers, self._tunables,
+                          who_said=parsed.who_said, speech=parsed.speech)
+        if decision.action is not Action.ANSWER:
+            return lexical
+        kinds = dict(zip(self._semantic.ids, self._semantic.kinds, strict=True))
+        speakers = dict(zip(self._semantic.ids, self._semantic.speakers, strict=True))
+        matches = tuple(Match(i, kinds[i], speakers[i], s)
+                        for i, s in zip(decision.ids, decision.scores, strict=True))
+        return self._result(question, Status.ANSWER, matches, "", ())
+
+    def _described_person(self, description: str) -> str | None:
+        """The one person whose name and roles mean what a description says, if any."""
+        if self._people_vectors is None or self._embedder is None:
+            return None
+        sims = self._people_vectors @ self._embedder.embed_one(description)
+        return pick_person(sims, [p.id for p in self.kb.people], self._tunables)
+
+    def _unresolved_speaker(self, parsed: _Parsed) -> str:
+        """Whom words are attributed to ("what did OPEC say"), when that is no one quoted.
+
+        Any quote would then put words in the wrong mouth; returns the slot's words or "".
+        Pronouns and everyone-words ("they", "the participants") are not a someone.
+        """
+        if parsed.speakers or parsed.objects or parsed.cited:
+            return ""
+        for pattern in (*_NAME_SLOTS[1:3], _SPEECH_NOUN_SLOT):
+            match = pattern.search(parsed.folded)
+            if not match:
+                continue
+            slot = match.group("x").strip()
+            slot_words = [w for w in slot.split() if w not in _GRAMMAR]
+            if slot_words and not any(w in _EVERYONE or w in _GROUP_NOUNS or w in _NOT_SOMEONE
+                                      or _PRONOUN.search(w) or self._demonym(w)
+                                      for w in slot_words):
+                return slot
+        return ""
+
+    def _demonym(self, word: str) -> bool:
+        """Whether a word names a quoted nationality, its country or what stands for it.
+
+        "iran" for "Iranian"; "moscow" too when a topic lists it beside Russia ("what does
+        Moscow think" asks what the Russians said).
+        """
+        names = [stem(word)] + [stem(fold(self.kb.topic(c[2:]).name))
+                                for c in self._phrases.get((stem(word),), ()) if c.startswith("t:")]
+        return any(n.startswith(name[:4]) and len(name) >= 4 or n == name
+                   for n in self._nationalities for name in names)
 
     def _people_by_role_words(self, parsed: _Parsed) -> tuple[list[str], frozenset[str]]:
         """Who a name slot describes by words of roles or cites ("the deputy", "the president").

@@ -28,7 +28,7 @@ from rapidfuzz import fuzz
 
 from bot.knowledge import KnowledgeBase, Person, load_knowledge
 from bot.results import Match, Result, Status
-from bot.text import fold
+from bot.text import fold, words
 
 
 class EvalError(Exception):
@@ -270,8 +270,9 @@ def load_blind(path: Path) -> BlindSet:
 
 
 def is_blind_file(path: Path) -> bool:
-    """Whether a question file is in the blind format (a mapping, not a list)."""
-    return isinstance(_read_yaml(path), dict)
+    """Whether a question file is in the blind format (a mapping with 'questions')."""
+    data = _read_yaml(path)
+    return isinstance(data, dict) and "questions" in data
 
 
 def _same_text(fragment: str, text: str) -> bool:
@@ -340,9 +341,11 @@ def _blind_misattribution(kb: KnowledgeBase, item: BlindItem, result: Result) ->
     if item.speaker and item.type in ("what_said", "all_said"):
         for statement in statements:
             person = kb.person(statement.speaker)
-            cited = kb.find_person(statement.cites) if statement.cites else None
-            if not _is_person(person, item.speaker) and not (
-                    cited and _is_person(cited, item.speaker)):
+            # words by someone else are fine when they cite the person asked about, or speak
+            # of them by name (the reply then says whose words they are)
+            if not _is_person(person, item.speaker) and not _cites(kb, statement.cites,
+                                                                     item.speaker) \
+                    and not _cites(kb, statement.text, item.speaker):
                 return f"showed {statement.id} ({person.name})"
     if item.quote and item.speaker:
         for statement in statements[:1]:
@@ -350,6 +353,17 @@ def _blind_misattribution(kb: KnowledgeBase, item: BlindItem, result: Result) ->
             if _same_text(item.quote, statement.text) and not _is_person(person, item.speaker):
                 return f"showed {statement.id} under {person.name}"
     return ""
+
+
+def _cites(kb: KnowledgeBase, cites: str | None, name: str) -> bool:
+    """Whether a statement's ``cites`` (a person id or the article's free text) names them."""
+    if not cites:
+        return False
+    cited = kb.find_person(cites)
+    if cited is not None:
+        return _is_person(cited, name)
+    surname = fold(name).split()[-1:] or [""]
+    return surname[0] in words(cites)
 
 
 def evaluate_blind(engine: Answerer, blind: BlindSet) -> EvalReport:

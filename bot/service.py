@@ -21,6 +21,7 @@ from bot.knowledge import (
     diff_knowledge,
     load_knowledge,
 )
+from bot.semantic import MiniLM, shared_model
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +39,22 @@ class ReloadOutcome:
 class KnowledgeService:
     """Holds the current engine; ``reload()`` swaps in a new one only if it validates."""
 
-    def __init__(self, path: str | os.PathLike[str], engine: Engine) -> None:
+    def __init__(self, path: str | os.PathLike[str], engine: Engine,
+                 model: MiniLM | None = None) -> None:
         self.path = Path(path)
         self._engine = engine
+        self._model = model  # the semantic model every rebuilt engine uses
         self._reload_lock = threading.Lock()  # one reload at a time; readers never wait
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> KnowledgeService:
-        """Load the knowledge base at ``path`` (raises KnowledgeError if it is invalid)."""
-        return cls(path, Engine(load_knowledge(path)))
+    def load(cls, path: str | os.PathLike[str], model: MiniLM | None = None
+             ) -> KnowledgeService:
+        """Load the knowledge base at ``path`` (raises KnowledgeError if it is invalid).
+
+        Without a ``model``, the bundled semantic model (raises SemanticModelError if absent).
+        """
+        model = model if model is not None else shared_model()
+        return cls(path, Engine(load_knowledge(path), model), model)
 
     @property
     def engine(self) -> Engine:
@@ -64,7 +72,7 @@ class KnowledgeService:
         with self._reload_lock:
             before = _snapshot(self.path)
             try:
-                engine = Engine(load_knowledge(self.path))
+                engine = Engine(load_knowledge(self.path), self._model)
             except KnowledgeError as exc:
                 return self._rejected(exc.problems)
             if _snapshot(self.path) != before:

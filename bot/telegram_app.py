@@ -39,6 +39,7 @@ from bot import handlers
 from bot.handlers import STATE_KEY, BotState
 from bot.knowledge import KnowledgeError
 from bot.logging_setup import RedactingFormatter
+from bot.semantic import SemanticModelError
 from bot.service import KnowledgeService
 from bot.settings import Settings
 from bot.storage import QuestionLog, StorageError
@@ -432,6 +433,9 @@ def run_bot(settings: Settings) -> int:
         log.error("cannot load the knowledge base at %s:", settings.knowledge_path)
         for problem in exc.problems:
             log.error("  %s", problem)
+        return 2
+    except SemanticModelError as exc:
+        log.error("cannot start: %s", exc)
         return 2
     try:
         question_log: QuestionLog | None = QuestionLog(settings.data_path)

@@ -11,6 +11,7 @@ import pytest
 # tests/ has no __init__.py, so pytest puts it on sys.path (rootdir-style test folder).
 from fake_bot_api import FakeBotApi
 
+from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.settings import Settings, load_settings
 
 # ============================================================================================
@@ -154,3 +155,9 @@ def telegram_settings(fake_api: FakeBotApi, tiny_knowledge: Path,
         return load_settings(environ=environ, env_file=None)
 
     return make
+
+
+@pytest.fixture
+def tiny_kb(tiny_knowledge: Path) -> KnowledgeBase:
+    """The tiny test article, loaded."""
+    return load_knowledge(tiny_knowledge)

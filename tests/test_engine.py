@@ -15,6 +15,7 @@ import pytest
 from bot.engine import Engine, Status
 from bot.evaluation import evaluate, load_eval
 from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.semantic import shared_model
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_FILE = ROOT / "tests" / "eval_questions.yaml"
@@ -27,7 +28,8 @@ def kb() -> KnowledgeBase:
 
 @pytest.fixture(scope="module")
 def engine(kb: KnowledgeBase) -> Engine:
-    return Engine(kb)
+    """The engine as the bot runs it: lexical reading plus the semantic model."""
+    return Engine(kb, shared_model())
 
 
 def _statement_speakers(kb: KnowledgeBase, result) -> set[str]:
@@ -349,29 +351,31 @@ def test_evaluation_floor(engine: Engine) -> None:
     assert len(items) >= 150
     report = evaluate(engine, items)
     assert report.misattributions == []
-    assert report.accuracy >= 95.0, "\n".join(report.failures)
+    assert report.accuracy == 100.0, "\n".join(report.failures)
 
 
+# The golden figures: each set's accuracy and answered out-of-scope count on 2026-12-02, before
+# the engine was split into stages and given the semantic signal. No change may go below them.
 @pytest.mark.parametrize(("name", "floor", "answered_out_of_scope"), [
-    ("eval_holdout.yaml", 90.0, 0),  # a tester's 160 questions, Telegram-style
-    ("eval_blind_crowd.yaml", 90.0, 1),  # another tester's 150: students, journalists, hurried
-    ("eval_blind_mobile.yaml", 90.0, 0),  # a third set of 120: lower case, slang, fragments
-    ("eval_blind_formal.yaml", 80.0, 3),  # 120 long formal paraphrases: the hardest kind
-    ("eval_blind_mixed.yaml", 80.0, 2),  # 150: casual, ordinary and formal in thirds
-    ("eval_blind_casual.yaml", 93.0, 1),  # 150: half casual, half ordinary questions
-    ("eval_blind_final.yaml", 78.0, 4),  # 150 in thirds, sealed until the last change
+    ("eval_holdout.yaml", 95.6, 0),  # a tester's 160 questions, Telegram-style
+    ("eval_blind_crowd.yaml", 96.0, 1),  # another tester's 150: students, journalists, hurried
+    ("eval_blind_mobile.yaml", 95.0, 0),  # a third set of 120: lower case, slang, fragments
+    ("eval_blind_formal.yaml", 86.7, 3),  # 120 long formal paraphrases: the hardest kind
+    ("eval_blind_mixed.yaml", 84.0, 2),  # 150: casual, ordinary and formal in thirds
+    ("eval_blind_casual.yaml", 98.0, 1),  # 150: half casual, half ordinary questions
+    ("eval_blind_final.yaml", 81.3, 4),  # 150 in thirds, sealed until the last change
 ])
 def test_held_out_sets_floor(engine: Engine, name: str, floor: float,
                              answered_out_of_scope: int) -> None:
     """Questions written by testers who never saw the team's phrasings or the engine.
 
-    Their floors are lower than the team's own set, on purpose: they measure generalisation,
-    and a change that helps the team's set by hurting these shows up here. The out-of-scope
-    questions each set may see answered are pinned at today's count: never more.
+    Their floors are today's figures (the golden run): they measure generalisation, and a
+    change that helps one set by hurting another shows up here. The out-of-scope questions
+    each set may see answered are pinned at today's count: never more.
     """
     items = load_eval(ROOT / "tests" / name)
     assert len(items) >= 100
     report = evaluate(engine, items)
     assert report.misattributions == []
     assert report.out_of_scope - report.declined <= answered_out_of_scope, report.failures
-    assert report.accuracy >= floor, "\n".join(report.failures)
+    assert round(report.accuracy, 1) >= floor, "\n".join(report.failures)
