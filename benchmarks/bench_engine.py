@@ -192,8 +192,14 @@ def measure_load(knowledge: Path, runs: int, model: MiniLM | None) -> dict[str, 
         loads.append((loaded - started) * 1000)
         builds.append((built - loaded) * 1000)
     totals = [a + b for a, b in zip(loads, builds, strict=True)]
+    # the first build with a new model encodes every entry; later ones reuse unchanged vectors
+    fresh = load_model(cache_size=0) if model is not None else None
+    started = time.perf_counter()
+    build(load_knowledge(knowledge), fresh)
+    first = (time.perf_counter() - started) * 1000
     return {"load_knowledge": statistics.median(loads), "engine": statistics.median(builds),
-            "total": statistics.median(totals), "min_total": min(totals), "runs": float(runs)}
+            "total": statistics.median(totals), "min_total": min(totals), "runs": float(runs),
+            "first_build": first}
 
 
 def peak_memory(action: Callable[[], object]) -> float:
@@ -240,7 +246,8 @@ def run(args: argparse.Namespace) -> Report:
     }
     targets = [Target("latency p50", latency["p50"], TARGET_P50_MS),
                Target("latency p99", latency["p99"], TARGET_P99_MS),
-               Target("load + engine (median)", load["total"], TARGET_LOAD_MS)]
+               Target("load + engine (median)", load["total"], TARGET_LOAD_MS),
+               Target("first build (encodes all)", load["first_build"], TARGET_LOAD_MS)]
     return Report(
         python=platform.python_version(), platform=platform.platform(), pinned_cpu=cpu,
         questions_source=source, questions=len(questions), rounds=args.rounds,
@@ -263,7 +270,8 @@ def format_report(report: Report) -> str:
          f"p99 {lat['p99']:.3f}  max {lat['max']:.3f}  mean {lat['mean']:.3f}"),
         (f"load (ms, median of {int(load['runs'])}): load_knowledge "
          f"{load['load_knowledge']:.1f}  Engine() {load['engine']:.1f}  "
-         f"total {load['total']:.1f} (min {load['min_total']:.1f})"),
+         f"total {load['total']:.1f} (min {load['min_total']:.1f}); first build, every "
+         f"entry encoded: {load['first_build']:.1f}"),
         (f"peak memory (MiB, tracemalloc): load + build {mem['load_and_build']:.1f}  "
          f"answering every question once {mem['answer_all_once']:.1f}"),
         "",

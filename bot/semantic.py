@@ -25,7 +25,7 @@ import numpy.typing as npt
 Vectors = npt.NDArray[np.float32]
 
 MAX_TOKENS = 128  # the model was trained on at most 128 word pieces; longer texts are cut
-BATCH = 32  # texts per forward pass when indexing
+BATCH = 8  # texts per forward pass when indexing (larger batches are no faster on one core)
 QUESTION_CACHE = 2048  # recent question vectors kept (a button re-asks the same question)
 INDEX_CACHE = 100_000  # entry vectors kept across reloads (1.5 KiB each): an unchanged entry
                        # is not encoded again (fits 4,000 articles of 25 entries)
@@ -83,8 +83,12 @@ class MiniLM:
         """One L2-normalised row per text, batched."""
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        parts = [self._forward(texts[i:i + BATCH]) for i in range(0, len(texts), BATCH)]
-        vectors: Vectors = np.concatenate(parts)
+        # batches of similar length: padding a short text to a long one costs the long one's time
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors: Vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for start in range(0, len(order), BATCH):
+            rows = order[start:start + BATCH]
+            vectors[rows] = self._forward([texts[i] for i in rows])
         return vectors
 
     def embed_entries(self, texts: Sequence[str]) -> Vectors:
