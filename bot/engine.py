@@ -22,13 +22,35 @@ import logging
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot import lexicon
 from bot.knowledge import Fact, KnowledgeBase, Person, Statement
+from bot.patterns import (
+    ANSWER_TYPES,
+    ASKER_NOUNS,
+    DEFINITION,
+    EVERYONE,
+    GRAMMAR,
+    GREETINGS,
+    GROUP_NOUNS,
+    IDENTITY,
+    NAME_SLOTS,
+    NAMING_VERBS,
+    NOT_SOMEONE,
+    OBJECT_MARKERS,
+    PERSON_NOUNS,
+    PRONOUN,
+    PRONOUN_SUBJECT,
+    QUANTITY,
+    ROLE_QUERY,
+    SPEECH,
+    SPEECH_NOUN_SLOT,
+    WHO_IS,
+    WHO_SAID,
+)
 from bot.policy import (
     DEFAULT_TUNABLES,
     Action,
@@ -38,6 +60,7 @@ from bot.policy import (
     pick_person,
     refine,
 )
+from bot.question import Concept, IndexedEntry, ParsedQuestion, Token
 from bot.render import PLAIN, render_result
 from bot.results import Match, Result, Status, Suggestion
 from bot.semantic import MiniLM
@@ -68,128 +91,6 @@ OPEN_MARGIN = 25.0  # a statement this far ahead of every other entry answers a 
 SPEAKER_MARGIN = 20.0  # a named speaker's statement this far ahead of their others answers
 FAQ_MATCH = 88.0  # fuzz.ratio to an alternate question that answers a question with no content
 CLOSE_QUESTION = 70.0  # fuzz.ratio to an alternate question that counts in a tie-break
-
-_WHO_IS = re.compile(
-    r"(?:^|\b)\s*(?:who\s*(?:is|was|s|are)|whos|tell\s+me\s+(?:more\s+)?about|describe|introduce|"
-    r"what\s+(?:is|was)\s+(?:the\s+)?(?:role|position|job|title)\s+of)\b"
-    r"|\b(?:role|position|job|profile|biography|bio|background)\b"
-    r"|\bwho\s*$"  # "Sanaei who?"
-)
-_WHO_SAID = re.compile(
-    r"^\s*(?:who|whom|whose|anyone|anybody|did\s+any(?:one|body)|which\s+(?:speakers?|"
-    r"participants?|officials?|attendees?|persons?|one|delegates?|politicians?|members?|"
-    r"experts?|representatives?|guests?|analysts?|side|country|diplomats?|"
-    r"\w+(?:ian|ean|ese|ish|i)))\b"  # "which Iranian ...", "which Kazakh(i) ...": a demonym
-    r"|\b(?:who|someone|somebody|anyone|anybody)\b.*\b(?:say|said|says|mention|mentioned|talk|"
-    r"talked|spoke|speak|call|called|stress|stressed|want|wants|think|thinks)\b"
-    r"|\b(?:say|said|says|mention|mentioned|talk|talked|spoke|speak|called|stressed)\b.*\bwho\b")
-_SPEECH = re.compile(
-    r"\b(?:say|says|said|saying|sayings|think|thinks|thought|quote|quotes|quoted|statement|"
-    r"statements|remark|remarks|words|talk|talked|talks|speak|spoke|mention|mentioned|stress|"
-    r"stressed|note|noted|add|added|tell|told|comment|comments|view|views|opinion|position|"
-    r"claim|claims|claimed|believe|believes|explain|explained|warn|warned|want|wants|argue|"
-    r"argued|discuss|discussed|point|points|message|take|stance|thoughts|"
-    r"argument|arguments|highlights|takeaways|summarize|summarise|summary|recap|remarks|"
-    r"convey|conveyed|assert|asserted|contend|contended|maintain|maintained|indicate|"
-    r"indicated|observe|observed|voice|voiced|emphasise|emphasised|emphasize|emphasized|"
-    r"stated|insist|insisted|describe|described)\b"
-)
-# "what did X say", "did X mention", "who is X": where a name is expected, for unknown names.
-_NAME_SLOTS = (
-    re.compile(r"^\s*(?:who\s*(?:is|was|s)|whos|tell\s+me\s+about)\s+(?P<x>.+?)\s*$"),
-    re.compile(r"\b(?:what|how)\s+(?:did|does|do|has|had|have|would|will)\s+(?P<x>.+?)\s+"
-               r"(?:say|said|think|tell|mention|talk|speak|stress|note|add|want|propose|"
-               r"suggest|believe|claim|state|warn|explain|comment|feel)\b"),
-    re.compile(r"^\s*(?:did|does|has|had)\s+(?P<x>.+?)\s+(?:say|mention|talk|speak|comment|"
-               r"discuss|stress|note|warn|explain|claim|state)\b"),
-    re.compile(r"\baccording\s+to\s+(?P<x>.+?)\s*$"),
-    # "X on Y" ("the CSS guy on BRICS"), not a question that starts with a question word
-    re.compile(r"^(?!\s*(?:who|whom|what|which|where|when|how|why|did|does|do|is|are|was|were|"
-               r"has|have|can|could|would|will|tell|anything|anyone)\b)"
-               r"\s*(?:the\s+)?(?P<x>(?:\w+\s+){0,2}\w+?)\s+(?:on|about)\s+\w+"),
-)
-# "OPEC comment on ...", "Bayramov's views on ...": a speech noun after a name is a speaker slot.
-_SPEECH_NOUN_SLOT = re.compile(
-    r"^\s*(?:what\s+(?:are|were|is|was)\s+)?(?:the\s+)?(?P<x>(?:\w+\s+){0,2}?\w+?)\s+"
-    r"(?:views?|comments?|remarks?|take|position|thoughts|opinions?|stance|words)\s+"
-    r"(?:on|about|regarding)\b")
-_QUANTITY = re.compile(r"\bhow\s+(?:many|much|long|often|big|old)\b")
-_ANSWER_TYPES = frozenset({"where", "when"})  # a fact must be curated to answer these
-# "What is OPEC?", "what is the capital of Iran?": a definition, which quotes rarely give.
-_DEFINITION = re.compile(r"^\s*(?:what|whats)\s+(?:is|was|are|were|does)\b")
-_GRAMMAR = lexicon.words("grammar")
-_PRONOUN_SUBJECT = re.compile(r"\b(?:did|does|has|had|would|will)\s+(?:he|she)\b")
-_PRONOUN = re.compile(r"\b(?:he|she|they|him|her|them|his|the other(?: one)?|that guy|"
-                      r"this guy|that person|someone|somebody)\b")
-# "who is X", "who was the ambassador"; not "who was satisfied with the event".
-_IDENTITY = re.compile(r"^\s*(?:who\s*(?:is|s|are)|whos|who\s+(?:was|were)\s+(?:the|a|an)"
-                       r")\b")
-_ROLE_QUERY = lexicon.words("role_query")
-_NAMING_VERBS = lexicon.words("naming_verbs")
-_PERSON_NOUNS = lexicon.words("person_nouns")
-_ASKER_NOUNS = lexicon.words("asker_nouns")
-_EVERYONE = lexicon.words("everyone")
-_GROUP_NOUNS = lexicon.words("group_nouns")
-_OBJECT_MARKERS = lexicon.words("object_markers")
-_NOT_SOMEONE = lexicon.words("not_someone")
-_GREETINGS = lexicon.words("greetings")
-
-
-@dataclass(frozen=True)
-class _Token:
-    """One word of a question: as typed, and the stem it is matched by."""
-
-    raw: str
-    key: str  # stem, typo-corrected when a known word is one or two edits away
-    known: bool
-    function: bool  # a stop word or question word
-
-
-@dataclass(frozen=True)
-class _Concept:
-    """One unit of meaning in a question; matches an entry holding any of its keys."""
-
-    keys: frozenset[str]
-    label: str  # for messages: "BRICS", "football"
-    weight: float
-    words: frozenset[str] = frozenset()  # the stems as asked, to find them in the article's text
-    unknown: bool = False  # no entry holds it: a word the article never uses
-
-
-@dataclass
-class _Parsed:
-    """A question understood: who it names, what it is about, and what kind of question."""
-
-    folded: str
-    tokens: list[_Token]
-    speakers: list[str]  # people ids named as speakers
-    objects: list[str]  # people ids named as what the question is about ("who cited Patrushev")
-    cited: list[str]  # free-text cites named ("the Iranian president")
-    concepts: list[_Concept]  # everything else that carries meaning
-    question_words: set[str]
-    who_is: bool
-    who_said: bool
-    speech: bool
-    identity: bool  # "who is ...": asks who someone is, not what was said
-    conjunction: bool = False  # "... and ...": the question may have two parts
-    quantity: bool = False  # "how many", "how much": a number is asked for
-
-
-@dataclass(frozen=True)
-class _Doc:
-    """A statement or fact, indexed."""
-
-    id: str
-    kind: str  # "statement" | "fact"
-    speaker: str | None
-    keys: dict[str, float]  # concept key -> how strongly the entry holds it (0..1)
-    order: int
-    questions: tuple[str, ...]  # its alternate questions, folded, for tie-breaks
-    counts: dict[str, int]  # how often each key occurs across the entry's texts (BM25 tf)
-    length: int  # content words across the entry's texts
-    curated: frozenset[str] = frozenset()  # facts: keys from questions, keywords and topics
-    literal: frozenset[str] = frozenset()  # stems of the article's own words (text or quote)
-
 
 class Engine:
     """Answers questions from one knowledge base. Build once per knowledge base (cheap: ms)."""
@@ -232,7 +133,7 @@ class Engine:
                 for word in content_stems(statement.cites):
                     self._cite_words[word].add(f"c:{_cite_key(statement.cites)}")
 
-        self._docs: list[_Doc] = []
+        self._docs: list[IndexedEntry] = []
         for order, statement in enumerate(kb.statements):
             counts, length = self._counts([statement.text, *statement.questions])
             literal = frozenset(content_stems(statement.text))
@@ -241,7 +142,7 @@ class Engine:
             if statement.cites:
                 cite = statement.cites
                 keys[f"p:{cite}" if kb.find_person(cite) else f"c:{_cite_key(cite)}"] = 1.0
-            self._docs.append(_Doc(statement.id, "statement", statement.speaker, keys, order,
+            self._docs.append(IndexedEntry(statement.id, "statement", statement.speaker, keys, order,
                                    _folded(statement.questions), counts, length,
                                    literal=literal))
         for order, fact in enumerate(kb.facts, start=len(kb.statements)):
@@ -254,13 +155,13 @@ class Engine:
             curated = set(curated_counts) | {f"t:{t}" for t in fact.topics}
             curated |= {f"q:{w}" for text in (*fact.questions, *fact.keywords)
                         for w in words(text) if w in QUESTION_WORDS}
-            if any(_QUANTITY.search(" ".join(words(q))) for q in fact.questions):
+            if any(QUANTITY.search(" ".join(words(q))) for q in fact.questions):
                 curated.add("q:quantity")  # it answers "how many ...?"
             keys = dict.fromkeys(answer_counts, ANSWER_TEXT_STRENGTH)
             keys.update(dict.fromkeys([*quote_counts, *curated], 1.0))
             counts = {k: answer_counts.get(k, 0) + quote_counts.get(k, 0)
                       + curated_counts.get(k, 0) for k in keys}
-            self._docs.append(_Doc(fact.id, "fact", None, keys, order, _folded(fact.questions),
+            self._docs.append(IndexedEntry(fact.id, "fact", None, keys, order, _folded(fact.questions),
                                    counts, answer_length + quote_length + curated_length,
                                    frozenset(curated), frozenset(content_stems(fact.quote))))
 
@@ -319,7 +220,7 @@ class Engine:
     def _add_phrase(self, text: str, concept: str) -> tuple[str, ...]:
         """Index a name, alias or synonym under its sorted content stems; returns that key."""
         key = tuple(sorted(content_stems(text)))
-        dropped = [w for w in words(text) if w in STOPWORDS and w not in _GRAMMAR]
+        dropped = [w for w in words(text) if w in STOPWORDS and w not in GRAMMAR]
         if len(key) == 1 and dropped:
             # "Iran deal" must not become a synonym of plain "Iran": a phrase may lose its
             # grammar words ("the ambassador"), not words that made it specific.
@@ -364,19 +265,19 @@ class Engine:
 
     # ---------------------------------------------------------------------------- parsing
 
-    def _correct(self, word: str) -> _Token:
+    def _correct(self, word: str) -> Token:
         """Match a typed word to the vocabulary: exact, stemmed, or within 1-2 edits."""
         if word in STOPWORDS or word in QUESTION_WORDS:
-            return _Token(word, word, True, True)
+            return Token(word, word, True, True)
         key = stem(word)
         # "getting" -> "get"; "making" -> "mak" -> "make"; "easier" -> "easy"
         for form in _base_forms(word, key):
             if form in STOPWORDS:
-                return _Token(word, form, True, True)
+                return Token(word, form, True, True)
             if form in self._content_vocab:
-                return _Token(word, form, True, False)
+                return Token(word, form, True, False)
         if word in self._content_vocab:
-            return _Token(word, word, True, False)
+            return Token(word, word, True, False)
         if len(word) >= 4 and word.isalpha() and key not in SOFT_WORDS:
             # (a common English word is not a typo: "promise" is not "premise")
             # One edit up to 7 letters, two from 8: "afganistan", "lukianov", "velayti".
@@ -393,11 +294,11 @@ class Engine:
                     (choice in STOPWORDS or choice[0] != typed[0]) and hit[1] > 1
                 ):
                     if choice in STOPWORDS or choice in QUESTION_WORDS:
-                        return _Token(word, choice, True, True)
-                    return _Token(word, stem(choice), True, False)
-        return _Token(word, key, False, False)
+                        return Token(word, choice, True, True)
+                    return Token(word, stem(choice), True, False)
+        return Token(word, key, False, False)
 
-    def _parse(self, question: str) -> _Parsed:
+    def _parse(self, question: str) -> ParsedQuestion:
         folded = " ".join(words(question))
         folded = re.sub(r"\bthe us\b", "the usa", folded)
         tokens = [self._correct(w) for w in folded.split()]
@@ -411,14 +312,14 @@ class Engine:
         after_marker: list[bool] = []
         seen = False
         for t in tokens:
-            seen = seen or t.raw in _OBJECT_MARKERS
+            seen = seen or t.raw in OBJECT_MARKERS
             if not t.function:
                 after_marker.append(seen)
         speakers: list[str] = []
         objects: list[str] = []
         cited: list[str] = []
         by_role: set[str] = set()
-        concepts: list[_Concept] = []
+        concepts: list[Concept] = []
         used = [False] * len(content)
         for found, start, end in self._find_phrases(stems):
             used[start:end] = [True] * (end - start)
@@ -437,13 +338,13 @@ class Engine:
             keys = frozenset(found | {f"w:{s}" for s in stems[start:end]}
                              if end - start == 1 else found)
             topics = [self._topic_label(c[2:]) for c in found if c.startswith("t:")]
-            concepts.append(_Concept(keys, topics[0] if len(topics) == 1 else label,
+            concepts.append(Concept(keys, topics[0] if len(topics) == 1 else label,
                                      self._weight(keys), frozenset(stems[start:end])))
-        speech = bool(_SPEECH.search(folded))
+        speech = bool(SPEECH.search(folded))
         if speech:
             # "what did the participants say about X": everyone, so nobody in particular
             for index, token in enumerate(content):
-                if token.raw in _EVERYONE and not used[index]:
+                if token.raw in EVERYONE and not used[index]:
                     used[index] = True
         if speech and not speakers:
             # "what did the Iranian side / the Russians say": everyone of that nationality
@@ -451,36 +352,36 @@ class Engine:
                 group = self._nationalities.get(token.key)
                 following = content[index + 1].raw if index + 1 < len(content) else ""
                 if group and not used[index] and (token.raw.endswith("s")
-                                                  or following in _GROUP_NOUNS):
+                                                  or following in GROUP_NOUNS):
                     speakers.extend(group)
                     used[index] = True
-                    if following in _GROUP_NOUNS:
+                    if following in GROUP_NOUNS:
                         used[index + 1] = True
         # "what did X say about the Russians who moved ...": a relative "who" asks no one
-        who_said = bool(_WHO_SAID.search(folded)) and not (
+        who_said = bool(WHO_SAID.search(folded)) and not (
             speakers and re.match(r"^\s*(?:what|how)\b", folded))
         which = re.match(r"^\s*which\s+(\w+)", folded)
-        asker = which.group(1) if which and who_said and which.group(1) in _ASKER_NOUNS else None
+        asker = which.group(1) if which and who_said and which.group(1) in ASKER_NOUNS else None
         for index, token in enumerate(content):
-            if used[index] or (who_said and token.raw in _NAMING_VERBS) or token.raw == asker:
+            if used[index] or (who_said and token.raw in NAMING_VERBS) or token.raw == asker:
                 continue  # "who called Iran a partner": "called" is how it was said
             if token.known:
                 keys = frozenset({f"w:{token.key}"})
-                concepts.append(_Concept(keys, token.raw, self._weight(keys),
+                concepts.append(Concept(keys, token.raw, self._weight(keys),
                                          frozenset({token.key}), not self._held(keys)))
             elif token.raw.isdigit() and len(token.raw) <= 2:
                 continue  # "2 quotes", "top 3": not content
             else:
                 soft = token.key in SOFT_WORDS  # "occur", "voiced": phrasing, not a subject
-                concepts.append(_Concept(frozenset({f"u:{token.key}"}), token.raw,
+                concepts.append(Concept(frozenset({f"u:{token.key}"}), token.raw,
                                          self._unknown_weight * (SOFT_FACTOR if soft else 1.0),
                                          frozenset({token.key}), True))
-        if (speakers or objects) and concepts and all(c.words <= _ROLE_QUERY for c in concepts):
+        if (speakers or objects) and concepts and all(c.words <= ROLE_QUERY for c in concepts):
             # "What is Lukyanov's official title?", "what office does Romanovich hold?"
             concepts, identity_asked = [], True
         else:
             identity_asked = False
-        who_is = (bool(_WHO_IS.search(folded)) or identity_asked) and not concepts
+        who_is = (bool(WHO_IS.search(folded)) or identity_asked) and not concepts
         if objects and not speakers and not who_said:
             speakers, objects = objects, []  # "tell me about Foruzesh": no one else to be about
         people = speakers + objects
@@ -490,12 +391,12 @@ class Engine:
         if who_said and not who_is:
             objects = speakers + objects  # "who mentioned Patrushev": he is what it is about
             speakers = []
-        return _Parsed(folded, tokens, list(dict.fromkeys(speakers)),
+        return ParsedQuestion(folded, tokens, list(dict.fromkeys(speakers)),
                        list(dict.fromkeys(objects)), list(dict.fromkeys(cited)), concepts,
                        question_words, who_is, who_said, speech,
-                       bool(_IDENTITY.search(folded)),
+                       bool(IDENTITY.search(folded)),
                        bool(re.search(r"\b(?:and|plus|also|as well as)\b", folded)),
-                       bool(_QUANTITY.search(folded)))
+                       bool(QUANTITY.search(folded)))
 
     def _held(self, keys: frozenset[str]) -> bool:
         """Whether any entry holds one of these keys."""
@@ -509,7 +410,7 @@ class Engine:
 
     # ---------------------------------------------------------------------------- scoring
 
-    def _score(self, parsed: _Parsed, candidates: list[int], concepts: list[_Concept],
+    def _score(self, parsed: ParsedQuestion, candidates: list[int], concepts: list[Concept],
                unknown_factor: float = 1.0, plain_factor: float = 1.0,
                ) -> list[tuple[float, int]]:
         """(score 0..100, doc index) for each candidate, best first.
@@ -522,7 +423,7 @@ class Engine:
         scores: list[tuple[float, int]] = []
         for index in candidates:
             doc = self._docs[index]
-            asked = parsed.question_words & _ANSWER_TYPES | ({"quantity"} if parsed.quantity
+            asked = parsed.question_words & ANSWER_TYPES | ({"quantity"} if parsed.quantity
                                                               else set())
             if doc.kind == "fact" and any(f"q:{w}" not in doc.keys for w in asked):
                 continue  # "when were sanctions lifted": only a fact that says when
@@ -570,13 +471,13 @@ class Engine:
                                  processor=None, score_cutoff=CLOSE_QUESTION)
         return hit[1] if hit else 0.0
 
-    def _literal(self, concepts: list[_Concept], index: int) -> float:
+    def _literal(self, concepts: list[Concept], index: int) -> float:
         """Weight of the concepts found in the article's own words of the entry (its quote),
         not only in its tags and alternate questions: "regional security" literally."""
         own = self._docs[index].literal
         return sum(c.weight for c in concepts if c.words and c.words <= own)
 
-    def _bm25(self, concepts: list[_Concept], index: int) -> float:
+    def _bm25(self, concepts: list[Concept], index: int) -> float:
         """Okapi BM25 of the entry for the question's concepts (k1=1.2, b=0.75)."""
         doc = self._docs[index]
         norm = 1.2 * (0.25 + 0.75 * doc.length / self._average_length)
@@ -587,7 +488,7 @@ class Engine:
                 total += concept.weight * tf * 2.2 / (tf + norm)
         return total
 
-    def _pick(self, scores: list[tuple[float, int]], concepts: list[_Concept], limit: int,
+    def _pick(self, scores: list[tuple[float, int]], concepts: list[Concept], limit: int,
               conjunction: bool = False) -> list[tuple[float, int]]:
         """The answer set: the best entry, those close to it, or two that cover it together."""
         if not scores or scores[0][0] < CLARIFY_MIN:
@@ -643,7 +544,7 @@ class Engine:
                                 self._examples)
         if (not parsed.speakers and not parsed.objects and not parsed.cited
                 and not parsed.concepts and not parsed.question_words
-                and all(t.raw in _GREETINGS or t.function for t in parsed.tokens)):
+                and all(t.raw in GREETINGS or t.function for t in parsed.tokens)):
             return self._result(question, Status.NO_ANSWER, (),
                                 "Hello! I answer questions about the article "
                                 f"\u201c{self.kb.articles[0].title}\u201d.", self._examples)
@@ -667,7 +568,7 @@ class Engine:
                     parsed.cited = [described[0][2:]]
                 else:
                     parsed.speakers = described
-                    parsed.who_is = not parsed.concepts and bool(_WHO_IS.search(parsed.folded))
+                    parsed.who_is = not parsed.concepts and bool(WHO_IS.search(parsed.folded))
         unknown = self._unknown_name(parsed)
         if unknown:
             return self._result(question, Status.NO_ANSWER, (),
@@ -679,7 +580,7 @@ class Engine:
         if parsed.speakers and len(parsed.speakers) > 1 and not parsed.concepts:
             return self._clarify_people(question, parsed.speakers)  # "the Iranian delegation"
         if (parsed.speech and not parsed.speakers and not parsed.objects and not parsed.cited
-                and not parsed.concepts and _PRONOUN.search(parsed.folded)):
+                and not parsed.concepts and PRONOUN.search(parsed.folded)):
             # "what did he say?": no one to refer to; offer the people who spoke
             return self._clarify_people(question, [p.id for p in self.kb.quoted_people()])
         if parsed.speakers and (parsed.who_is or (not parsed.concepts and not parsed.speech
@@ -704,7 +605,7 @@ class Engine:
                                 self._examples)
         return self._refined(question, parsed, self._answer_open(question, parsed))
 
-    def _refined(self, question: str, parsed: _Parsed, lexical: Result) -> Result:
+    def _refined(self, question: str, parsed: ParsedQuestion, lexical: Result) -> Result:
         """The lexical verdict, overturned by the semantic policy where it is not decisive."""
         if self._semantic is None or self._embedder is None:
             return lexical
@@ -726,7 +627,7 @@ class Engine:
         sims = self._people_vectors @ self._embedder.embed_one(description)
         return pick_person(sims, [p.id for p in self.kb.people], self._tunables)
 
-    def _unresolved_speaker(self, parsed: _Parsed) -> str:
+    def _unresolved_speaker(self, parsed: ParsedQuestion) -> str:
         """Whom words are attributed to ("what did OPEC say"), when that is no one quoted.
 
         Any quote would then put words in the wrong mouth; returns the slot's words or "".
@@ -734,14 +635,14 @@ class Engine:
         """
         if parsed.speakers or parsed.objects or parsed.cited:
             return ""
-        for pattern in (*_NAME_SLOTS[1:3], _SPEECH_NOUN_SLOT):
+        for pattern in (*NAME_SLOTS[1:3], SPEECH_NOUN_SLOT):
             match = pattern.search(parsed.folded)
             if not match:
                 continue
             slot = match.group("x").strip()
-            slot_words = [w for w in slot.split() if w not in _GRAMMAR]
-            if slot_words and not any(w in _EVERYONE or w in _GROUP_NOUNS or w in _NOT_SOMEONE
-                                      or _PRONOUN.search(w) or self._demonym(w)
+            slot_words = [w for w in slot.split() if w not in GRAMMAR]
+            if slot_words and not any(w in EVERYONE or w in GROUP_NOUNS or w in NOT_SOMEONE
+                                      or PRONOUN.search(w) or self._demonym(w)
                                       for w in slot_words):
                 return slot
         return ""
@@ -757,14 +658,14 @@ class Engine:
         return any(n.startswith(name[:4]) and len(name) >= 4 or n == name
                    for n in self._nationalities for name in names)
 
-    def _people_by_role_words(self, parsed: _Parsed) -> tuple[list[str], frozenset[str]]:
+    def _people_by_role_words(self, parsed: ParsedQuestion) -> tuple[list[str], frozenset[str]]:
         """Who a name slot describes by words of roles or cites ("the deputy", "the president").
 
         Only when every word of the slot is a word of someone's role and of no topic; a word
         in several people's roles ("deputy") gives several people, and the engine asks.
         Returns the candidates (person ids, or "c:<cite>") and the slot's stems.
         """
-        for pattern in _NAME_SLOTS:
+        for pattern in NAME_SLOTS:
             match = pattern.search(parsed.folded)
             if not match:
                 continue
@@ -791,11 +692,11 @@ class Engine:
                 self._person_order))), frozenset(t.key for t in slot)
         return [], frozenset()
 
-    def _unknown_name(self, parsed: _Parsed) -> str | None:
+    def _unknown_name(self, parsed: ParsedQuestion) -> str | None:
         """A name the question asks about that the article never mentions ("who is Putin")."""
         if parsed.speakers or parsed.objects or parsed.cited:
             return None
-        for pattern in _NAME_SLOTS:
+        for pattern in NAME_SLOTS:
             match = pattern.search(parsed.folded)
             if not match:
                 continue
@@ -804,12 +705,12 @@ class Engine:
             meaningful = [t for t in slot_tokens if not t.function]
             if meaningful and all(not t.known for t in meaningful) and len(meaningful) <= 3:
                 return " ".join(t.raw.capitalize() for t in meaningful)
-            if any(t.raw in _PERSON_NOUNS for t in meaningful):
+            if any(t.raw in PERSON_NOUNS for t in meaningful):
                 # "Venezuela's oil minister": someone the article does not name
                 return "anyone by that description"  # -> "does not mention anyone by ..."
         return None
 
-    def _answer_for_speakers(self, question: str, parsed: _Parsed) -> Result:
+    def _answer_for_speakers(self, question: str, parsed: ParsedQuestion) -> Result:
         """Questions that name who spoke: only their words (or words citing them) answer."""
         speakers = parsed.speakers
         names = _join(self.kb.person(p).name for p in speakers)
@@ -916,12 +817,12 @@ class Engine:
                             f"The article does not quote {names} directly; "
                             f"{quoting} cited {names}:", ())
 
-    def _answer_open(self, question: str, parsed: _Parsed) -> Result:
+    def _answer_open(self, question: str, parsed: ParsedQuestion) -> Result:
         """Questions that name no speaker: topics, who-said, facts, cited people."""
         concepts = list(parsed.concepts)
         concepts += [self._person_concept(p) for p in parsed.objects]
         concepts += [self._cite_concept(c) for c in parsed.cited]
-        asked = parsed.question_words & _ANSWER_TYPES
+        asked = parsed.question_words & ANSWER_TYPES
         if not concepts and asked:
             # "Where was it?", "when was this?": the article's own event is the subject.
             facts = [i for i, d in enumerate(self._docs) if d.kind == "fact"
@@ -946,7 +847,7 @@ class Engine:
         if parsed.identity or parsed.quantity or "when" in parsed.question_words:
             # Quotes do not say who someone is, how many or when: only facts can.
             candidates = [i for i, d in enumerate(self._docs) if d.kind == "fact"]
-        elif (_DEFINITION.search(parsed.folded) and not parsed.speech
+        elif (DEFINITION.search(parsed.folded) and not parsed.speech
               and len(concepts) <= DEFINITION_CONCEPTS):
             # "What is OPEC?": a fact, or a quote that uses those very words ("what is the
             # situation in Afghanistan"), not one that is merely tagged with a synonym.
@@ -983,7 +884,7 @@ class Engine:
             lead = self._who_lead(parsed, statements, concepts)
             if parsed.objects and statements and not parsed.who_said:
                 lead = self._cited_lead(parsed.objects, statements)
-            if (_PRONOUN_SUBJECT.search(parsed.folded) and not parsed.who_said
+            if (PRONOUN_SUBJECT.search(parsed.folded) and not parsed.who_said
                     and len({d.speaker for d in statements}) > 1):
                 return self._clarify(question, scores)  # "what did he say about sanctions?"
             return self._result(question, Status.ANSWER, self._matches(picked), lead, ())
@@ -999,7 +900,7 @@ class Engine:
         return self._result(question, Status.NO_ANSWER, (),
                             self._not_in_article, self._examples)
 
-    def _who_lead(self, parsed: _Parsed, statements: list[_Doc], concepts: list[_Concept],
+    def _who_lead(self, parsed: ParsedQuestion, statements: list[IndexedEntry], concepts: list[Concept],
                   ) -> str:
         """For who-said questions: who spoke, and about what ("Lukyanov spoke about Syria:")."""
         if not parsed.who_said or not statements:
@@ -1010,19 +911,19 @@ class Engine:
                       and any(k[:2] in {"t:", "p:", "c:"} for k in c.keys))
         return f"{who} spoke about {about}:" if about else f"Said by {who}:"
 
-    def _substantive(self, concepts: list[_Concept], *, facts: bool = True,
-                     ) -> list[_Concept]:
+    def _substantive(self, concepts: list[Concept], *, facts: bool = True,
+                     ) -> list[Concept]:
         """The specific things asked: topics, people or cited parties (and, with ``facts``,
         words curated for facts: "venue", "headline"), not common ones."""
         return [c for c in concepts if not c.unknown and not self._vague([c])
                 and (any(k[:2] in {"t:", "p:", "c:"} for k in c.keys)
                      or (facts and c.keys & self._curated_keys))]
 
-    def _vague(self, concepts: list[_Concept]) -> bool:
+    def _vague(self, concepts: list[Concept]) -> bool:
         """Whether every concept is so common in the article that no entry stands out."""
         return bool(concepts) and all(c.weight <= self._common_weight for c in concepts)
 
-    def _cited_lead(self, objects: list[str], statements: list[_Doc]) -> str:
+    def _cited_lead(self, objects: list[str], statements: list[IndexedEntry]) -> str:
         names = _join(self.kb.person(p).name for p in objects)
         citing = [d for d in statements if d.speaker not in objects
                   and any(f"p:{p}" in d.keys for p in objects)]
@@ -1040,15 +941,15 @@ class Engine:
             return first.lower() + name[len(first):]
         return name
 
-    def _cite_concept(self, cite: str) -> _Concept:
+    def _cite_concept(self, cite: str) -> Concept:
         keys = frozenset({f"c:{cite}"})
-        return _Concept(keys, cite.replace("-", " "), self._weight(keys),
+        return Concept(keys, cite.replace("-", " "), self._weight(keys),
                         frozenset(cite.split("-")))
 
-    def _person_concept(self, person_id: str) -> _Concept:
+    def _person_concept(self, person_id: str) -> Concept:
         keys = frozenset({f"p:{person_id}"})
         name = self.kb.person(person_id).name
-        return _Concept(keys, name, self._weight(keys), frozenset(content_stems(name)[-1:]))
+        return Concept(keys, name, self._weight(keys), frozenset(content_stems(name)[-1:]))
 
     # ---------------------------------------------------------------------------- replies
 

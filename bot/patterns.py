@@ -1,0 +1,77 @@
+"""How the engine reads a question: every regular expression, compiled in one place.
+
+The word lists these patterns work with are data (``bot/lexicon/``); what a question asks
+(who-is, who-said, speech, a name slot, a quantity, a definition) is decided by these patterns
+alone, so a reader can see at once what the engine recognises.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot import lexicon
+
+WHO_IS = re.compile(
+    r"(?:^|\b)\s*(?:who\s*(?:is|was|s|are)|whos|tell\s+me\s+(?:more\s+)?about|describe|introduce|"
+    r"what\s+(?:is|was)\s+(?:the\s+)?(?:role|position|job|title)\s+of)\b"
+    r"|\b(?:role|position|job|profile|biography|bio|background)\b"
+    r"|\bwho\s*$"  # "Sanaei who?"
+)
+WHO_SAID = re.compile(
+    r"^\s*(?:who|whom|whose|anyone|anybody|did\s+any(?:one|body)|which\s+(?:speakers?|"
+    r"participants?|officials?|attendees?|persons?|one|delegates?|politicians?|members?|"
+    r"experts?|representatives?|guests?|analysts?|side|country|diplomats?|"
+    r"\w+(?:ian|ean|ese|ish|i)))\b"  # "which Iranian ...", "which Kazakh(i) ...": a demonym
+    r"|\b(?:who|someone|somebody|anyone|anybody)\b.*\b(?:say|said|says|mention|mentioned|talk|"
+    r"talked|spoke|speak|call|called|stress|stressed|want|wants|think|thinks)\b"
+    r"|\b(?:say|said|says|mention|mentioned|talk|talked|spoke|speak|called|stressed)\b.*\bwho\b")
+SPEECH = re.compile(
+    r"\b(?:say|says|said|saying|sayings|think|thinks|thought|quote|quotes|quoted|statement|"
+    r"statements|remark|remarks|words|talk|talked|talks|speak|spoke|mention|mentioned|stress|"
+    r"stressed|note|noted|add|added|tell|told|comment|comments|view|views|opinion|position|"
+    r"claim|claims|claimed|believe|believes|explain|explained|warn|warned|want|wants|argue|"
+    r"argued|discuss|discussed|point|points|message|take|stance|thoughts|"
+    r"argument|arguments|highlights|takeaways|summarize|summarise|summary|recap|remarks|"
+    r"convey|conveyed|assert|asserted|contend|contended|maintain|maintained|indicate|"
+    r"indicated|observe|observed|voice|voiced|emphasise|emphasised|emphasize|emphasized|"
+    r"stated|insist|insisted|describe|described)\b"
+)
+# "what did X say", "did X mention", "who is X": where a name is expected, for unknown names.
+NAME_SLOTS = (
+    re.compile(r"^\s*(?:who\s*(?:is|was|s)|whos|tell\s+me\s+about)\s+(?P<x>.+?)\s*$"),
+    re.compile(r"\b(?:what|how)\s+(?:did|does|do|has|had|have|would|will)\s+(?P<x>.+?)\s+"
+               r"(?:say|said|think|tell|mention|talk|speak|stress|note|add|want|propose|"
+               r"suggest|believe|claim|state|warn|explain|comment|feel)\b"),
+    re.compile(r"^\s*(?:did|does|has|had)\s+(?P<x>.+?)\s+(?:say|mention|talk|speak|comment|"
+               r"discuss|stress|note|warn|explain|claim|state)\b"),
+    re.compile(r"\baccording\s+to\s+(?P<x>.+?)\s*$"),
+    # "X on Y" ("the CSS guy on BRICS"), not a question that starts with a question word
+    re.compile(r"^(?!\s*(?:who|whom|what|which|where|when|how|why|did|does|do|is|are|was|were|"
+               r"has|have|can|could|would|will|tell|anything|anyone)\b)"
+               r"\s*(?:the\s+)?(?P<x>(?:\w+\s+){0,2}\w+?)\s+(?:on|about)\s+\w+"),
+)
+# "OPEC comment on ...", "Bayramov's views on ...": a speech noun after a name is a speaker slot.
+SPEECH_NOUN_SLOT = re.compile(
+    r"^\s*(?:what\s+(?:are|were|is|was)\s+)?(?:the\s+)?(?P<x>(?:\w+\s+){0,2}?\w+?)\s+"
+    r"(?:views?|comments?|remarks?|take|position|thoughts|opinions?|stance|words)\s+"
+    r"(?:on|about|regarding)\b")
+QUANTITY = re.compile(r"\bhow\s+(?:many|much|long|often|big|old)\b")
+ANSWER_TYPES = frozenset({"where", "when"})  # a fact must be curated to answer these
+# "What is OPEC?", "what is the capital of Iran?": a definition, which quotes rarely give.
+DEFINITION = re.compile(r"^\s*(?:what|whats)\s+(?:is|was|are|were|does)\b")
+GRAMMAR = lexicon.words("grammar")
+PRONOUN_SUBJECT = re.compile(r"\b(?:did|does|has|had|would|will)\s+(?:he|she)\b")
+PRONOUN = re.compile(r"\b(?:he|she|they|him|her|them|his|the other(?: one)?|that guy|"
+                      r"this guy|that person|someone|somebody)\b")
+# "who is X", "who was the ambassador"; not "who was satisfied with the event".
+IDENTITY = re.compile(r"^\s*(?:who\s*(?:is|s|are)|whos|who\s+(?:was|were)\s+(?:the|a|an)"
+                       r")\b")
+ROLE_QUERY = lexicon.words("role_query")
+NAMING_VERBS = lexicon.words("naming_verbs")
+PERSON_NOUNS = lexicon.words("person_nouns")
+ASKER_NOUNS = lexicon.words("asker_nouns")
+EVERYONE = lexicon.words("everyone")
+GROUP_NOUNS = lexicon.words("group_nouns")
+OBJECT_MARKERS = lexicon.words("object_markers")
+NOT_SOMEONE = lexicon.words("not_someone")
+GREETINGS = lexicon.words("greetings")
