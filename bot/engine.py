@@ -61,8 +61,8 @@ from bot.policy import (
     refine,
 )
 from bot.question import Concept, IndexedEntry, ParsedQuestion, Token
-from bot.render import PLAIN, render_result
-from bot.results import Match, Result, Status, Suggestion
+from bot.render import PLAIN, note_text, render_result, short_name
+from bot.results import NO_NOTE, Match, Note, NoteKind, Result, Status, Suggestion
 from bot.semantic import MiniLM
 from bot.text import QUESTION_WORDS, SOFT_WORDS, STOPWORDS, content_stems, fold, stem, words
 
@@ -104,7 +104,7 @@ class Engine:
         self._people_vectors = (embedder.embed_entries([describe_person(p) for p in kb.people])
                                 if embedder is not None else None)
         self._phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        self._people_names: dict[str, str] = {p.id: _short_name(p) for p in kb.people}
+        self._people_names: dict[str, str] = {p.id: short_name(p) for p in kb.people}
         name_keys: set[tuple[str, ...]] = set()
         role_keys: set[tuple[str, ...]] = set()
         self._alias_keys: list[tuple[tuple[str, ...], str]] = []
@@ -187,12 +187,6 @@ class Engine:
         self._lower_stems = frozenset(
             stem(w) for a in kb.articles for w in re.findall(r"\b[a-z]+\b", a.source_text))
         self._examples = self._example_suggestions()
-        quoted_names = _join(p.name for p in kb.quoted_people())
-        events = _join(f"the {a.event.kind} \u201c{a.event.title}\u201d" for a in kb.articles
-                       if a.event.title)
-        self._not_in_article = "The article does not answer that." + (
-            f" It quotes {quoted_names}" + (f" at {events}" if events else "") + "."
-            if quoted_names else "")
         # Words of people's roles that are not topic words: "deputy", "chairman", "secretary".
         topic_words = {phrase[0] for phrase, concepts in self._phrases.items()
                        if len(phrase) == 1 and any(c.startswith("t:") for c in concepts)}
@@ -523,31 +517,27 @@ class Engine:
             return self._answer(question)
         except Exception:  # a bug must cost one reply, never the conversation
             log.exception("engine failed on a question of %d characters", len(question))
-            return self._result(question, Status.NO_ANSWER, (),
-                                "Sorry, I could not read that question. Please rephrase it.",
+            return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.ENGINE_ERROR),
                                 self._examples)
 
     def _answer(self, question: str) -> Result:
         stripped = question.strip()
         if len(stripped) > MAX_QUESTION_CHARS:
-            return self._result(question, Status.NO_ANSWER, (), (
-                f"That message is {len(stripped):,} characters long. Please ask one short "
-                f"question (up to {MAX_QUESTION_CHARS} characters)."), self._examples)
+            return self._result(question, Status.NO_ANSWER, (), Note(
+                NoteKind.TOO_LONG, count=len(stripped), limit=MAX_QUESTION_CHARS),
+                self._examples)
         parsed = self._parse(stripped)
         if not parsed.tokens:
-            lead = ("Please ask a question in words about the article."
-                    if stripped else "Ask me anything about the article.")
-            return self._result(question, Status.NO_ANSWER, (), lead, self._examples)
+            note = Note(NoteKind.NO_WORDS if stripped else NoteKind.EMPTY)
+            return self._result(question, Status.NO_ANSWER, (), note, self._examples)
         if not re.search(r"[a-z]", parsed.folded):
-            return self._result(question, Status.NO_ANSWER, (),
-                                "I can answer questions in English about the article.",
+            return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.NOT_ENGLISH),
                                 self._examples)
         if (not parsed.speakers and not parsed.objects and not parsed.cited
                 and not parsed.concepts and not parsed.question_words
                 and all(t.raw in GREETINGS or t.function for t in parsed.tokens)):
-            return self._result(question, Status.NO_ANSWER, (),
-                                "Hello! I answer questions about the article "
-                                f"\u201c{self.kb.articles[0].title}\u201d.", self._examples)
+            return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.GREETING),
+                                self._examples)
 
         if not (parsed.speakers or parsed.objects or parsed.cited):
             described, slot = self._people_by_role_words(parsed)
@@ -572,7 +562,7 @@ class Engine:
         unknown = self._unknown_name(parsed)
         if unknown:
             return self._result(question, Status.NO_ANSWER, (),
-                                f"The article does not mention {unknown}.", self._examples)
+                                Note(NoteKind.NOT_MENTIONED, subject=unknown), self._examples)
         if parsed.speech and len(parsed.speakers) > 1:
             quoted = [p for p in parsed.speakers if self.kb.statements_by(p)]
             if len(quoted) == 1:  # "what did Ali say": only one Ali is quoted
@@ -587,7 +577,7 @@ class Engine:
                                                   and not parsed.question_words)):
             person = self.kb.person(parsed.speakers[0])
             return self._result(question, Status.ANSWER,
-                                (Match(person.id, "person", person.id, 100.0),), "", ())
+                                (Match(person.id, "person", person.id, 100.0),), NO_NOTE, ())
         if parsed.speakers:
             return self._refined(question, parsed, self._answer_for_speakers(question, parsed))
         unquoted = self._unresolved_speaker(parsed)
@@ -600,9 +590,8 @@ class Engine:
             return self._refined(question, parsed, self._answer_for_speakers(question, parsed))
         if unquoted:
             typed = re.search(re.escape(unquoted), question, re.IGNORECASE)
-            return self._result(question, Status.NO_ANSWER, (),
-                                f"The article does not quote {typed[0] if typed else unquoted}.",
-                                self._examples)
+            return self._result(question, Status.NO_ANSWER, (), Note(
+                NoteKind.NOT_QUOTED, subject=typed[0] if typed else unquoted), self._examples)
         return self._refined(question, parsed, self._answer_open(question, parsed))
 
     def _refined(self, question: str, parsed: ParsedQuestion, lexical: Result) -> Result:
@@ -618,7 +607,7 @@ class Engine:
         speakers = dict(zip(self._semantic.ids, self._semantic.speakers, strict=True))
         matches = tuple(Match(i, kinds[i], speakers[i], s)
                         for i, s in zip(decision.ids, decision.scores, strict=True))
-        return self._result(question, Status.ANSWER, matches, "", ())
+        return self._result(question, Status.ANSWER, matches, NO_NOTE, ())
 
     def _described_person(self, description: str) -> str | None:
         """The one person whose name and roles mean what a description says, if any."""
@@ -713,7 +702,6 @@ class Engine:
     def _answer_for_speakers(self, question: str, parsed: ParsedQuestion) -> Result:
         """Questions that name who spoke: only their words (or words citing them) answer."""
         speakers = parsed.speakers
-        names = _join(self.kb.person(p).name for p in speakers)
         own = [i for i, d in enumerate(self._docs) if d.speaker in speakers]
         quoted = any(d.kind == "statement" for d in (self._docs[i] for i in own))
         if not parsed.speech or not quoted:
@@ -732,14 +720,14 @@ class Engine:
             if said:
                 matches = tuple(Match(self._docs[i].id, "statement", self._docs[i].speaker,
                                       100.0) for i in said)
-                return self._result(question, Status.ANSWER, matches, "", ())
+                return self._result(question, Status.ANSWER, matches, NO_NOTE, ())
             if citing:
                 return self._cited_answer(question, speakers, citing, 100.0)
             # Named but never quoted ("what did Romanovich say?"): their card says so, with
             # their role; that is what the article has on them.
             person = self.kb.person(speakers[0])
             return self._result(question, Status.ANSWER,
-                                (Match(person.id, "person", person.id, 100.0),), "", ())
+                                (Match(person.id, "person", person.id, 100.0),), NO_NOTE, ())
 
         # With the speaker certain, words the article never uses ("the harm Iran sustained")
         # weigh little, as long as something specific was asked (a topic, not just "Iran").
@@ -761,7 +749,7 @@ class Engine:
             if len(scores) == len(tied) or best - scores[len(tied)][0] >= SPEAKER_MARGIN:
                 picked = tied[:MAX_LIST]
         if picked:
-            return self._result(question, Status.ANSWER, self._matches(picked), "", ())
+            return self._result(question, Status.ANSWER, self._matches(picked), NO_NOTE, ())
         cited_scores = self._score(parsed, citing, concepts)
         cited_pick = self._pick(cited_scores, concepts, MAX_LIST)
         if cited_pick:
@@ -780,42 +768,34 @@ class Engine:
         other_pick = self._pick(self._score(parsed, others, concepts, factor, factor),
                                 concepts, MAX_LIST)
         if other_pick:
-            who = list(dict.fromkeys(self._docs[i].speaker or "" for _, i in other_pick))
-            who_names = _join(self.kb.person(p).name for p in who)
+            who = tuple(dict.fromkeys(self._docs[i].speaker or "" for _, i in other_pick))
             suggestions = tuple(self._suggest_statement(self._docs[i].id, topic)
                                 for _, i in other_pick[:MAX_SUGGESTIONS])
-            return self._result(question, Status.NO_ANSWER, (), (
-                f"The article does not quote {names} on {topic}. {who_names} spoke about it."),
-                _dedupe(suggestions))
+            return self._result(question, Status.NO_ANSWER, (), Note(
+                NoteKind.NOT_QUOTED_ON, tuple(speakers), who, topic), _dedupe(suggestions))
         own_statements = [d for d in self._docs if d.speaker in speakers]
         if not parsed.speech:
             return self._not_said_about(question, speakers)
         if own_statements:
             suggestions = tuple(self._suggest_statement(d.id) for d in own_statements)
-            return self._result(question, Status.NO_ANSWER, (), (
-                f"The article does not quote {names} on {topic}."),
+            return self._result(question, Status.NO_ANSWER, (), Note(
+                NoteKind.NOT_QUOTED_ON, tuple(speakers), subject=topic),
                 _dedupe(suggestions)[:MAX_SUGGESTIONS])
-        person = self.kb.person(speakers[0])
-        return self._result(question, Status.NO_ANSWER, (), (
-            f"The article names {person.name} ({person.role}) but does not quote "
-            f"{_short_name(person)}."), self._examples)
+        return self._result(question, Status.NO_ANSWER, (),
+                            Note(NoteKind.NAMED_NOT_QUOTED, (speakers[0],)), self._examples)
 
     def _not_said_about(self, question: str, speakers: list[str]) -> Result:
-        person = self.kb.person(speakers[0])
-        return self._result(question, Status.NO_ANSWER, (), (
-            f"The article does not say that about {person.name} ({person.role})."),
-            (self._suggest_entry(person.id, "person"),))
+        return self._result(question, Status.NO_ANSWER, (),
+                            Note(NoteKind.NOT_SAID_ABOUT, (speakers[0],)),
+                            (self._suggest_entry(speakers[0], "person"),))
 
     def _cited_answer(self, question: str, speakers: list[str], citing: list[int],
                       score: float) -> Result:
-        names = _join(self.kb.person(p).name for p in speakers)
-        quoting = _join(self.kb.person(self._docs[i].speaker or "").name
-                        for i in dict.fromkeys(citing))
+        quoting = tuple(dict.fromkeys(self._docs[i].speaker or "" for i in citing))
         matches = tuple(Match(self._docs[i].id, "statement", self._docs[i].speaker, score)
                         for i in citing)
         return self._result(question, Status.ANSWER, matches,
-                            f"The article does not quote {names} directly; "
-                            f"{quoting} cited {names}:", ())
+                            Note(NoteKind.CITED_BY, tuple(speakers), quoting), ())
 
     def _answer_open(self, question: str, parsed: ParsedQuestion) -> Result:
         """Questions that name no speaker: topics, who-said, facts, cited people."""
@@ -831,7 +811,7 @@ class Engine:
                 chosen = max(facts, key=lambda i: (self._closeness(parsed.folded, i),
                                                    -self._docs[i].order))
                 return self._result(question, Status.ANSWER,
-                                    self._matches([(100.0, chosen)]), "", ())
+                                    self._matches([(100.0, chosen)]), NO_NOTE, ())
         if not concepts:
             # Nothing but question words ("who was there?", "how are you?"): only an entry
             # whose own alternate question reads almost the same can answer.
@@ -839,9 +819,8 @@ class Engine:
             best, index = max(close, default=(0.0, 0))
             if best >= FAQ_MATCH:
                 return self._result(question, Status.ANSWER, self._matches([(best, index)]),
-                                    "", ())
-            return self._result(question, Status.NO_ANSWER, (),
-                                "I could not find a question about the article in that.",
+                                    NO_NOTE, ())
+            return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.NO_QUESTION),
                                 self._examples)
         candidates = list(range(self._doc_count))
         if parsed.identity or parsed.quantity or "when" in parsed.question_words:
@@ -879,7 +858,6 @@ class Engine:
                 picked = picked[:1]
             else:
                 picked = [p for p in picked if self._docs[p[1]].kind == "statement"]
-            lead = ""
             statements = [self._docs[i] for _, i in picked if self._docs[i].kind == "statement"]
             lead = self._who_lead(parsed, statements, concepts)
             if parsed.objects and statements and not parsed.who_said:
@@ -897,19 +875,18 @@ class Engine:
                                 self._who_lead(parsed, [self._docs[scores[0][1]]], concepts), ())
         if scores and scores[0][0] >= CLARIFY_MIN:
             return self._clarify(question, scores)
-        return self._result(question, Status.NO_ANSWER, (),
-                            self._not_in_article, self._examples)
+        return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.NOT_IN_ARTICLE),
+                            self._examples)
 
     def _who_lead(self, parsed: ParsedQuestion, statements: list[IndexedEntry], concepts: list[Concept],
-                  ) -> str:
+                  ) -> Note:
         """For who-said questions: who spoke, and about what ("Lukyanov spoke about Syria:")."""
         if not parsed.who_said or not statements:
-            return ""
-        who = _join(self.kb.person(s).name
-                    for s in dict.fromkeys(d.speaker or "" for d in statements))
+            return NO_NOTE
+        who = tuple(dict.fromkeys(d.speaker or "" for d in statements))
         about = _join(c.label for c in concepts if not self._vague([c])
                       and any(k[:2] in {"t:", "p:", "c:"} for k in c.keys))
-        return f"{who} spoke about {about}:" if about else f"Said by {who}:"
+        return Note(NoteKind.SPOKE_ABOUT, others=who, subject=about)
 
     def _substantive(self, concepts: list[Concept], *, facts: bool = True,
                      ) -> list[Concept]:
@@ -923,15 +900,13 @@ class Engine:
         """Whether every concept is so common in the article that no entry stands out."""
         return bool(concepts) and all(c.weight <= self._common_weight for c in concepts)
 
-    def _cited_lead(self, objects: list[str], statements: list[IndexedEntry]) -> str:
-        names = _join(self.kb.person(p).name for p in objects)
+    def _cited_lead(self, objects: list[str], statements: list[IndexedEntry]) -> Note:
         citing = [d for d in statements if d.speaker not in objects
                   and any(f"p:{p}" in d.keys for p in objects)]
         if not citing or len(citing) != len(statements):
-            return ""
-        quoting = _join(self.kb.person(s).name for s in dict.fromkeys(d.speaker or ""
-                                                                       for d in citing))
-        return f"{quoting} on {names}:"
+            return NO_NOTE
+        quoting = tuple(dict.fromkeys(d.speaker or "" for d in citing))
+        return Note(NoteKind.QUOTING_ON, tuple(objects), quoting)
 
     def _topic_label(self, topic_id: str) -> str:
         """A topic's name as it reads mid-sentence: "sanctions against Iran", "Venezuela"."""
@@ -961,8 +936,8 @@ class Engine:
         top = [s for s in scores if s[0] >= CLARIFY_MIN][:MAX_SUGGESTIONS]
         matches = self._matches(top)
         suggestions = tuple(self._suggest_entry(m.id, m.kind) for m in matches)
-        return self._result(question, Status.CLARIFY, matches,
-                            "I am not sure which part of the article you mean.", suggestions)
+        return self._result(question, Status.CLARIFY, matches, Note(NoteKind.UNSURE),
+                            suggestions)
 
     def _clarify_people(self, question: str, people: list[str]) -> Result:
         """Ask which person (or cited party, "c:<key>") the question means."""
@@ -981,7 +956,7 @@ class Engine:
             name = self.kb.person(candidate).name
             matches.append(Match(candidate, "person", candidate, 60.0))
             suggestions.append(Suggestion(name, f"Who is {name}?"))
-        return self._result(question, Status.CLARIFY, tuple(matches), "Whom do you mean?",
+        return self._result(question, Status.CLARIFY, tuple(matches), Note(NoteKind.WHOM),
                             tuple(suggestions))
 
     def _suggest_entry(self, entry_id: str, kind: str) -> Suggestion:
@@ -1038,9 +1013,10 @@ class Engine:
         """Example questions this knowledge base answers (for greetings and help)."""
         return self._examples
 
-    def _result(self, question: str, status: Status, matches: tuple[Match, ...], lead: str,
+    def _result(self, question: str, status: Status, matches: tuple[Match, ...], note: Note,
                 suggestions: tuple[Suggestion, ...]) -> Result:
-        result = Result(question, status, matches, lead, suggestions, "")
+        result = Result(question, status, matches, note_text(note, self.kb), suggestions, "",
+                        note)
         return replace(result, text=render_result(result, self.kb, PLAIN))
 
 
@@ -1048,11 +1024,6 @@ def _role_head(role: str) -> str:
     """The title part of a role: "Deputy Secretary" of "Deputy Secretary of the Russian
     Security Council"; "assistant" of "assistant of spiritual leader ...", not "leader"."""
     return re.split(r"\b(?:of|to|on|at|for|in)\b", fold(role), maxsplit=1)[0]
-
-
-def _short_name(person: Person) -> str:
-    """The name people use: the surname as the article writes it."""
-    return person.name.split()[-1] if person.name else person.id
 
 
 def _base_forms(word: str, key: str) -> tuple[str, ...]:

@@ -7,11 +7,11 @@ user text passes through ``markup.escape``.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.knowledge import Article, Fact, KnowledgeBase, Person, Statement, StatementKind
-from bot.results import Result, Status
+from bot.results import Note, NoteKind, Result, Status
 
 
 @dataclass(frozen=True)
@@ -136,3 +136,77 @@ def render_result(result: Result, kb: KnowledgeBase, m: Markup) -> str:
         blocks.append(m.escape(heading) + "\n" + "\n".join(
             m.escape(f"\u2022 {s.question}") for s in result.suggestions))
     return "\n\n".join(blocks)
+
+
+# ------------------------------------------------------------------------------ notes
+
+
+def join_names(items: Iterable[object]) -> str:
+    """ "A", "A and B", "A, B and C" (each once)."""
+    names = list(dict.fromkeys(str(i) for i in items))
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def short_name(person: Person) -> str:
+    """The name people use: the surname as the article writes it."""
+    return person.name.split()[-1] if person.name else person.id
+
+
+def note_text(note: Note, kb: KnowledgeBase) -> str:
+    """A note in plain words (markup is applied by the caller)."""
+    people = join_names(kb.person(p).name for p in note.people)
+    others = join_names(kb.person(p).name for p in note.others)
+    first = kb.person(note.people[0]) if note.people else None
+    kind = note.kind
+    if kind is NoteKind.NONE:
+        return ""
+    if kind is NoteKind.ENGINE_ERROR:
+        return "Sorry, I could not read that question. Please rephrase it."
+    if kind is NoteKind.TOO_LONG:
+        return (f"That message is {note.count:,} characters long. Please ask one short "
+                f"question (up to {note.limit} characters).")
+    if kind is NoteKind.NO_WORDS:
+        return "Please ask a question in words about the article."
+    if kind is NoteKind.EMPTY:
+        return "Ask me anything about the article."
+    if kind is NoteKind.NOT_ENGLISH:
+        return "I can answer questions in English about the article."
+    if kind is NoteKind.GREETING:
+        return f"Hello! I answer questions about the article \u201c{kb.articles[0].title}\u201d."
+    if kind is NoteKind.NOT_MENTIONED:
+        return f"The article does not mention {note.subject}."
+    if kind is NoteKind.NOT_QUOTED:
+        return f"The article does not quote {note.subject}."
+    if kind is NoteKind.NOT_QUOTED_ON:
+        said = f" {others} spoke about it." if note.others else ""
+        return f"The article does not quote {people} on {note.subject}.{said}"
+    if kind is NoteKind.NAMED_NOT_QUOTED and first:
+        return (f"The article names {first.name} ({first.role}) but does not quote "
+                f"{short_name(first)}.")
+    if kind is NoteKind.NOT_SAID_ABOUT and first:
+        return f"The article does not say that about {first.name} ({first.role})."
+    if kind is NoteKind.CITED_BY:
+        return f"The article does not quote {people} directly; {others} cited {people}:"
+    if kind is NoteKind.NO_QUESTION:
+        return "I could not find a question about the article in that."
+    if kind is NoteKind.NOT_IN_ARTICLE:
+        return _not_in_article(kb)
+    if kind is NoteKind.SPOKE_ABOUT:
+        return f"{others} spoke about {note.subject}:" if note.subject else f"Said by {others}:"
+    if kind is NoteKind.QUOTING_ON:
+        return f"{others} on {people}:"
+    if kind is NoteKind.UNSURE:
+        return "I am not sure which part of the article you mean."
+    if kind is NoteKind.WHOM:
+        return "Whom do you mean?"
+    return ""
+
+
+def _not_in_article(kb: KnowledgeBase) -> str:
+    quoted = join_names(p.name for p in kb.quoted_people())
+    events = join_names(f"the {a.event.kind} \u201c{a.event.title}\u201d" for a in kb.articles
+                        if a.event.title)
+    return "The article does not answer that." + (
+        f" It quotes {quoted}" + (f" at {events}" if events else "") + "." if quoted else "")

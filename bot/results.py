@@ -32,6 +32,45 @@ class Suggestion:
     question: str  # the question to ask when picked, answered by the engine as-is
 
 
+class NoteKind(str, Enum):
+    """What a reply says before (or instead of) the entries: what happened, not its wording."""
+
+    NONE = "none"
+    ENGINE_ERROR = "engine_error"  # the engine failed on this question (a bug, logged)
+    TOO_LONG = "too_long"  # count: the message's length; limit: the most a question may be
+    NO_WORDS = "no_words"  # only punctuation, emoji or symbols
+    EMPTY = "empty"  # nothing at all
+    NOT_ENGLISH = "not_english"  # no Latin letters
+    GREETING = "greeting"  # hello, thanks, ...
+    NOT_MENTIONED = "not_mentioned"  # subject: a name the article never uses
+    NOT_QUOTED = "not_quoted"  # subject: whom words were attributed to, quoted nowhere
+    NOT_QUOTED_ON = "not_quoted_on"  # people did not speak of subject; others (if any) did
+    NAMED_NOT_QUOTED = "named_not_quoted"  # people[0] is named but never quoted
+    NOT_SAID_ABOUT = "not_said_about"  # the article says nothing of that about people[0]
+    CITED_BY = "cited_by"  # people are not quoted directly; others cited them
+    NO_QUESTION = "no_question"  # question words only: no subject found
+    NOT_IN_ARTICLE = "not_in_article"  # the article does not answer it
+    SPOKE_ABOUT = "spoke_about"  # who-said: others spoke about subject (or "said it", if empty)
+    QUOTING_ON = "quoting_on"  # others spoke of people
+    UNSURE = "unsure"  # clarify between entries
+    WHOM = "whom"  # clarify between people
+
+
+@dataclass(frozen=True)
+class Note:
+    """A reply's lead, typed: ``render.note_text`` turns it into words."""
+
+    kind: NoteKind = NoteKind.NONE
+    people: tuple[str, ...] = ()  # Person ids the note is about
+    others: tuple[str, ...] = ()  # Person ids of the others involved (who did say it, ...)
+    subject: str = ""  # a topic or a name, as the knowledge base or the question has it
+    count: int = 0
+    limit: int = 0
+
+
+NO_NOTE = Note()
+
+
 @dataclass(frozen=True)
 class Result:
     """The engine's answer to one question."""
@@ -39,6 +78,7 @@ class Result:
     question: str
     status: Status
     matches: tuple[Match, ...]  # answer: what to show; clarify: the candidates
-    lead: str  # one or two plain sentences before the entries ("Sanaei did not speak of ...")
+    lead: str  # the note in words, before the entries ("The article does not quote ...")
     suggestions: tuple[Suggestion, ...]  # clarify: at most 3 choices; no_answer: examples
     text: str  # the whole reply as plain text
+    note: Note = NO_NOTE  # what ``lead`` says, typed (the engine sets it; render words it)
