@@ -46,6 +46,7 @@ from bot.patterns import (
     PRONOUN_SUBJECT,
     QUANTITY,
     ROLE_QUERY,
+    SOURCE_WORDS,
     SPEECH,
     SPEECH_NOUN_SLOT,
     WHO_IS,
@@ -145,13 +146,19 @@ class Engine:
             self._docs.append(IndexedEntry(statement.id, "statement", statement.speaker, keys, order,
                                    _folded(statement.questions), counts, length,
                                    literal=literal))
+        outlets = {a.id: fold(a.outlet) for a in kb.articles if a.outlet}
         for order, fact in enumerate(kb.facts, start=len(kb.statements)):
+            outlet = outlets.get(fact.article_id, "")
+            # a fact naming the article's own outlet answers "which outlet reported it?"
+            source_words = (tuple(sorted(SOURCE_WORDS)) if outlet and outlet in fold(
+                f"{fact.answer} {fact.quote}") else ())
             # The bot's own answer wording counts less than the article's words and the
             # curated questions and keywords: "the article does not name the city" is not
             # what the fact is about.
             answer_counts, answer_length = self._counts([fact.answer])
             quote_counts, quote_length = self._counts([fact.quote])
-            curated_counts, curated_length = self._counts([*fact.questions, *fact.keywords])
+            curated_counts, curated_length = self._counts([*fact.questions, *fact.keywords,
+                                                           *source_words])
             curated = set(curated_counts) | {f"t:{t}" for t in fact.topics}
             curated |= {f"q:{w}" for text in (*fact.questions, *fact.keywords)
                         for w in words(text) if w in QUESTION_WORDS}
