@@ -29,6 +29,7 @@ from rapidfuzz.distance import OSA
 
 from bot.knowledge import Fact, KnowledgeBase, Person, Statement
 from bot.patterns import (
+    ALL_SAID,
     ANSWER_TYPES,
     ASKER_NOUNS,
     DEFINITION,
@@ -582,6 +583,14 @@ class Engine:
             return self._clarify_people(question, [p.id for p in self.kb.quoted_people()])
         if parsed.speakers and (parsed.who_is or (not parsed.concepts and not parsed.speech
                                                   and not parsed.question_words)):
+            person = self.kb.person(parsed.speakers[0])
+            return self._result(question, Status.ANSWER,
+                                (Match(person.id, "person", person.id, 100.0),), NO_NOTE, ())
+        if (len(parsed.speakers) == 1 and parsed.concepts and ALL_SAID.search(parsed.folded)
+                and self.kb.statements_by(parsed.speakers[0])
+                and not any(c.unknown or any(k[:2] in {"t:", "c:"} for k in c.keys)
+                            for c in parsed.concepts)):
+            # "everything Lagarde said in the meeting": all of it, whatever the context words
             person = self.kb.person(parsed.speakers[0])
             return self._result(question, Status.ANSWER,
                                 (Match(person.id, "person", person.id, 100.0),), NO_NOTE, ())

@@ -76,3 +76,7 @@ OBJECT_MARKERS = lexicon.words("object_markers")
 NOT_SOMEONE = lexicon.words("not_someone")
 GREETINGS = lexicon.words("greetings")
 SOURCE_WORDS = lexicon.words("source_words")
+# "everything Lagarde said", "all Pashinyan's statements", "every quote of ...": all of it
+ALL_SAID = re.compile(r"\b(?:everything|all|every|full\s+list|complete\s+list|each)\b"
+                      r"(?:\s+\w+){0,3}?\s+(?:said|say|says|says|statements?|quotes?|remarks?|"
+                      r"words|comments?|he|she)\b|\b(?:everything|all)\s+(?:of\s+)?\w+\s+said\b")

@@ -57,7 +57,7 @@ def test_no_misattribution_on_any_article(reports: dict[str, EvalReport]) -> Non
 
 # Today's figures on the seven development articles (338 questions), by kind.
 @pytest.mark.parametrize(("kind", "floor"), [
-    ("plain", 78.7),
+    ("plain", 80.1),
     ("paraphrase", 20.5),
     ("out_of_scope", 86.6),
     ("misattribution", 92.9),

@@ -45,6 +45,11 @@ ANSWER_CASES = [
     ("what did sanaei say about the banking sector", "sanaei-banking"),
     ("foruzesh on petrochemicals", "foruzesh-aerospace-petrochemicals"),
     ("what did velayati say about venezuela", "velayati-energy-market"),
+    # "all" with context words: the whole card; with a topic: that topic's words
+    ("all of Sanaei's statements in the article", "sanaei"),
+    ("everything Velayati said about sanctions", "velayati-sanctions-trust"),
+    # a described speaker, named by meaning; a city standing for its country's speakers
+    ("what does moscow think about afghanistan", "lukyanov-syria-afghanistan-sco"),
     ("what did lukyanov say about the iranian nuclear program", "lukyanov-patrushev-nuclear-security"),
     ("what did velayati say about the nuclear negotiations", "velayati-gratitude-nuclear"),
     ("what did sanaei say about trade", "sanaei-economy-trade"),
