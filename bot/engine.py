@@ -14,12 +14,17 @@ How a question is understood, in order:
 4. A named speaker filters: only their statements (or ones that cite them) can answer. If another
    person said it, the reply says so instead of showing the words under the wrong name.
 5. Thresholds decide: answer, clarify (at most three choices), or no answer with examples.
+6. Where that lexical verdict is unsure or silent, the semantic policy (``bot/policy.py``)
+   may answer by meaning, within the same speaker rules.
+
+The stages live apart: ``patterns`` (every regex), ``question`` (the types), ``lexical_index``
+(built once per knowledge base), this module (reading and deciding), ``policy`` (the semantic
+signal), and ``render`` (all wording: the engine returns a typed ``Note``).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections import defaultdict
 from dataclasses import replace
@@ -28,6 +33,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge import Fact, KnowledgeBase, Person, Statement
+from bot.lexical_index import (
+    LexicalIndex,
+)
 from bot.patterns import (
     ALL_SAID,
     ANSWER_TYPES,
@@ -47,7 +55,6 @@ from bot.patterns import (
     PRONOUN_SUBJECT,
     QUANTITY,
     ROLE_QUERY,
-    SOURCE_WORDS,
     SPEECH,
     SPEECH_NOUN_SLOT,
     WHO_IS,
@@ -63,7 +70,7 @@ from bot.policy import (
     refine,
 )
 from bot.question import Concept, IndexedEntry, ParsedQuestion, Token
-from bot.render import PLAIN, note_text, render_result, short_name
+from bot.render import PLAIN, note_text, render_result
 from bot.results import NO_NOTE, Match, Note, NoteKind, Result, Status, Suggestion
 from bot.semantic import MiniLM
 from bot.text import QUESTION_WORDS, SOFT_WORDS, STOPWORDS, content_stems, fold, stem, words
@@ -76,14 +83,10 @@ ANSWER_MIN = 70.0  # share of the question's weight an entry must cover to be th
 CLARIFY_MIN = 50.0  # below this the article does not answer; between the two, ask
 LIST_MARGIN = 10.0  # other entries within this many points of the best are shown too
 MAX_LIST = 5  # statements shown for "what did X say about Y" / "who talked about Y"
-VAGUE_SHARE = 0.25  # a concept found in this share of all entries cannot pick an answer alone
 MAX_OPEN_LIST = 3  # entries shown for a question that names no speaker
 MAX_SUGGESTIONS = 3
 MAX_QUESTION_CHARS = 500  # longer messages are not questions; ask for a short one
-MAX_PHRASE = 6  # longest alias or synonym, in content words
-UNKNOWN_WEIGHT_FACTOR = 1.2  # an unknown word weighs a bit more than the rarest known one
 QUESTION_WORD_WEIGHT = 1.0  # "where"/"when"/"who": fact keywords, not statement content
-ANSWER_TEXT_STRENGTH = 0.6  # a fact's answer is the bot's wording, weaker evidence
 PAIR_PART_MIN = 25.0  # each of two entries answering together must cover this much
 DEFINITION_CONCEPTS = 2  # "what is X (of Y)": short questions asking for a definition
 SOFT_FACTOR = 0.3  # an unknown common verb or adjective weighs this share of an unknown noun
@@ -105,166 +108,8 @@ class Engine:
         self._semantic = SemanticIndex.build(kb, embedder) if embedder is not None else None
         self._people_vectors = (embedder.embed_entries([describe_person(p) for p in kb.people])
                                 if embedder is not None else None)
-        self._phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        self._people_names: dict[str, str] = {p.id: short_name(p) for p in kb.people}
-        name_keys: set[tuple[str, ...]] = set()
-        role_keys: set[tuple[str, ...]] = set()
-        self._alias_keys: list[tuple[tuple[str, ...], str]] = []
-        for person in kb.people:
-            for alias in (person.name, *person.aliases):
-                name_keys.add(self._add_phrase(alias, f"p:{person.id}"))
-            for alias in person.role_aliases:
-                role_keys.add(self._add_phrase(alias, f"p:{person.id}"))
-            self._alias_keys += [(tuple(content_stems(a)), person.id)
-                                 for a in (*person.aliases, *person.role_aliases)]
-            # Each part of a full name names the person too; a part two people share ("Ali")
-            # names both, and the engine asks which one.
-            for part in content_stems(person.name):
-                if len(part) >= 3:
-                    self._phrases[(part,)].add(f"p:{person.id}")
-        for topic in kb.topics:
-            for synonym in (topic.name, *topic.synonyms):
-                self._add_phrase(synonym, f"t:{topic.id}")
-        # Phrases that describe someone by role only ("the head of the CSS"): "who heads the
-        # CSS?" then asks who that is, rather than who mentioned them.
-        self._role_keys = frozenset(role_keys - name_keys)
-        self._cite_words: dict[str, set[str]] = defaultdict(set)
-        for statement in kb.statements:
-            if statement.cites and kb.find_person(statement.cites) is None:
-                self._add_phrase(statement.cites, f"c:{_cite_key(statement.cites)}")
-                for word in content_stems(statement.cites):
-                    self._cite_words[word].add(f"c:{_cite_key(statement.cites)}")
-
-        self._docs: list[IndexedEntry] = []
-        for order, statement in enumerate(kb.statements):
-            counts, length = self._counts([statement.text, *statement.questions])
-            literal = frozenset(content_stems(statement.text))
-            keys = dict.fromkeys(counts, 1.0)
-            keys.update(dict.fromkeys((f"t:{t}" for t in statement.topics), 1.0))
-            if statement.cites:
-                cite = statement.cites
-                keys[f"p:{cite}" if kb.find_person(cite) else f"c:{_cite_key(cite)}"] = 1.0
-            self._docs.append(IndexedEntry(statement.id, "statement", statement.speaker, keys, order,
-                                   _folded(statement.questions), counts, length,
-                                   literal=literal))
-        outlets = {a.id: fold(a.outlet) for a in kb.articles if a.outlet}
-        for order, fact in enumerate(kb.facts, start=len(kb.statements)):
-            outlet = outlets.get(fact.article_id, "")
-            # a fact naming the article's own outlet answers "which outlet reported it?"
-            source_words = (tuple(sorted(SOURCE_WORDS)) if outlet and outlet in fold(
-                f"{fact.answer} {fact.quote}") else ())
-            # The bot's own answer wording counts less than the article's words and the
-            # curated questions and keywords: "the article does not name the city" is not
-            # what the fact is about.
-            answer_counts, answer_length = self._counts([fact.answer])
-            quote_counts, quote_length = self._counts([fact.quote])
-            curated_counts, curated_length = self._counts([*fact.questions, *fact.keywords,
-                                                           *source_words])
-            curated = set(curated_counts) | {f"t:{t}" for t in fact.topics}
-            curated |= {f"q:{w}" for text in (*fact.questions, *fact.keywords)
-                        for w in words(text) if w in QUESTION_WORDS}
-            if any(QUANTITY.search(" ".join(words(q))) for q in fact.questions):
-                curated.add("q:quantity")  # it answers "how many ...?"
-            keys = dict.fromkeys(answer_counts, ANSWER_TEXT_STRENGTH)
-            keys.update(dict.fromkeys([*quote_counts, *curated], 1.0))
-            counts = {k: answer_counts.get(k, 0) + quote_counts.get(k, 0)
-                      + curated_counts.get(k, 0) for k in keys}
-            self._docs.append(IndexedEntry(fact.id, "fact", None, keys, order, _folded(fact.questions),
-                                   counts, answer_length + quote_length + curated_length,
-                                   frozenset(curated), frozenset(content_stems(fact.quote))))
-
-        # Words curated for facts ("venue", "headline"): specific, like a topic.
-        self._curated_keys = frozenset(k for d in self._docs for k in d.curated
-                                       if k.startswith("w:"))
-        self._postings: dict[str, set[int]] = defaultdict(set)
-        for index, doc in enumerate(self._docs):
-            for key in doc.keys:
-                self._postings[key].add(index)
-        self._doc_count = len(self._docs)
-        self._unknown_weight = UNKNOWN_WEIGHT_FACTOR * self._idf(1)
-        self._average_length = sum(d.length for d in self._docs) / max(self._doc_count, 1)
-        # a concept found in VAGUE_SHARE of all entries weighs this much or less
-        self._common_weight = self._idf(max(1, int(self._doc_count * VAGUE_SHARE)))
-
-        # The correction vocabulary: every word the index knows, plus the words of questions.
-        vocab = {key[2:] for key in self._postings if key.startswith("w:")}
-        vocab |= {w for phrase in self._phrases for w in phrase}
-        self._content_vocab = frozenset(vocab)
-        self._vocab_list = sorted(vocab | STOPWORDS | QUESTION_WORDS)
-        # Words the articles write in lower case, to write topic names mid-sentence.
-        self._lower_stems = frozenset(
-            stem(w) for a in kb.articles for w in re.findall(r"\b[a-z]+\b", a.source_text))
+        self._ix = LexicalIndex(kb)
         self._examples = self._example_suggestions()
-        # Words of people's roles that are not topic words: "deputy", "chairman", "secretary".
-        topic_words = {phrase[0] for phrase, concepts in self._phrases.items()
-                       if len(phrase) == 1 and any(c.startswith("t:") for c in concepts)}
-        self._topic_words = frozenset(topic_words)
-        self._role_words: dict[str, set[str]] = defaultdict(set)
-        for person in kb.people:
-            for role in person.roles:
-                for word in content_stems(_role_head(role)):
-                    if word not in topic_words and not word.isdigit():
-                        self._role_words[word].add(person.id)
-        self._person_order = {p.id: n for n, p in enumerate(kb.people)}
-        quoted = kb.quoted_people()
-        self._nationalities: dict[str, tuple[str, ...]] = {}
-        for nationality in {p.nationality for p in quoted if p.nationality}:
-            self._nationalities[stem(fold(nationality))] = tuple(
-                p.id for p in quoted if p.nationality == nationality)
-        # Words that describe people ("deputy", "head", "ambassador"): a question using them
-        # is about someone; if no one is recognised, no quote is shown on a partial match.
-        self._person_words = frozenset(
-            w for person in kb.people for text in (*person.roles, *person.role_aliases)
-            for w in content_stems(_role_head(text))) - topic_words - set(self._nationalities)
-
-    # ---------------------------------------------------------------------------- indexing
-
-    def _add_phrase(self, text: str, concept: str) -> tuple[str, ...]:
-        """Index a name, alias or synonym under its sorted content stems; returns that key."""
-        key = tuple(sorted(content_stems(text)))
-        dropped = [w for w in words(text) if w in STOPWORDS and w not in GRAMMAR]
-        if len(key) == 1 and dropped:
-            # "Iran deal" must not become a synonym of plain "Iran": a phrase may lose its
-            # grammar words ("the ambassador"), not words that made it specific.
-            return ()
-        if key and len(key) <= MAX_PHRASE:
-            self._phrases[key].add(concept)
-        return key
-
-    def _counts(self, texts: list[str]) -> tuple[dict[str, int], int]:
-        """The concept keys of knowledge-base texts (their phrases and plain word stems) with
-        how often each occurs, and the texts' length in content words."""
-        counts: dict[str, int] = defaultdict(int)
-        length = 0
-        for text in texts:
-            stems = content_stems(text)
-            length += len(stems)
-            for s in stems:
-                counts[f"w:{s}"] += 1
-            for concepts, _, _ in self._find_phrases(stems):
-                for concept in concepts:
-                    counts[concept] += 1
-        return dict(counts), length
-
-    def _find_phrases(self, stems: list[str]) -> list[tuple[set[str], int, int]]:
-        """Phrases in a run of stems, longest first, non-overlapping: (concepts, start, end)."""
-        found: list[tuple[set[str], int, int]] = []
-        taken = [False] * len(stems)
-        for size in range(min(MAX_PHRASE, len(stems)), 0, -1):
-            for start in range(len(stems) - size + 1):
-                end = start + size
-                if any(taken[start:end]):
-                    continue
-                concepts = self._phrases.get(tuple(sorted(stems[start:end])))
-                if concepts:
-                    found.append((set(concepts), start, end))
-                    taken[start:end] = [True] * size
-        found.sort(key=lambda item: item[1])
-        return found
-
-    def _idf(self, df: int) -> float:
-        return math.log(1.0 + self._doc_count / max(df, 1))
-
     # ---------------------------------------------------------------------------- parsing
 
     def _correct(self, word: str) -> Token:
@@ -276,9 +121,9 @@ class Engine:
         for form in _base_forms(word, key):
             if form in STOPWORDS:
                 return Token(word, form, True, True)
-            if form in self._content_vocab:
+            if form in self._ix.content_vocab:
                 return Token(word, form, True, False)
-        if word in self._content_vocab:
+        if word in self._ix.content_vocab:
             return Token(word, word, True, False)
         if len(word) >= 4 and word.isalpha() and key not in SOFT_WORDS:
             # (a common English word is not a typo: "promise" is not "premise")
@@ -287,7 +132,7 @@ class Engine:
             # The word and its stem are both tried: "bricks" is one edit from "bric(s)".
             allowed = 1 if len(word) < 8 else 2
             for typed in dict.fromkeys((word, key)):
-                hit = process.extractOne(typed, self._vocab_list, scorer=OSA.distance,
+                hit = process.extractOne(typed, self._ix.vocab_list, scorer=OSA.distance,
                                          processor=None, score_cutoff=allowed)
                 if hit is None:
                     continue
@@ -323,11 +168,11 @@ class Engine:
         by_role: set[str] = set()
         concepts: list[Concept] = []
         used = [False] * len(content)
-        for found, start, end in self._find_phrases(stems):
+        for found, start, end in self._ix.find_phrases(stems):
             used[start:end] = [True] * (end - start)
             people = sorted(c[2:] for c in found if c.startswith("p:"))
             label = " ".join(t.raw for t in content[start:end])
-            if people and tuple(sorted(stems[start:end])) in self._role_keys:
+            if people and tuple(sorted(stems[start:end])) in self._ix.role_keys:
                 by_role.update(people)
             if people:
                 for person in people:
@@ -351,7 +196,7 @@ class Engine:
         if speech and not speakers:
             # "what did the Iranian side / the Russians say": everyone of that nationality
             for index, token in enumerate(content):
-                group = self._nationalities.get(token.key)
+                group = self._ix.nationalities.get(token.key)
                 following = content[index + 1].raw if index + 1 < len(content) else ""
                 if group and not used[index] and (token.raw.endswith("s")
                                                   or following in GROUP_NOUNS):
@@ -376,7 +221,7 @@ class Engine:
             else:
                 soft = token.key in SOFT_WORDS  # "occur", "voiced": phrasing, not a subject
                 concepts.append(Concept(frozenset({f"u:{token.key}"}), token.raw,
-                                         self._unknown_weight * (SOFT_FACTOR if soft else 1.0),
+                                         self._ix.unknown_weight * (SOFT_FACTOR if soft else 1.0),
                                          frozenset({token.key}), True))
         if (speakers or objects) and concepts and all(c.words <= ROLE_QUERY for c in concepts):
             # "What is Lukyanov's official title?", "what office does Romanovich hold?"
@@ -402,13 +247,13 @@ class Engine:
 
     def _held(self, keys: frozenset[str]) -> bool:
         """Whether any entry holds one of these keys."""
-        return any(key in self._postings for key in keys)
+        return any(key in self._ix.postings for key in keys)
 
     def _weight(self, keys: frozenset[str]) -> float:
         docs: set[int] = set()
         for key in keys:
-            docs |= self._postings.get(key, set())
-        return self._idf(len(docs)) if docs else self._unknown_weight
+            docs |= self._ix.postings.get(key, set())
+        return self._ix.idf(len(docs)) if docs else self._ix.unknown_weight
 
     # ---------------------------------------------------------------------------- scoring
 
@@ -424,7 +269,7 @@ class Engine:
         substantive = {id(c) for c in self._substantive(concepts, facts=plain_factor == 1.0)}
         scores: list[tuple[float, int]] = []
         for index in candidates:
-            doc = self._docs[index]
+            doc = self._ix.docs[index]
             asked = parsed.question_words & ANSWER_TYPES | ({"quantity"} if parsed.quantity
                                                               else set())
             if doc.kind == "fact" and any(f"q:{w}" not in doc.keys for w in asked):
@@ -461,28 +306,28 @@ class Engine:
                              self._bm25(concepts, index)) for index in tied}
         speech = parsed.speech or parsed.who_said
         scores.sort(key=lambda item: (-round(item[0], 6),
-                                      speech and self._docs[item[1]].kind == "fact",
+                                      speech and self._ix.docs[item[1]].kind == "fact",
                                       [-x for x in tie_break.get(item[1], (0.0, 0.0, 0.0))],
-                                      (self._docs[item[1]].kind == "fact") == speech,
-                                      self._docs[item[1]].order))
+                                      (self._ix.docs[item[1]].kind == "fact") == speech,
+                                      self._ix.docs[item[1]].order))
         return scores
 
     def _closeness(self, folded: str, index: int) -> float:
         """How close the question is to one of the entry's alternate questions (0..100)."""
-        hit = process.extractOne(folded, self._docs[index].questions, scorer=fuzz.ratio,
+        hit = process.extractOne(folded, self._ix.docs[index].questions, scorer=fuzz.ratio,
                                  processor=None, score_cutoff=CLOSE_QUESTION)
         return hit[1] if hit else 0.0
 
     def _literal(self, concepts: list[Concept], index: int) -> float:
         """Weight of the concepts found in the article's own words of the entry (its quote),
         not only in its tags and alternate questions: "regional security" literally."""
-        own = self._docs[index].literal
+        own = self._ix.docs[index].literal
         return sum(c.weight for c in concepts if c.words and c.words <= own)
 
     def _bm25(self, concepts: list[Concept], index: int) -> float:
         """Okapi BM25 of the entry for the question's concepts (k1=1.2, b=0.75)."""
-        doc = self._docs[index]
-        norm = 1.2 * (0.25 + 0.75 * doc.length / self._average_length)
+        doc = self._ix.docs[index]
+        norm = 1.2 * (0.25 + 0.75 * doc.length / self._ix.average_length)
         total = 0.0
         for concept in concepts:
             tf = max((doc.counts.get(k, 0) for k in concept.keys), default=0)
@@ -502,11 +347,11 @@ class Engine:
         # nuclear program"): accept the pair if together they cover enough, each a real part,
         # and the question has two parts ("and"), not one odd word ("the deal with banks").
         total = sum(c.weight for c in concepts)
-        first = self._docs[scores[0][1]]
+        first = self._ix.docs[scores[0][1]]
         if first.kind != "statement" or not conjunction:
             return []
         for score, index in scores[1:8]:
-            second = self._docs[index]
+            second = self._ix.docs[index]
             if second.kind != "statement":
                 continue
             together = sum(c.weight for c in concepts
@@ -553,7 +398,7 @@ class Engine:
                 # "the CSS guy on BRICS": of those it could be, only one spoke about it
                 asked = [c for c in parsed.concepts if not c.words <= slot]
                 spoke = [p for p in described if asked and self._pick(self._score(
-                    parsed, [i for i, d in enumerate(self._docs) if d.speaker == p], asked),
+                    parsed, [i for i, d in enumerate(self._ix.docs) if d.speaker == p], asked),
                     asked, MAX_LIST)]
                 if len(spoke) == 1:
                     described = spoke
@@ -659,9 +504,9 @@ class Engine:
         Moscow think" asks what the Russians said).
         """
         names = [stem(word)] + [stem(fold(self.kb.topic(c[2:]).name))
-                                for c in self._phrases.get((stem(word),), ()) if c.startswith("t:")]
+                                for c in self._ix.phrases.get((stem(word),), ()) if c.startswith("t:")]
         return any(n.startswith(name[:4]) and len(name) >= 4 or n == name
-                   for n in self._nationalities for name in names)
+                   for n in self._ix.nationalities for name in names)
 
     def _people_by_role_words(self, parsed: ParsedQuestion) -> tuple[list[str], frozenset[str]]:
         """Who a name slot describes by words of roles or cites ("the deputy", "the president").
@@ -680,7 +525,7 @@ class Engine:
                 return [], frozenset()
             people: set[str] | None = None
             for token in slot:
-                owners = self._role_words.get(token.key, set()) | self._cite_words.get(
+                owners = self._ix.role_words.get(token.key, set()) | self._ix.cite_words.get(
                     token.key, set())
                 if not owners:
                     people = set()
@@ -690,11 +535,11 @@ class Engine:
                 # Every word of the slot in one of someone's aliases: "the CSS guy" is the CSS
                 # president or its vice-president; "security council deputy" is Lukyanov.
                 wanted = {t.key for t in slot}
-                if wanted <= self._topic_words:  # "Russia on Syria": a country, not a person
+                if wanted <= self._ix.topic_words:  # "Russia on Syria": a country, not a person
                     return [], frozenset()
-                people = {person for key, person in self._alias_keys if wanted <= set(key)}
-            return sorted(people, key=lambda p: self._person_order.get(p, len(
-                self._person_order))), frozenset(t.key for t in slot)
+                people = {person for key, person in self._ix.alias_keys if wanted <= set(key)}
+            return sorted(people, key=lambda p: self._ix.person_order.get(p, len(
+                self._ix.person_order))), frozenset(t.key for t in slot)
         return [], frozenset()
 
     def _unknown_name(self, parsed: ParsedQuestion) -> str | None:
@@ -718,13 +563,13 @@ class Engine:
     def _answer_for_speakers(self, question: str, parsed: ParsedQuestion) -> Result:
         """Questions that name who spoke: only their words (or words citing them) answer."""
         speakers = parsed.speakers
-        own = [i for i, d in enumerate(self._docs) if d.speaker in speakers]
-        quoted = any(d.kind == "statement" for d in (self._docs[i] for i in own))
+        own = [i for i, d in enumerate(self._ix.docs) if d.speaker in speakers]
+        quoted = any(d.kind == "statement" for d in (self._ix.docs[i] for i in own))
         if not parsed.speech or not quoted:
             # "was Patrushev at the round table", "did Romanovich speak?": facts about them
-            own += [i for i, d in enumerate(self._docs)
+            own += [i for i, d in enumerate(self._ix.docs)
                     if d.kind == "fact" and any(f"p:{p}" in d.keys for p in speakers)]
-        citing = [i for i, d in enumerate(self._docs)
+        citing = [i for i, d in enumerate(self._ix.docs)
                   if d.kind == "statement" and d.speaker not in speakers
                   and any(f"p:{p}" in d.keys for p in speakers)]
         concepts = (parsed.concepts + [self._person_concept(p) for p in parsed.objects]
@@ -732,9 +577,9 @@ class Engine:
         if not concepts and parsed.question_words - {"what", "who"} and not parsed.speech:
             return self._not_said_about(question, speakers)  # "where is Velayati from"
         if not concepts:  # "what did Foruzesh say": everything they said
-            said = [i for i in own if self._docs[i].kind == "statement"]
+            said = [i for i in own if self._ix.docs[i].kind == "statement"]
             if said:
-                matches = tuple(Match(self._docs[i].id, "statement", self._docs[i].speaker,
+                matches = tuple(Match(self._ix.docs[i].id, "statement", self._ix.docs[i].speaker,
                                       100.0) for i in said)
                 return self._result(question, Status.ANSWER, matches, NO_NOTE, ())
             if citing:
@@ -753,10 +598,10 @@ class Engine:
         if (not picked and parsed.speech and own
                 and all(self._vague([c]) and not c.unknown for c in concepts)):
             # "Velayati's remarks at the event": only context, no topic: all they said
-            said = [i for i in own if self._docs[i].kind == "statement"]
+            said = [i for i in own if self._ix.docs[i].kind == "statement"]
             picked = [(100.0, i) for i in said][:MAX_LIST]
         if (not picked and scores and scores[0][0] >= CLARIFY_MIN
-                and self._docs[scores[0][1]].kind == "statement"):
+                and self._ix.docs[scores[0][1]].kind == "statement"):
             # The speaker is certain: a partial match is enough when one of their statements
             # stands well clear of their others ("Sanaei on Russia's place in Iran's policy"),
             # or several match equally ("Velayati's take on the US": both of his US quotes).
@@ -779,17 +624,17 @@ class Engine:
         # "on BRICS and the SCO" for topics; "on climate change" for plain words as asked
         topic = (_join(labels) if self._substantive(parsed.concepts, facts=False)
                  else " ".join(labels)) or "that"
-        others = [i for i, d in enumerate(self._docs)
+        others = [i for i, d in enumerate(self._ix.docs)
                   if d.kind == "statement" and d.speaker not in speakers]
         other_pick = self._pick(self._score(parsed, others, concepts, factor, factor),
                                 concepts, MAX_LIST)
         if other_pick:
-            who = tuple(dict.fromkeys(self._docs[i].speaker or "" for _, i in other_pick))
-            suggestions = tuple(self._suggest_statement(self._docs[i].id, topic)
+            who = tuple(dict.fromkeys(self._ix.docs[i].speaker or "" for _, i in other_pick))
+            suggestions = tuple(self._suggest_statement(self._ix.docs[i].id, topic)
                                 for _, i in other_pick[:MAX_SUGGESTIONS])
             return self._result(question, Status.NO_ANSWER, (), Note(
                 NoteKind.NOT_QUOTED_ON, tuple(speakers), who, topic), _dedupe(suggestions))
-        own_statements = [d for d in self._docs if d.speaker in speakers]
+        own_statements = [d for d in self._ix.docs if d.speaker in speakers]
         if not parsed.speech:
             return self._not_said_about(question, speakers)
         if own_statements:
@@ -807,8 +652,8 @@ class Engine:
 
     def _cited_answer(self, question: str, speakers: list[str], citing: list[int],
                       score: float) -> Result:
-        quoting = tuple(dict.fromkeys(self._docs[i].speaker or "" for i in citing))
-        matches = tuple(Match(self._docs[i].id, "statement", self._docs[i].speaker, score)
+        quoting = tuple(dict.fromkeys(self._ix.docs[i].speaker or "" for i in citing))
+        matches = tuple(Match(self._ix.docs[i].id, "statement", self._ix.docs[i].speaker, score)
                         for i in citing)
         return self._result(question, Status.ANSWER, matches,
                             Note(NoteKind.CITED_BY, tuple(speakers), quoting), ())
@@ -821,42 +666,42 @@ class Engine:
         asked = parsed.question_words & ANSWER_TYPES
         if not concepts and asked:
             # "Where was it?", "when was this?": the article's own event is the subject.
-            facts = [i for i, d in enumerate(self._docs) if d.kind == "fact"
+            facts = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"
                      and all(f"q:{w}" in d.curated for w in asked)]
             if facts:
                 chosen = max(facts, key=lambda i: (self._closeness(parsed.folded, i),
-                                                   -self._docs[i].order))
+                                                   -self._ix.docs[i].order))
                 return self._result(question, Status.ANSWER,
                                     self._matches([(100.0, chosen)]), NO_NOTE, ())
         if not concepts:
             # Nothing but question words ("who was there?", "how are you?"): only an entry
             # whose own alternate question reads almost the same can answer.
-            close = [(self._closeness(parsed.folded, i), i) for i in range(self._doc_count)]
+            close = [(self._closeness(parsed.folded, i), i) for i in range(self._ix.doc_count)]
             best, index = max(close, default=(0.0, 0))
             if best >= FAQ_MATCH:
                 return self._result(question, Status.ANSWER, self._matches([(best, index)]),
                                     NO_NOTE, ())
             return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.NO_QUESTION),
                                 self._examples)
-        candidates = list(range(self._doc_count))
+        candidates = list(range(self._ix.doc_count))
         if parsed.identity or parsed.quantity or "when" in parsed.question_words:
             # Quotes do not say who someone is, how many or when: only facts can.
-            candidates = [i for i, d in enumerate(self._docs) if d.kind == "fact"]
+            candidates = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"]
         elif (DEFINITION.search(parsed.folded) and not parsed.speech
               and len(concepts) <= DEFINITION_CONCEPTS):
             # "What is OPEC?": a fact, or a quote that uses those very words ("what is the
             # situation in Afghanistan"), not one that is merely tagged with a synonym.
-            candidates = [i for i, d in enumerate(self._docs) if d.kind == "fact"
+            candidates = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"
                           or all(c.words <= d.literal for c in concepts)]
         scores = self._score(parsed, candidates, concepts)
         picked = self._pick(scores, concepts, MAX_OPEN_LIST, parsed.conjunction)
-        describes_someone = any(t.key in self._person_words for t in parsed.tokens)
+        describes_someone = any(t.key in self._ix.person_words for t in parsed.tokens)
         # A who-said question is a paraphrase of the words it asks about: one specific thing
         # found is enough to forgive the rest of its wording. Distinct things: "Vestnik
         # Kavkaza" is one, though two words found in the same entries.
         needed = 1 if parsed.who_said else 2
         if not picked and not describes_someone and len({
-                frozenset(i for k in c.keys for i in self._postings.get(k, ()))
+                frozenset(i for k in c.keys for i in self._ix.postings.get(k, ()))
                 for c in self._substantive(concepts)}) >= needed:
             # Two specific things asked and found together: a long, formal question's other
             # words ("at which institution did ... take place") count less. One known word
@@ -870,11 +715,11 @@ class Engine:
             return self._clarify(question, scores)  # "russia": too common to pick one quote
         if picked:
             # A fact answers best alone; statements can be listed together.
-            if self._docs[picked[0][1]].kind == "fact":
+            if self._ix.docs[picked[0][1]].kind == "fact":
                 picked = picked[:1]
             else:
-                picked = [p for p in picked if self._docs[p[1]].kind == "statement"]
-            statements = [self._docs[i] for _, i in picked if self._docs[i].kind == "statement"]
+                picked = [p for p in picked if self._ix.docs[p[1]].kind == "statement"]
+            statements = [self._ix.docs[i] for _, i in picked if self._ix.docs[i].kind == "statement"]
             lead = self._who_lead(parsed, statements, concepts)
             if parsed.objects and statements and not parsed.who_said:
                 lead = self._cited_lead(parsed.objects, statements)
@@ -883,12 +728,12 @@ class Engine:
                 return self._clarify(question, scores)  # "what did he say about sanctions?"
             return self._result(question, Status.ANSWER, self._matches(picked), lead, ())
         if (scores and scores[0][0] >= CLARIFY_MIN and not describes_someone
-                and self._docs[scores[0][1]].kind == "statement"
+                and self._ix.docs[scores[0][1]].kind == "statement"
                 and (len(scores) == 1 or scores[0][0] - scores[1][0] >= OPEN_MARGIN)):
             # One statement stands far clear of everything else: a paraphrase of it ("who
             # said Washington can no longer be trusted?") rather than a guess between two.
             return self._result(question, Status.ANSWER, self._matches(scores[:1]),
-                                self._who_lead(parsed, [self._docs[scores[0][1]]], concepts), ())
+                                self._who_lead(parsed, [self._ix.docs[scores[0][1]]], concepts), ())
         if scores and scores[0][0] >= CLARIFY_MIN:
             return self._clarify(question, scores)
         return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.NOT_IN_ARTICLE),
@@ -910,11 +755,11 @@ class Engine:
         words curated for facts: "venue", "headline"), not common ones."""
         return [c for c in concepts if not c.unknown and not self._vague([c])
                 and (any(k[:2] in {"t:", "p:", "c:"} for k in c.keys)
-                     or (facts and c.keys & self._curated_keys))]
+                     or (facts and c.keys & self._ix.curated_keys))]
 
     def _vague(self, concepts: list[Concept]) -> bool:
         """Whether every concept is so common in the article that no entry stands out."""
-        return bool(concepts) and all(c.weight <= self._common_weight for c in concepts)
+        return bool(concepts) and all(c.weight <= self._ix.common_weight for c in concepts)
 
     def _cited_lead(self, objects: list[str], statements: list[IndexedEntry]) -> Note:
         citing = [d for d in statements if d.speaker not in objects
@@ -928,7 +773,7 @@ class Engine:
         """A topic's name as it reads mid-sentence: "sanctions against Iran", "Venezuela"."""
         name = self.kb.topic(topic_id).name
         first = name.split()[0] if name else ""
-        if first[1:].islower() and stem(first.lower()) in self._lower_stems:
+        if first[1:].islower() and stem(first.lower()) in self._ix.lower_stems:
             return first.lower() + name[len(first):]
         return name
 
@@ -945,7 +790,7 @@ class Engine:
     # ---------------------------------------------------------------------------- replies
 
     def _matches(self, picked: list[tuple[float, int]]) -> tuple[Match, ...]:
-        return tuple(Match(self._docs[i].id, self._docs[i].kind, self._docs[i].speaker,
+        return tuple(Match(self._ix.docs[i].id, self._ix.docs[i].kind, self._ix.docs[i].speaker,
                            round(score, 1)) for score, i in picked)
 
     def _clarify(self, question: str, scores: list[tuple[float, int]]) -> Result:
@@ -962,10 +807,10 @@ class Engine:
         for candidate in people[:MAX_SUGGESTIONS]:
             if candidate.startswith("c:"):  # someone only cited: "the Iranian president"
                 label = candidate[2:].replace("-", " ")
-                facts = sorted(self._postings.get(candidate, ()), key=lambda i: (
-                    self._docs[i].kind != "fact", self._docs[i].order))
+                facts = sorted(self._ix.postings.get(candidate, ()), key=lambda i: (
+                    self._ix.docs[i].kind != "fact", self._ix.docs[i].order))
                 if facts:
-                    doc = self._docs[facts[0]]
+                    doc = self._ix.docs[facts[0]]
                     matches.append(Match(doc.id, doc.kind, doc.speaker, 60.0))
                 suggestions.append(Suggestion(f"the {label}", f"Who is the {label}?"))
                 continue
@@ -987,7 +832,7 @@ class Engine:
 
     def _suggest_statement(self, statement_id: str, about: str | None = None) -> Suggestion:
         statement: Statement = self.kb.statement(statement_id)
-        name = self._people_names[statement.speaker]
+        name = self._ix.people_names[statement.speaker]
         topic = about or (self._topic_label(statement.topics[0]) if statement.topics else "")
         label = f"{name} on {topic}" if topic else f"{name}"
         question = (f"What did {name} say about {topic}?" if topic
@@ -1016,11 +861,11 @@ class Engine:
             # the rarest topic, and among those the shortest name: "BRICS", "banking"
             topic = min(topics, key=lambda t: (topic_count[t], len(self.kb.topic(t).name)))
             used.add(topic)
-            text = template.format(name=self._people_names[person.id],
+            text = template.format(name=self._ix.people_names[person.id],
                                    topic=self._topic_label(topic))
             out.append(Suggestion(text, text))
         if len(quoted) > 2 or (quoted and len(out) < 2):
-            name = self._people_names[quoted[min(2, len(quoted) - 1)].id]
+            name = self._ix.people_names[quoted[min(2, len(quoted) - 1)].id]
             out.append(Suggestion(f"Who is {name}?", f"Who is {name}?"))
         return tuple(out[:MAX_SUGGESTIONS])
 
@@ -1036,10 +881,6 @@ class Engine:
         return replace(result, text=render_result(result, self.kb, PLAIN))
 
 
-def _role_head(role: str) -> str:
-    """The title part of a role: "Deputy Secretary" of "Deputy Secretary of the Russian
-    Security Council"; "assistant" of "assistant of spiritual leader ...", not "leader"."""
-    return re.split(r"\b(?:of|to|on|at|for|in)\b", fold(role), maxsplit=1)[0]
 
 
 def _base_forms(word: str, key: str) -> tuple[str, ...]:
@@ -1052,12 +893,6 @@ def _base_forms(word: str, key: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
-def _folded(texts: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(" ".join(words(t)) for t in texts)
-
-
-def _cite_key(text: str) -> str:
-    return "-".join(content_stems(text))
 
 
 def _join(items: object) -> str:
