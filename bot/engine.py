@@ -66,6 +66,7 @@ from bot.policy import (
     SemanticIndex,
     Tunables,
     describe_person,
+    nearest,
     pick_person,
     refine,
 )
@@ -463,6 +464,13 @@ class Engine:
         decision = refine(lexical, self._semantic, sims, parsed.speakers, self._tunables,
                           who_said=parsed.who_said, speech=parsed.speech)
         if decision.action is not Action.ANSWER:
+            if lexical.status is Status.NO_ANSWER and lexical.suggestions == self._examples:
+                # not sure enough to answer: the nearest entries are better "try" than examples
+                near = nearest(self._semantic, sims, parsed.speakers, self._tunables)
+                if near:
+                    kinds = dict(zip(self._semantic.ids, self._semantic.kinds, strict=True))
+                    return self._result(question, Status.NO_ANSWER, (), lexical.note, _dedupe(
+                        tuple(self._suggest_entry(i, kinds[i]) for i in near)))
             return lexical
         kinds = dict(zip(self._semantic.ids, self._semantic.kinds, strict=True))
         speakers = dict(zip(self._semantic.ids, self._semantic.speakers, strict=True))

@@ -42,6 +42,8 @@ class Tunables:
     who_margin: float = 0.10  # ...and this much closer than anyone else's name that person
     candidate_min: float = 0.45  # of the lexical clarify's candidates, one this close...
     candidate_margin: float = 0.08  # ...and this far ahead of the others answers
+    suggest_min: float = 0.45  # an entry this close is worth suggesting when none answers
+    suggestions: int = 3
     person_min: float = 0.45  # a description ("the IMF chief") this close to a person's roles...
     person_margin: float = 0.08  # ...and this far ahead of everyone else's names that person
 
@@ -172,6 +174,14 @@ def refine(lexical: Result, index: SemanticIndex, sims: Vectors, speakers: list[
         if float(others.max(initial=-1.0)) >= s1 + tunables.other_speaker_gap:
             return KEEP
     return _answer(index, best, s1)
+
+
+def nearest(index: SemanticIndex, sims: Vectors, speakers: list[str],
+            tunables: Tunables = DEFAULT_TUNABLES) -> tuple[str, ...]:
+    """The allowed entries closest to a question it did not answer, for "try: ..." buttons."""
+    allowed = [i for i in range(len(index.ids)) if _allowed(index, i, speakers)]
+    ranked = sorted(allowed, key=lambda i: -float(sims[i]))[:tunables.suggestions]
+    return tuple(index.ids[i] for i in ranked if float(sims[i]) >= tunables.suggest_min)
 
 
 def _who_said(index: SemanticIndex, sims: Vectors, tunables: Tunables) -> Decision:

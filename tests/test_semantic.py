@@ -125,3 +125,13 @@ def test_meaning_never_puts_words_in_the_wrong_mouth(tiny_kb: KnowledgeBase, mod
     result = Engine(tiny_kb, model).answer(question)
     assert result.status is not Status.ANSWER or all(
         m.kind == "person" for m in result.matches), result.text
+
+
+def test_nearest_suggests_only_allowed_and_close_entries() -> None:
+    from bot.policy import nearest
+
+    index, vector = _index({"a1": ("alice", 0.70), "a2": ("alice", 0.30),
+                            "b1": ("bob", 0.90), "b2": ("bob", 0.50)})
+    assert nearest(index, vector, []) == ("b1", "a1", "b2")
+    assert nearest(index, vector, ["alice"]) == ("a1",)  # a2 is not close; b1 is not hers
+    assert nearest(index, vector, ["carol"]) == ()
