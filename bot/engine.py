@@ -80,23 +80,6 @@ __all__ = ["Engine", "Match", "Result", "Status", "Suggestion"]
 
 log = logging.getLogger(__name__)
 
-ANSWER_MIN = 70.0  # share of the question's weight an entry must cover to be the answer
-CLARIFY_MIN = 50.0  # below this the article does not answer; between the two, ask
-LIST_MARGIN = 10.0  # other entries within this many points of the best are shown too
-MAX_LIST = 5  # statements shown for "what did X say about Y" / "who talked about Y"
-MAX_OPEN_LIST = 3  # entries shown for a question that names no speaker
-MAX_SUGGESTIONS = 3
-MAX_QUESTION_CHARS = 500  # longer messages are not questions; ask for a short one
-QUESTION_WORD_WEIGHT = 1.0  # "where"/"when"/"who": fact keywords, not statement content
-PAIR_PART_MIN = 25.0  # each of two entries answering together must cover this much
-DEFINITION_CONCEPTS = 2  # "what is X (of Y)": short questions asking for a definition
-SOFT_FACTOR = 0.3  # an unknown common verb or adjective weighs this share of an unknown noun
-SPEAKER_UNKNOWN_FACTOR = 0.15  # unknown words, when the speaker is named and a topic asked
-OPEN_UNKNOWN_FACTOR = 0.4  # unknown words, when two specific things were asked and found
-OPEN_MARGIN = 25.0  # a statement this far ahead of every other entry answers a paraphrase
-SPEAKER_MARGIN = 20.0  # a named speaker's statement this far ahead of their others answers
-FAQ_MATCH = 88.0  # fuzz.ratio to an alternate question that answers a question with no content
-CLOSE_QUESTION = 70.0  # fuzz.ratio to an alternate question that counts in a tie-break
 
 class Engine:
     """Answers questions from one knowledge base. Build once per knowledge base (cheap: ms)."""
@@ -222,7 +205,7 @@ class Engine:
             else:
                 soft = token.key in SOFT_WORDS  # "occur", "voiced": phrasing, not a subject
                 concepts.append(Concept(frozenset({f"u:{token.key}"}), token.raw,
-                                         self._ix.unknown_weight * (SOFT_FACTOR if soft else 1.0),
+                                         self._ix.unknown_weight * (self._tunables.soft_factor if soft else 1.0),
                                          frozenset({token.key}), True))
         if (speakers or objects) and concepts and all(c.words <= ROLE_QUERY for c in concepts):
             # "What is Lukyanov's official title?", "what office does Romanovich hold?"
@@ -289,9 +272,9 @@ class Engine:
                 hit += weight * max((held.get(k, 0.0) for k in concept.keys), default=0.0)
             if doc.kind == "fact":
                 for word in parsed.question_words - {"what"}:
-                    total += QUESTION_WORD_WEIGHT
+                    total += self._tunables.question_word_weight
                     if f"q:{word}" in doc.keys:
-                        hit += QUESTION_WORD_WEIGHT
+                        hit += self._tunables.question_word_weight
             if total:
                 scores.append((100.0 * hit / total, index))
         if not scores:
@@ -316,7 +299,7 @@ class Engine:
     def _closeness(self, folded: str, index: int) -> float:
         """How close the question is to one of the entry's alternate questions (0..100)."""
         hit = process.extractOne(folded, self._ix.docs[index].questions, scorer=fuzz.ratio,
-                                 processor=None, score_cutoff=CLOSE_QUESTION)
+                                 processor=None, score_cutoff=self._tunables.close_question)
         return hit[1] if hit else 0.0
 
     def _literal(self, concepts: list[Concept], index: int) -> float:
@@ -339,11 +322,11 @@ class Engine:
     def _pick(self, scores: list[tuple[float, int]], concepts: list[Concept], limit: int,
               conjunction: bool = False) -> list[tuple[float, int]]:
         """The answer set: the best entry, those close to it, or two that cover it together."""
-        if not scores or scores[0][0] < CLARIFY_MIN:
+        if not scores or scores[0][0] < self._tunables.clarify_min:
             return []
         best = scores[0][0]
-        if best >= ANSWER_MIN:
-            return [s for s in scores if s[0] >= max(ANSWER_MIN, best - LIST_MARGIN)][:limit]
+        if best >= self._tunables.answer_min:
+            return [s for s in scores if s[0] >= max(self._tunables.answer_min, best - self._tunables.list_margin)][:limit]
         # Two entries may answer a two-part question together ("Velayati on the US and the
         # nuclear program"): accept the pair if together they cover enough, each a real part,
         # and the question has two parts ("and"), not one odd word ("the deal with banks").
@@ -357,7 +340,7 @@ class Engine:
                 continue
             together = sum(c.weight for c in concepts
                            if any(k in first.keys or k in second.keys for k in c.keys))
-            if total and score >= PAIR_PART_MIN and 100 * together / total >= ANSWER_MIN:
+            if total and score >= self._tunables.pair_part_min and 100 * together / total >= self._tunables.answer_min:
                 return [scores[0], (score, index)]
         return []
 
@@ -376,9 +359,9 @@ class Engine:
 
     def _answer(self, question: str) -> Result:
         stripped = question.strip()
-        if len(stripped) > MAX_QUESTION_CHARS:
+        if len(stripped) > self._tunables.max_question_chars:
             return self._result(question, Status.NO_ANSWER, (), Note(
-                NoteKind.TOO_LONG, count=len(stripped), limit=MAX_QUESTION_CHARS),
+                NoteKind.TOO_LONG, count=len(stripped), limit=self._tunables.max_question_chars),
                 self._examples)
         parsed = self._parse(stripped)
         if not parsed.tokens:
@@ -400,7 +383,7 @@ class Engine:
                 asked = [c for c in parsed.concepts if not c.words <= slot]
                 spoke = [p for p in described if asked and self._pick(self._score(
                     parsed, [i for i, d in enumerate(self._ix.docs) if d.speaker == p], asked),
-                    asked, MAX_LIST)]
+                    asked, self._tunables.max_list)]
                 if len(spoke) == 1:
                     described = spoke
             if len(described) > 1:
@@ -470,7 +453,8 @@ class Engine:
                 if near:
                     kinds = dict(zip(self._semantic.ids, self._semantic.kinds, strict=True))
                     return self._result(question, Status.NO_ANSWER, (), lexical.note, _dedupe(
-                        tuple(self._suggest_entry(i, kinds[i]) for i in near)))
+                        tuple(self._suggest_entry(i, kinds[i]) for i in near),
+                        self._tunables.max_suggestions))
             return lexical
         kinds = dict(zip(self._semantic.ids, self._semantic.kinds, strict=True))
         speakers = dict(zip(self._semantic.ids, self._semantic.speakers, strict=True))
@@ -600,31 +584,31 @@ class Engine:
 
         # With the speaker certain, words the article never uses ("the harm Iran sustained")
         # weigh little, as long as something specific was asked (a topic, not just "Iran").
-        factor = SPEAKER_UNKNOWN_FACTOR if self._substantive(concepts, facts=False) else 1.0
+        factor = self._tunables.speaker_unknown_factor if self._substantive(concepts, facts=False) else 1.0
         scores = self._score(parsed, own, concepts, factor, factor)
-        picked = self._pick(scores, concepts, MAX_LIST, parsed.conjunction)
+        picked = self._pick(scores, concepts, self._tunables.max_list, parsed.conjunction)
         if (not picked and parsed.speech and own
                 and all(self._vague([c]) and not c.unknown for c in concepts)):
             # "Velayati's remarks at the event": only context, no topic: all they said
             said = [i for i in own if self._ix.docs[i].kind == "statement"]
-            picked = [(100.0, i) for i in said][:MAX_LIST]
-        if (not picked and scores and scores[0][0] >= CLARIFY_MIN
+            picked = [(100.0, i) for i in said][:self._tunables.max_list]
+        if (not picked and scores and scores[0][0] >= self._tunables.clarify_min
                 and self._ix.docs[scores[0][1]].kind == "statement"):
             # The speaker is certain: a partial match is enough when one of their statements
             # stands well clear of their others ("Sanaei on Russia's place in Iran's policy"),
             # or several match equally ("Velayati's take on the US": both of his US quotes).
             best = scores[0][0]
             tied = [s for s in scores if s[0] >= best - 1e-6]
-            if len(scores) == len(tied) or best - scores[len(tied)][0] >= SPEAKER_MARGIN:
-                picked = tied[:MAX_LIST]
+            if len(scores) == len(tied) or best - scores[len(tied)][0] >= self._tunables.speaker_margin:
+                picked = tied[:self._tunables.max_list]
         if picked:
             return self._result(question, Status.ANSWER, self._matches(picked), NO_NOTE, ())
         cited_scores = self._score(parsed, citing, concepts)
-        cited_pick = self._pick(cited_scores, concepts, MAX_LIST)
+        cited_pick = self._pick(cited_scores, concepts, self._tunables.max_list)
         if cited_pick:
             return self._cited_answer(question, speakers, [i for _, i in cited_pick],
                                       cited_pick[0][0])
-        if scores and scores[0][0] >= CLARIFY_MIN:
+        if scores and scores[0][0] >= self._tunables.clarify_min:
             return self._clarify(question, scores)
 
         # Not theirs. Did someone else say it? Say so, never show it under their name.
@@ -635,13 +619,14 @@ class Engine:
         others = [i for i, d in enumerate(self._ix.docs)
                   if d.kind == "statement" and d.speaker not in speakers]
         other_pick = self._pick(self._score(parsed, others, concepts, factor, factor),
-                                concepts, MAX_LIST)
+                                concepts, self._tunables.max_list)
         if other_pick:
             who = tuple(dict.fromkeys(self._ix.docs[i].speaker or "" for _, i in other_pick))
             suggestions = tuple(self._suggest_statement(self._ix.docs[i].id, topic)
-                                for _, i in other_pick[:MAX_SUGGESTIONS])
+                                for _, i in other_pick[:self._tunables.max_suggestions])
             return self._result(question, Status.NO_ANSWER, (), Note(
-                NoteKind.NOT_QUOTED_ON, tuple(speakers), who, topic), _dedupe(suggestions))
+                NoteKind.NOT_QUOTED_ON, tuple(speakers), who, topic),
+                _dedupe(suggestions, self._tunables.max_suggestions))
         own_statements = [d for d in self._ix.docs if d.speaker in speakers]
         if not parsed.speech:
             return self._not_said_about(question, speakers)
@@ -649,7 +634,7 @@ class Engine:
             suggestions = tuple(self._suggest_statement(d.id) for d in own_statements)
             return self._result(question, Status.NO_ANSWER, (), Note(
                 NoteKind.NOT_QUOTED_ON, tuple(speakers), subject=topic),
-                _dedupe(suggestions)[:MAX_SUGGESTIONS])
+                _dedupe(suggestions, self._tunables.max_suggestions))
         return self._result(question, Status.NO_ANSWER, (),
                             Note(NoteKind.NAMED_NOT_QUOTED, (speakers[0],)), self._examples)
 
@@ -686,7 +671,7 @@ class Engine:
             # whose own alternate question reads almost the same can answer.
             close = [(self._closeness(parsed.folded, i), i) for i in range(self._ix.doc_count)]
             best, index = max(close, default=(0.0, 0))
-            if best >= FAQ_MATCH:
+            if best >= self._tunables.faq_match:
                 return self._result(question, Status.ANSWER, self._matches([(best, index)]),
                                     NO_NOTE, ())
             return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.NO_QUESTION),
@@ -696,13 +681,13 @@ class Engine:
             # Quotes do not say who someone is, how many or when: only facts can.
             candidates = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"]
         elif (DEFINITION.search(parsed.folded) and not parsed.speech
-              and len(concepts) <= DEFINITION_CONCEPTS):
+              and len(concepts) <= self._tunables.definition_concepts):
             # "What is OPEC?": a fact, or a quote that uses those very words ("what is the
             # situation in Afghanistan"), not one that is merely tagged with a synonym.
             candidates = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"
                           or all(c.words <= d.literal for c in concepts)]
         scores = self._score(parsed, candidates, concepts)
-        picked = self._pick(scores, concepts, MAX_OPEN_LIST, parsed.conjunction)
+        picked = self._pick(scores, concepts, self._tunables.max_open_list, parsed.conjunction)
         describes_someone = any(t.key in self._ix.person_words for t in parsed.tokens)
         # A who-said question is a paraphrase of the words it asks about: one specific thing
         # found is enough to forgive the rest of its wording. Distinct things: "Vestnik
@@ -714,12 +699,12 @@ class Engine:
             # Two specific things asked and found together: a long, formal question's other
             # words ("at which institution did ... take place") count less. One known word
             # and an unknown one ("the weather in Moscow") stays strict.
-            relaxed = self._score(parsed, candidates, concepts, OPEN_UNKNOWN_FACTOR)
-            relaxed_pick = self._pick(relaxed, concepts, MAX_OPEN_LIST, parsed.conjunction)
+            relaxed = self._score(parsed, candidates, concepts, self._tunables.open_unknown_factor)
+            relaxed_pick = self._pick(relaxed, concepts, self._tunables.max_open_list, parsed.conjunction)
             if relaxed_pick:
                 scores, picked = relaxed, relaxed_pick
         if (picked and self._vague(concepts) and not parsed.identity
-                and self._closeness(parsed.folded, picked[0][1]) < CLOSE_QUESTION):
+                and self._closeness(parsed.folded, picked[0][1]) < self._tunables.close_question):
             return self._clarify(question, scores)  # "russia": too common to pick one quote
         if picked:
             # A fact answers best alone; statements can be listed together.
@@ -735,14 +720,14 @@ class Engine:
                     and len({d.speaker for d in statements}) > 1):
                 return self._clarify(question, scores)  # "what did he say about sanctions?"
             return self._result(question, Status.ANSWER, self._matches(picked), lead, ())
-        if (scores and scores[0][0] >= CLARIFY_MIN and not describes_someone
+        if (scores and scores[0][0] >= self._tunables.clarify_min and not describes_someone
                 and self._ix.docs[scores[0][1]].kind == "statement"
-                and (len(scores) == 1 or scores[0][0] - scores[1][0] >= OPEN_MARGIN)):
+                and (len(scores) == 1 or scores[0][0] - scores[1][0] >= self._tunables.open_margin)):
             # One statement stands far clear of everything else: a paraphrase of it ("who
             # said Washington can no longer be trusted?") rather than a guess between two.
             return self._result(question, Status.ANSWER, self._matches(scores[:1]),
                                 self._who_lead(parsed, [self._ix.docs[scores[0][1]]], concepts), ())
-        if scores and scores[0][0] >= CLARIFY_MIN:
+        if scores and scores[0][0] >= self._tunables.clarify_min:
             return self._clarify(question, scores)
         return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.NOT_IN_ARTICLE),
                             self._examples)
@@ -802,7 +787,7 @@ class Engine:
                            round(score, 1)) for score, i in picked)
 
     def _clarify(self, question: str, scores: list[tuple[float, int]]) -> Result:
-        top = [s for s in scores if s[0] >= CLARIFY_MIN][:MAX_SUGGESTIONS]
+        top = [s for s in scores if s[0] >= self._tunables.clarify_min][:self._tunables.max_suggestions]
         matches = self._matches(top)
         suggestions = tuple(self._suggest_entry(m.id, m.kind) for m in matches)
         return self._result(question, Status.CLARIFY, matches, Note(NoteKind.UNSURE),
@@ -812,7 +797,7 @@ class Engine:
         """Ask which person (or cited party, "c:<key>") the question means."""
         matches: list[Match] = []
         suggestions: list[Suggestion] = []
-        for candidate in people[:MAX_SUGGESTIONS]:
+        for candidate in people[:self._tunables.max_suggestions]:
             if candidate.startswith("c:"):  # someone only cited: "the Iranian president"
                 label = candidate[2:].replace("-", " ")
                 facts = sorted(self._ix.postings.get(candidate, ()), key=lambda i: (
@@ -875,7 +860,7 @@ class Engine:
         if len(quoted) > 2 or (quoted and len(out) < 2):
             name = self._ix.people_names[quoted[min(2, len(quoted) - 1)].id]
             out.append(Suggestion(f"Who is {name}?", f"Who is {name}?"))
-        return tuple(out[:MAX_SUGGESTIONS])
+        return tuple(out[:self._tunables.max_suggestions])
 
     @property
     def examples(self) -> tuple[Suggestion, ...]:
@@ -918,8 +903,8 @@ def _sentence(text: str) -> str:
     return text if text[-1] in "?.!" else text + "?"
 
 
-def _dedupe(suggestions: tuple[Suggestion, ...]) -> tuple[Suggestion, ...]:
+def _dedupe(suggestions: tuple[Suggestion, ...], limit: int) -> tuple[Suggestion, ...]:
     seen: dict[str, Suggestion] = {}
     for s in suggestions:
         seen.setdefault(s.question, s)
-    return tuple(seen.values())[:MAX_SUGGESTIONS]
+    return tuple(seen.values())[:limit]

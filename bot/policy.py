@@ -26,12 +26,40 @@ from bot.semantic import Embedder, Vectors
 
 @dataclass(frozen=True)
 class Tunables:
-    """The semantic policy's thresholds: cosine similarities in 0..1.
+    """Every threshold of the answering pipeline, in one object passed to the engine.
 
-    Calibrated once on the development articles' blind sets (tests/articles/, seven articles,
-    plus the bundled article's readers' set) to add answers without declining fewer of the
-    questions the article does not answer; round numbers, not a fit to single questions.
+    The lexical ones are shares of a question's weight (0..100) and list sizes; the semantic
+    ones are cosine similarities (0..1), calibrated once on the development articles' blind sets
+    (tests/articles/, plus the bundled article's readers' set) to add answers without declining
+    fewer of the questions the article does not answer: round numbers, not a fit to questions.
     """
+
+    # the lexical reading
+    answer_min: float = 70.0  # share of the question's weight an entry must cover to be the answer
+    clarify_min: float = 50.0  # below this the article does not answer; between the two, ask
+    list_margin: float = 10.0  # other entries within this many points of the best are shown too
+    max_list: int = 5  # statements shown for "what did X say about Y" / "who talked about Y"
+    max_open_list: int = 3  # entries shown for a question that names no speaker
+    max_suggestions: int = 3
+    max_question_chars: int = 500  # longer messages are not questions; ask for a short one
+    question_word_weight: float = 1.0  # "where"/"when"/"who": fact keywords, not statement content
+    pair_part_min: float = 25.0  # each of two entries answering together must cover this much
+    definition_concepts: int = 2  # "what is X (of Y)": short questions asking for a definition
+    # an unknown common verb or adjective weighs this share of an unknown noun
+    soft_factor: float = 0.3
+    # unknown words, when the speaker is named and a topic asked
+    speaker_unknown_factor: float = 0.15
+    # unknown words, when two specific things were asked and found
+    open_unknown_factor: float = 0.4
+    # a statement this far ahead of every other entry answers a paraphrase
+    open_margin: float = 25.0
+    # a named speaker's statement this far ahead of their others answers
+    speaker_margin: float = 20.0
+    # fuzz.ratio to an alternate question that answers a question with no content
+    faq_match: float = 88.0
+    close_question: float = 70.0  # fuzz.ratio to an alternate question that counts in a tie-break
+
+    # the semantic signal
 
     answer_named: float = 0.60  # a named speaker's statement this close to the question...
     answer_open: float = 0.70  # ...or, naming no one, any entry this close, answers it
