@@ -73,6 +73,8 @@ from bot.policy import (
 from bot.question import Concept, IndexedEntry, ParsedQuestion, Token
 from bot.render import PLAIN, note_text, render_result
 from bot.results import NO_NOTE, Match, Note, NoteKind, Result, Status, Suggestion
+from bot.russian import is_russian
+from bot.russian import read as read_russian
 from bot.semantic import MiniLM
 from bot.text import QUESTION_WORDS, SOFT_WORDS, STOPWORDS, content_stems, fold, stem, words
 
@@ -351,11 +353,33 @@ class Engine:
         if not isinstance(question, str):
             question = str(question)
         try:
+            if is_russian(question):
+                return self._answer_russian(question)
             return self._answer(question)
         except Exception:  # a bug must cost one reply, never the conversation
             log.exception("engine failed on a question of %d characters", len(question))
             return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.ENGINE_ERROR),
                                 self._examples)
+
+    def _answer_russian(self, question: str) -> Result:
+        """A Russian question, read in English words; the lead comes back in Russian."""
+        reading = read_russian(question)
+        result = self._answer(reading.english)
+        note = result.note
+        unknown = [w for w in reading.unread if not self._correct(fold(w)).known]
+        names = [w for w in unknown if w[:1].isupper() and not question.lstrip().startswith(w)]
+        if result.status is Status.NO_ANSWER and unknown and note.kind in (
+                NoteKind.NOT_IN_ARTICLE, NoteKind.NO_QUESTION, NoteKind.NOT_MENTIONED,
+                NoteKind.NOT_ENGLISH, NoteKind.NO_WORDS):
+            # a name the article never uses ("Путин"), or a question not understood: then
+            # never say the article is silent about it
+            note = (Note(NoteKind.NOT_MENTIONED, subject=" ".join(names)) if names
+                    and len(names) == len(unknown)
+                    else Note(NoteKind.NOT_UNDERSTOOD, subject=" ".join(unknown)))
+        localized = replace(result, question=question, note=note, lang="ru",
+                            lead=note_text(note, self.kb, "ru")
+                            if note.kind is not NoteKind.NONE or result.matches else "")
+        return replace(localized, text=render_result(localized, self.kb, PLAIN))
 
     def _answer(self, question: str) -> Result:
         stripped = question.strip()

@@ -132,7 +132,7 @@ def render_result(result: Result, kb: KnowledgeBase, m: Markup) -> str:
         for article_id in dict.fromkeys(articles):
             blocks.append(render_source(kb.article(article_id), m))
     elif result.suggestions:
-        heading = ("Did you mean:" if result.status is Status.CLARIFY else "Try:")
+        heading = _HEADINGS[result.lang][result.status is Status.CLARIFY]
         blocks.append(m.escape(heading) + "\n" + "\n".join(
             m.escape(f"\u2022 {s.question}") for s in result.suggestions))
     return "\n\n".join(blocks)
@@ -154,8 +154,13 @@ def short_name(person: Person) -> str:
     return person.name.split()[-1] if person.name else person.id
 
 
-def note_text(note: Note, kb: KnowledgeBase) -> str:
-    """A note in plain words (markup is applied by the caller)."""
+_HEADINGS = {"en": ("Try:", "Did you mean:"), "ru": ("Попробуйте:", "Вы имели в виду:")}
+
+
+def note_text(note: Note, kb: KnowledgeBase, lang: str = "en") -> str:
+    """A note in plain words (markup is applied by the caller), in English or Russian."""
+    if lang == "ru":
+        return _note_text_ru(note, kb)
     people = join_names(kb.person(p).name for p in note.people)
     others = join_names(kb.person(p).name for p in note.others)
     first = kb.person(note.people[0]) if note.people else None
@@ -193,6 +198,8 @@ def note_text(note: Note, kb: KnowledgeBase) -> str:
         return "I could not find a question about the article in that."
     if kind is NoteKind.NOT_IN_ARTICLE:
         return _not_in_article(kb)
+    if kind is NoteKind.NOT_UNDERSTOOD:
+        return f"I could not read \u201c{note.subject}\u201d in that question."
     if kind is NoteKind.SPOKE_ABOUT:
         return f"{others} spoke about {note.subject}:" if note.subject else f"Said by {others}:"
     if kind is NoteKind.QUOTING_ON:
@@ -210,3 +217,38 @@ def _not_in_article(kb: KnowledgeBase) -> str:
                         if a.event.title)
     return "The article does not answer that." + (
         f" It quotes {quoted}" + (f" at {events}" if events else "") + "." if quoted else "")
+
+
+def _note_text_ru(note: Note, kb: KnowledgeBase) -> str:
+    """The Russian lead: short, the article's English names kept as they are."""
+    people = join_names(kb.person(p).name for p in note.people).replace(" and ", " и ")
+    others = join_names(kb.person(p).name for p in note.others).replace(" and ", " и ")
+    kind = note.kind
+    texts = {
+        NoteKind.NONE: "Из статьи (цитаты на английском):",
+        NoteKind.ENGINE_ERROR: "Не удалось прочитать вопрос. Сформулируйте его иначе.",
+        NoteKind.TOO_LONG: (f"Сообщение слишком длинное ({note.count:,} символов). Задайте "
+                            f"один короткий вопрос (до {note.limit} символов).")
+        .replace(",", "\u00a0"),
+        NoteKind.NO_WORDS: "Задайте вопрос словами.",
+        NoteKind.EMPTY: "Спросите что-нибудь о статье.",
+        NoteKind.NOT_ENGLISH: "Задайте вопрос по-русски или по-английски.",
+        NoteKind.GREETING: f"Здравствуйте! Я отвечаю на вопросы о статье \u00ab"
+                           f"{kb.articles[0].title}\u00bb.",
+        NoteKind.NOT_MENTIONED: f"В статье не упоминается {note.subject}.",
+        NoteKind.NOT_QUOTED: f"В статье нет слов {note.subject}.",
+        NoteKind.NOT_QUOTED_ON: f"В статье {people} не говорит об этом."
+                                + (f" Об этом говорил(а) {others}." if note.others else ""),
+        NoteKind.NAMED_NOT_QUOTED: f"{people} упоминается в статье, но не цитируется.",
+        NoteKind.NOT_SAID_ABOUT: f"В статье нет этого о {people}.",
+        NoteKind.CITED_BY: f"{people} не цитируется напрямую; {others} ссылается на него:",
+        NoteKind.NO_QUESTION: "Я не нашёл в этом вопроса о статье.",
+        NoteKind.NOT_IN_ARTICLE: "В статье нет ответа на этот вопрос.",
+        NoteKind.SPOKE_ABOUT: f"Об этом говорил(а) {others} (цитата на английском):",
+        NoteKind.QUOTING_ON: f"{others} о {people}:",
+        NoteKind.UNSURE: "Я не уверен, какую часть статьи вы имеете в виду.",
+        NoteKind.WHOM: "Кого вы имеете в виду?",
+        NoteKind.NOT_UNDERSTOOD: f"Я не понял слова \u00ab{note.subject}\u00bb в вопросе. "
+                                 "Спросите иначе или по-английски.",
+    }
+    return texts.get(kind, "")

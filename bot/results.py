@@ -50,6 +50,7 @@ class NoteKind(str, Enum):
     CITED_BY = "cited_by"  # people are not quoted directly; others cited them
     NO_QUESTION = "no_question"  # question words only: no subject found
     NOT_IN_ARTICLE = "not_in_article"  # the article does not answer it
+    NOT_UNDERSTOOD = "not_understood"  # subject: the words of the question that were not read
     SPOKE_ABOUT = "spoke_about"  # who-said: others spoke about subject (or "said it", if empty)
     QUOTING_ON = "quoting_on"  # others spoke of people
     UNSURE = "unsure"  # clarify between entries
@@ -82,3 +83,4 @@ class Result:
     suggestions: tuple[Suggestion, ...]  # clarify: at most 3 choices; no_answer: examples
     text: str  # the whole reply as plain text
     note: Note = NO_NOTE  # what ``lead`` says, typed (the engine sets it; render words it)
+    lang: str = "en"  # the question's language, which the lead and headings are written in

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -411,6 +412,26 @@ def test_installed_console_script_runs(tmp_path: Path) -> None:
                           check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["matches"][0]["id"] == "sanaei"
+
+
+def test_a_reader_that_leaves_early_is_no_error(tmp_path: Path) -> None:
+    """``article-bot ask --json < questions | head -1``: no BrokenPipeError traceback."""
+    env = {**os.environ, "KNOWLEDGE_PATH": str(REAL_KNOWLEDGE)}
+    questions = "\n".join(["who is sanaei"] * 400) + "\n"
+    process = subprocess.Popen([sys.executable, "-m", "bot", "ask", "--json"], cwd=tmp_path,
+                               env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(questions.encode())
+    process.stdin.close()
+    first = process.stdout.readline()
+    process.stdout.close()  # the reader leaves after one line, as head does
+    process.wait(timeout=60)
+    assert process.stderr is not None
+    err = process.stderr.read()
+    process.stderr.close()
+    assert json.loads(first)["matches"][0]["id"] == "sanaei"
+    assert process.returncode == 0 and b"Traceback" not in err, err
 
 
 def test_python_dash_m_bot_help(tmp_path: Path) -> None:

@@ -34,3 +34,9 @@ def groups(name: str) -> tuple[tuple[str, ...], ...]:
 def pairs(name: str) -> dict[str, str]:
     """A list of ``word replacement`` pairs, one per line (``chat_spellings``)."""
     return {row[0]: row[1] for row in _lines(name) if len(row) == 2}
+
+
+@functools.cache
+def pairs_multi(name: str) -> dict[str, str]:
+    """A list of ``word replacement words...`` lines (``ru_en``): the rest of the line replaces."""
+    return {row[0]: " ".join(row[1:]) for row in _lines(name) if len(row) >= 2}
