@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.conversation import EMPTY, Context
+from bot.conversation import ask as ask_in_context
 from bot.engine import Engine, Result
 from bot.evaluation import (
     EvalError,
@@ -173,27 +175,53 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.json:
         raise CliError("ask needs a QUESTION (or --json to read questions from stdin)")
+    sessions: dict[str, Context] = {}
     for line in sys.stdin:
-        question = line.rstrip("\r\n")
-        print(json.dumps(result_json(engine.answer(question)), ensure_ascii=False), flush=True)
+        question, session = _ask_line(line.rstrip("\r\n"))
+        if session is None:
+            result = engine.answer(question)
+        else:  # lines of one session share a conversation, in order
+            result, sessions[session] = ask_in_context(engine, question,
+                                                       sessions.get(session, EMPTY))
+        print(json.dumps(result_json(result), ensure_ascii=False), flush=True)
     return EXIT_OK
+
+
+def _ask_line(line: str) -> tuple[str, str | None]:
+    """A plain question, or ``{"session": "s1", "question": "..."}`` (a conversation's turn)."""
+    if line.lstrip().startswith("{"):
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            return line, None
+        if isinstance(data, dict) and isinstance(data.get("question"), str):
+            session = data.get("session")
+            return data["question"], str(session) if session is not None else None
+    return line, None
 
 
 def _cmd_chat(args: argparse.Namespace) -> int:
     return chat(_engine(_knowledge_path(args)), sys.stdin, sys.stdout)
 
 
+CHAT_HELP = ("Ask a question about the article, e.g. the ones above; follow-ups such as \"and "
+             "what else did he say?\" or \"who is he?\" refer to the last answer. A number "
+             "picks one of the suggestions shown last; 'quit' or Ctrl-D leaves.")
+
+
 def chat(engine: Engine, stdin: TextIO, stdout: TextIO, *, banner: str = "") -> int:
-    """An interactive terminal chat. A number picks one of the suggestions offered last."""
+    """An interactive terminal chat with follow-ups. A number picks a suggestion shown last."""
     kb = engine.kb
     article = kb.articles[0]
     interactive = stdin.isatty()
     if banner:
         print(banner, file=stdout)
     print(f"Ask me about \u201c{article.title}\u201d ({article.outlet}). "
-          "Type a question; a number picks a suggestion; 'quit' or Ctrl-D leaves.", file=stdout)
+          "Type a question; a number picks a suggestion; 'help' explains; 'quit' or Ctrl-D "
+          "leaves.", file=stdout)
     print("Try: " + " \u00b7 ".join(s.question for s in engine.examples), file=stdout)
     suggestions = list(engine.examples)
+    context = EMPTY
     while True:
         if interactive:
             print("\n> ", end="", file=stdout, flush=True)
@@ -204,15 +232,27 @@ def chat(engine: Engine, stdin: TextIO, stdout: TextIO, *, banner: str = "") -> 
         question = line.strip()
         if question.lower() in {"quit", "exit", "/quit", "/exit", ":q"}:
             return EXIT_OK
-        if question.isdigit() and 1 <= int(question) <= len(suggestions):
+        if question.lower() in {"help", "/help", "?", "/start"}:
+            print(CHAT_HELP, file=stdout, flush=True)
+            continue
+        if question.isdigit():
+            if not 1 <= int(question) <= len(suggestions):
+                print(_pick_hint(len(suggestions)), file=stdout, flush=True)
+                continue
             question = suggestions[int(question) - 1].question
             print(f"({question})", file=stdout)
-        result = engine.answer(question)
+        result, context = ask_in_context(engine, question, context)
         text = result.text
         if result.suggestions:
             suggestions = list(result.suggestions)
-            text += f"\nType 1\u2013{len(suggestions)} to ask one of these."
+            text += "\n" + _pick_hint(len(suggestions))
         print(text, file=stdout, flush=True)
+
+
+def _pick_hint(count: int) -> str:
+    if count == 1:
+        return "Type 1 to ask it."
+    return f"Type a number from 1 to {count} to ask one of these."
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

@@ -198,6 +198,8 @@ def note_text(note: Note, kb: KnowledgeBase, lang: str = "en") -> str:
         return "I could not find a question about the article in that."
     if kind is NoteKind.NOT_IN_ARTICLE:
         return _not_in_article(kb)
+    if kind is NoteKind.NO_MORE:
+        return f"That is all the article quotes of {people}."
     if kind is NoteKind.NOT_UNDERSTOOD:
         return f"I could not read \u201c{note.subject}\u201d in that question."
     if kind is NoteKind.SPOKE_ABOUT:
@@ -248,6 +250,7 @@ def _note_text_ru(note: Note, kb: KnowledgeBase) -> str:
         NoteKind.QUOTING_ON: f"{others} о {people}:",
         NoteKind.UNSURE: "Я не уверен, какую часть статьи вы имеете в виду.",
         NoteKind.WHOM: "Кого вы имеете в виду?",
+        NoteKind.NO_MORE: f"Больше {people} в статье ничего не говорит.",
         NoteKind.NOT_UNDERSTOOD: f"Я не понял слова \u00ab{note.subject}\u00bb в вопросе. "
                                  "Спросите иначе или по-английски.",
     }

@@ -51,6 +51,7 @@ class NoteKind(str, Enum):
     NO_QUESTION = "no_question"  # question words only: no subject found
     NOT_IN_ARTICLE = "not_in_article"  # the article does not answer it
     NOT_UNDERSTOOD = "not_understood"  # subject: the words of the question that were not read
+    NO_MORE = "no_more"  # "what else?": everything people said has been shown
     SPOKE_ABOUT = "spoke_about"  # who-said: others spoke about subject (or "said it", if empty)
     QUOTING_ON = "quoting_on"  # others spoke of people
     UNSURE = "unsure"  # clarify between entries

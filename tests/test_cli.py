@@ -331,11 +331,26 @@ def test_chat_stops_at_quit(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Mehdi Sanaei" in out and "Ali Akbar Velayati\n" not in out
 
 
-def test_chat_out_of_range_number_is_a_question(capsys: pytest.CaptureFixture[str]) -> None:
+def test_chat_out_of_range_number_says_which_numbers(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "chat", stdin="99\n")
     assert code == 0
     assert not [line for line in out.splitlines() if line.startswith("(")]  # nothing picked
-    assert len(out.splitlines()) > 2  # ...but "99" got a reply after the two banner lines
+    assert out.splitlines()[-1] == "Type a number from 1 to 3 to ask one of these."
+
+
+@pytest.mark.parametrize("command", ["help", "/help", "?"])
+def test_chat_help_is_not_a_question(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    code, out, _ = run(capsys, "chat", stdin=f"{command}\n")
+    assert code == 0
+    assert "follow-ups" in out.splitlines()[-1] and "does not" not in out
+
+
+def test_chat_follows_up(capsys: pytest.CaptureFixture[str], real_kb: KnowledgeBase) -> None:
+    code, out, _ = run(capsys, "chat", stdin="what did velayati say about brics
+who is he?
+")
+    assert code == 0
+    assert "Ali Akbar Velayati\nPresident of the Iranian Center" in out
 
 
 # ============================================================================ unanswered, stats

@@ -1,0 +1,97 @@
+"""Follow-ups in a conversation: pronouns, "and about X?", "what else?", fresh starts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.conversation import EMPTY, Context, ask
+from bot.engine import Engine
+from bot.knowledge import load_knowledge
+from bot.results import NoteKind, Status
+from bot.semantic import shared_model
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load_knowledge(ROOT / "knowledge"), shared_model())
+
+
+def _talk(engine: Engine, questions: list[str]) -> list[tuple[str, list[str]]]:
+    context = EMPTY
+    replies = []
+    for question in questions:
+        result, context = ask(engine, question, context)
+        replies.append((result.status.value, [m.id for m in result.matches]))
+    return replies
+
+
+def test_pronouns_and_what_else_follow_the_last_speaker(engine: Engine) -> None:
+    replies = _talk(engine, ["What did Velayati say about BRICS?", "and what else did he say?",
+                             "who is he?", "what did he say about sanctions?"])
+    assert replies[0] == ("answer", ["velayati-brics-sco"])
+    status, shown = replies[1]
+    assert status == "answer" and "velayati-brics-sco" not in shown
+    assert all(i.startswith("velayati-") for i in shown)
+    assert replies[2] == ("answer", ["velayati"])
+    assert replies[3] == ("answer", ["velayati-sanctions-trust"])
+
+
+def test_and_about_x_keeps_the_speaker(engine: Engine) -> None:
+    replies = _talk(engine, ["what did lukyanov say about syria", "and about patrushev?"])
+    assert replies[1] == ("answer", ["lukyanov-patrushev-nuclear-security"])
+
+
+def test_a_named_speaker_starts_over(engine: Engine) -> None:
+    replies = _talk(engine, ["what did velayati say about brics", "what did Sanaei say about banks",
+                             "what did he say about sanctions"])
+    assert replies[1] == ("answer", ["sanaei-banking"])
+    assert replies[2] == ("answer", ["sanaei-sanctions-impetus"])
+
+
+def test_a_pronoun_never_moves_words_to_another_speaker(engine: Engine) -> None:
+    """Sanaei never spoke of BRICS: "he" stays Sanaei, and the reply says so."""
+    context = EMPTY
+    _, context = ask(engine, "who is sanaei", context)
+    result, _ = ask(engine, "what did he say about brics?", context)
+    assert result.status is Status.NO_ANSWER
+    assert result.note.kind is NoteKind.NOT_QUOTED_ON and result.note.people == ("sanaei",)
+
+
+def test_what_else_ends_with_a_note(engine: Engine) -> None:
+    context = Context(("romanovich",), ())
+    result, _ = ask(engine, "what else?", context)
+    assert result.status is Status.NO_ANSWER and result.note.kind is NoteKind.NO_MORE
+
+
+def test_he_on_a_one_speaker_article_needs_no_earlier_question() -> None:
+    kb = load_knowledge(ROOT / "tests" / "articles" / "kazakhstan-opec-obligations-minister"
+                        / "knowledge")
+    result, _ = ask(Engine(kb, shared_model()), "what does he think about OPEC+ commitments?")
+    assert result.status is Status.ANSWER
+    assert {m.speaker for m in result.matches} == {"satkaliyev"}
+
+
+def test_ask_json_sessions_share_context_plain_lines_do_not(tmp_path: Path) -> None:
+    lines = [json.dumps({"session": "s1", "question": "What did Velayati say about BRICS?"}),
+             json.dumps({"session": "s2", "question": "who is Sanaei?"}),
+             json.dumps({"session": "s1", "question": "who is he?"}),
+             json.dumps({"session": "s2", "question": "who is he?"}),
+             "who is he?"]
+    done = subprocess.run([sys.executable, "-m", "bot", "ask", "--json",
+                           "--knowledge", str(ROOT / "knowledge")], cwd=tmp_path,
+                          input="\n".join(lines) + "\n", capture_output=True, text=True,
+                          timeout=120, check=True)
+    replies = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["question"] for r in replies] == ["What did Velayati say about BRICS?",
+                                                "who is Sanaei?", "who is he?", "who is he?",
+                                                "who is he?"]
+    assert replies[2]["matches"][0]["id"] == "velayati"
+    assert replies[3]["matches"][0]["id"] == "sanaei"
+    assert replies[4]["status"] != "answer"  # no context: not a guess
