@@ -335,20 +335,18 @@ def test_chat_out_of_range_number_says_which_numbers(capsys: pytest.CaptureFixtu
     code, out, _ = run(capsys, "chat", stdin="99\n")
     assert code == 0
     assert not [line for line in out.splitlines() if line.startswith("(")]  # nothing picked
-    assert out.splitlines()[-1] == "Type a number from 1 to 3 to ask one of these."
+    assert out.strip().splitlines()[-1] == "Type a number from 1 to 3 to ask one of these."
 
 
 @pytest.mark.parametrize("command", ["help", "/help", "?"])
 def test_chat_help_is_not_a_question(capsys: pytest.CaptureFixture[str], command: str) -> None:
     code, out, _ = run(capsys, "chat", stdin=f"{command}\n")
     assert code == 0
-    assert "follow-ups" in out.splitlines()[-1] and "does not" not in out
+    assert "follow-ups" in out.strip().splitlines()[-1] and "does not" not in out
 
 
 def test_chat_follows_up(capsys: pytest.CaptureFixture[str], real_kb: KnowledgeBase) -> None:
-    code, out, _ = run(capsys, "chat", stdin="what did velayati say about brics
-who is he?
-")
+    code, out, _ = run(capsys, "chat", stdin="what did velayati say about brics\nwho is he?\n")
     assert code == 0
     assert "Ali Akbar Velayati\nPresident of the Iranian Center" in out
 
