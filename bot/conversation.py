@@ -24,11 +24,22 @@ _POSSESSIVE = frozenset({"his", "her", "hers", "their"})
 # "what else did he say?", "anything else?", "more", "and?": the rest of what was being shown
 _MORE = re.compile(r"^\s*(?:(?:and\s+)?(?:what\s+else|anything\s+else|more|tell\s+me\s+more|"
                    r"go\s+on|continue)(?:\s+(?:did|does|has|have|he|she|they|say|said|says|"
-                   r"mention|mentioned|tell|me|us|is|there|please|from|him|her|them))*|and)"
+                   r"mention|mentioned|tell|me|us|is|there|please|pls|plz|from|him|her|them))*"
+                   r"|and)"
                    r"\s*[?.!]*\s*$", re.IGNORECASE)
 # "and about X?", "what about X?", "and on X?", "how about X?"
 _ABOUT = re.compile(r"^\s*(?:and|what|how)\s+(?:about|on|regarding)\s+(?P<x>.+?)\s*\??\s*$",
                     re.IGNORECASE)
+# "and the SCO?", "and military stuff?", "and Aliyev?": a short "and X?" continues the subject
+_AND_X = re.compile(r"^\s*and\s+(?:the\s+)?(?P<x>(?:[\w'$.-]+\s*){1,4})\??\s*$", re.IGNORECASE)
+# "who said that then?": who said what the last question asked about
+_WHO_SAID_THAT = re.compile(r"^\s*(?:so\s+|then\s+)?who\s+(?:said|says|did|mentioned|talked\s+about|"
+                            r"thinks|believes)\s+(?:that|this|it|so)?\b[\s\w]*\??\s*$",
+                            re.IGNORECASE)
+# the scaffolding around what a question asks: "did he say ...", "what did X say about ..."
+_ASKED = re.compile(r"^\s*(?:did|does|has|what\s+did|what\s+does)\s+[\w' -]+?\s+"
+                    r"(?:say|said|mention|think|believe|claim)\s+(?:that\s+|about\s+|of\s+)?"
+                    r"(?P<x>.+?)\s*\??\s*$", re.IGNORECASE)
 _WHO_IS_HE = re.compile(r"^\s*who\s*(?:is|'s|was)\s+(?:he|she|that|this|they)\b", re.IGNORECASE)
 
 
@@ -38,6 +49,7 @@ class Context:
 
     speakers: tuple[str, ...] = ()  # Person ids the last answer quoted (or was about)
     shown: tuple[str, ...] = ()  # entry ids shown so far for those speakers
+    asked: str = ""  # what the last question asked about, without whom it asked it of
 
 
 EMPTY = Context()
@@ -45,6 +57,10 @@ EMPTY = Context()
 
 def ask(engine: Engine, question: str, context: Context = EMPTY) -> tuple[Result, Context]:
     """Answer a question in a conversation; returns the reply and the context after it."""
+    if context.asked and _WHO_SAID_THAT.match(question) and not _named_people(engine, question):
+        result = engine.answer(f"who said {context.asked}")
+        result = replace(result, question=question)
+        return result, _next(engine, result, context)
     speakers = context.speakers or _only_speaker(engine)
     if speakers and _MORE.match(question) and context.speakers:
         result = _more(engine, question, context)
@@ -68,10 +84,12 @@ def _rewrite(engine: Engine, question: str, speakers: tuple[str, ...]) -> str:
     names = " and ".join(short_name(kb.person(p)) for p in speakers)
     if _WHO_IS_HE.match(question):
         return f"who is {kb.person(speakers[0]).name}"
-    about = _ABOUT.match(question)
-    if about:
+    about = _ABOUT.match(question) or _AND_X.match(question)
+    if about and not _named_people(engine, about.group("x")):
         return f"what did {names} say about {about.group('x')}"
-    if _names_someone(engine, question):
+    if about:
+        return f"what did {about.group('x')} say"  # "and Aliyev?": the same, of someone else
+    if _named_people(engine, question):
         return question  # its own speaker: a fresh question
     return _PRONOUN.sub(lambda m: f"{names}'s" if m.group(1).lower() in _POSSESSIVE
                         and not _object_pronoun(question, m) else names, question)
@@ -82,15 +100,17 @@ def _object_pronoun(question: str, match: re.Match[str]) -> bool:
     return match.group(1).lower() == "her" and not question[match.end():].strip(" ?!.")
 
 
-def _names_someone(engine: Engine, question: str) -> bool:
-    """Whether the question names a person of the article itself."""
-    words = set(re.findall(r"[\w'-]+", question.casefold()))
+def _named_people(engine: Engine, question: str) -> tuple[str, ...]:
+    """The people of the article a question names by name or alias."""
+    words = set(re.findall(r"[\w'-]+", question.casefold().replace("'s", "")))
+    named = []
     for person in engine.kb.people:
         for alias in (person.name, *person.aliases):
             parts = set(alias.casefold().split())
             if parts and parts <= words:
-                return True
-    return False
+                named.append(person.id)
+                break
+    return tuple(named)
 
 
 def _more(engine: Engine, question: str, context: Context) -> Result:
@@ -114,15 +134,26 @@ def _rendered(engine: Engine, result: Result) -> Result:
 
 
 def _next(engine: Engine, result: Result, context: Context) -> Context:
-    """The context after a reply: its speakers, and what has been shown of them."""
+    """The context after a reply: whom it was about, and what has been shown of them.
+
+    Whom the question named counts first (an unanswered "what did Romanovich say about
+    Syria?" still makes "he" Romanovich); otherwise whose words the answer showed.
+    """
+    named = _named_people(engine, result.question)
+    topic = _ASKED.match(result.question)
+    asked = topic.group("x") if topic else ""
     if result.status is not Status.ANSWER:
-        return context  # an unanswered question leaves the subject where it was
-    speakers = tuple(dict.fromkeys(m.speaker for m in result.matches if m.speaker))
+        if named and named != context.speakers:
+            return Context(named, (), asked)
+        return replace(context, asked=asked)
+    speakers = named or tuple(dict.fromkeys(m.speaker for m in result.matches if m.speaker))
     if not speakers:
         return context
-    shown = tuple(m.id for m in result.matches)
-    if any(m.kind == "person" for m in result.matches):
+    shown = tuple(m.id for m in result.matches if m.speaker in speakers)
+    if result.note.kind is NoteKind.WHO_IS:
+        shown = ()  # a short card shows none of their words
+    elif any(m.kind == "person" for m in result.matches):
         shown = tuple(s.id for p in speakers for s in engine.kb.statements_by(p)[:10])
     if speakers == context.speakers:
         shown = tuple(dict.fromkeys((*context.shown, *shown)))
-    return Context(speakers, shown)
+    return Context(speakers, shown, asked)

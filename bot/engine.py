@@ -438,7 +438,8 @@ class Engine:
                                                   and not parsed.question_words)):
             person = self.kb.person(parsed.speakers[0])
             return self._result(question, Status.ANSWER,
-                                (Match(person.id, "person", person.id, 100.0),), NO_NOTE, ())
+                                (Match(person.id, "person", person.id, 100.0),),
+                                Note(NoteKind.WHO_IS) if parsed.who_is else NO_NOTE, ())
         if (len(parsed.speakers) == 1 and parsed.concepts and ALL_SAID.search(parsed.folded)
                 and self.kb.statements_by(parsed.speakers[0])
                 and not any(c.unknown or any(k[:2] in {"t:", "c:"} for k in c.keys)

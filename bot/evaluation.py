@@ -255,18 +255,8 @@ def load_blind(path: Path) -> BlindSet:
     data = _read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         raise EvalError(f"{path}: expected a mapping with 'article' and a 'questions' list")
-    items = []
-    for index, entry in enumerate(data["questions"], start=1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("question"), str):
-            raise EvalError(f"{path}: question {index}: needs a 'question' string")
-        kind, kind_type = entry.get("kind"), entry.get("type", "none")
-        if kind not in BLIND_KINDS or kind_type not in BLIND_TYPES:
-            raise EvalError(f"{path}: question {index}: kind must be one of {BLIND_KINDS} and "
-                            f"type one of {BLIND_TYPES}")
-        items.append(BlindItem(entry["question"], kind, kind_type,
-                               str(entry.get("speaker") or ""), str(entry.get("quote") or ""),
-                               index))
-    return BlindSet(str(data.get("article") or path.parent.name), tuple(items))
+    items = load_blind_items(data["questions"], str(path))
+    return BlindSet(str(data.get("article") or path.parent.name), items)
 
 
 def is_blind_file(path: Path) -> bool:
@@ -441,3 +431,84 @@ def format_folder_report(reports: dict[str, EvalReport]) -> str:
     lines.append("")
     lines.append(format_report(combined(reports)))
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- conversations
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A blind conversation: turns of one article, each judged like a blind question."""
+
+    article: str
+    turns: tuple[BlindItem, ...]
+
+
+def load_conversations(path: Path) -> list[Conversation]:
+    """Read a list of ``{article, turns: [{question, kind, type, speaker, quote}]}``."""
+    data = _read_yaml(path)
+    if not isinstance(data, list):
+        raise EvalError(f"{path}: expected a list of conversations")
+    out = []
+    for number, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("turns"), list):
+            raise EvalError(f"{path}: conversation {number}: needs 'article' and 'turns'")
+        blind = load_blind_items(entry["turns"], f"{path}: conversation {number}")
+        out.append(Conversation(str(entry.get("article") or ""), blind))
+    return out
+
+
+def load_blind_items(entries: list[Any], where: str) -> tuple[BlindItem, ...]:
+    """Blind questions from parsed YAML entries (``where`` names them in errors)."""
+    items = []
+    for index, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("question"), str):
+            raise EvalError(f"{where}: question {index}: needs a 'question' string")
+        kind, kind_type = entry.get("kind"), entry.get("type", "none")
+        if kind not in BLIND_KINDS or kind_type not in BLIND_TYPES:
+            raise EvalError(f"{where}: question {index}: kind must be one of {BLIND_KINDS} and "
+                            f"type one of {BLIND_TYPES}")
+        items.append(BlindItem(entry["question"], kind, kind_type,
+                               str(entry.get("speaker") or ""), str(entry.get("quote") or ""),
+                               index))
+    return tuple(items)
+
+
+ConversationAnswerer = Callable[[str, Any], tuple[Result, Any]]
+
+
+@dataclass
+class ConversationReport:
+    """Conversations right in every turn, turns right, and misattributions."""
+
+    conversations: int = 0
+    resolved: int = 0
+    turns: EvalReport = field(default_factory=EvalReport)
+
+
+def evaluate_conversations(conversations: Iterable[Conversation],
+                           engines: dict[str, Answerer],
+                           talk: Callable[[Answerer, str, Any], tuple[Result, Any]],
+                           start: Any) -> ConversationReport:
+    """Play every conversation, turn by turn, through ``talk`` (the conversation adapter)."""
+    report = ConversationReport()
+    for number, conversation in enumerate(conversations, start=1):
+        engine = engines[conversation.article]
+        context = start
+        all_right = True
+        for item in conversation.turns:
+            result, context = talk(engine, item.question, context)
+            ok, wrong = judge_blind(engine.kb, item, result)
+            all_right &= ok
+            if wrong:
+                report.turns.misattributions.append(f"#{number} {item.question!r}: {wrong}")
+            report.turns.tally(item.kind, ok, declinable=item.declinable,
+                               declined=result.status is Status.NO_ANSWER)
+            if not ok:
+                got = ", ".join(m.id for m in result.matches[:3]) or "-"
+                report.turns.failures.append(f"#{number} [{item.kind}/{item.type}] "
+                                             f"{item.question!r}: got {result.status.value} "
+                                             f"({got}); want {item.speaker or 'no_answer'}")
+        report.conversations += 1
+        report.resolved += all_right
+    return report

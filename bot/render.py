@@ -65,12 +65,21 @@ def render_fact(fact: Fact, m: Markup) -> str:
     return f"{m.escape(fact.answer)}\n{m.quote(m.escape(fact.quote))}"
 
 
-def render_person(person: Person, kb: KnowledgeBase, m: Markup, *, limit: int = 10) -> str:
-    """A speaker card: name, roles, and what they said (or that the article does not quote them)."""
+def render_person(person: Person, kb: KnowledgeBase, m: Markup, *, limit: int = 10,
+                  short: bool = False) -> str:
+    """A speaker card: name, roles, and what they said (or that the article does not quote them).
+
+    ``short``: "who is X?" asks who, not what: the roles and how often they are quoted.
+    """
     lines = [m.bold(m.escape(person.name))]
     lines += [m.escape(role) for role in person.roles]
     said = kb.statements_by(person.id)
-    if said:
+    if said and short:
+        times = "once" if len(said) == 1 else f"{len(said)} times"
+        lines += ["", m.escape(f"Quoted {times} in the article: ask \u201cWhat did "
+                               f"{short_name(person)} say?\u201d to read "
+                               + ("it." if len(said) == 1 else "them."))]
+    elif said:
         count = f"{len(said)} statement" + ("s" if len(said) != 1 else "")
         lines.append("")
         lines.append(m.escape(f"Quoted in the article ({count}):"))
@@ -127,7 +136,8 @@ def render_result(result: Result, kb: KnowledgeBase, m: Markup) -> str:
                 articles.append(fact.article_id)
             elif match.kind == "person":
                 person = kb.person(match.id)
-                blocks.append(render_person(person, kb, m))
+                blocks.append(render_person(person, kb, m,
+                                            short=result.note.kind is NoteKind.WHO_IS))
                 articles.append(person.article_id)
         for article_id in dict.fromkeys(articles):
             blocks.append(render_source(kb.article(article_id), m))
@@ -165,7 +175,7 @@ def note_text(note: Note, kb: KnowledgeBase, lang: str = "en") -> str:
     others = join_names(kb.person(p).name for p in note.others)
     first = kb.person(note.people[0]) if note.people else None
     kind = note.kind
-    if kind is NoteKind.NONE:
+    if kind in (NoteKind.NONE, NoteKind.WHO_IS):
         return ""
     if kind is NoteKind.ENGINE_ERROR:
         return "Sorry, I could not read that question. Please rephrase it."

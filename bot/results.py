@@ -52,6 +52,7 @@ class NoteKind(str, Enum):
     NOT_IN_ARTICLE = "not_in_article"  # the article does not answer it
     NOT_UNDERSTOOD = "not_understood"  # subject: the words of the question that were not read
     NO_MORE = "no_more"  # "what else?": everything people said has been shown
+    WHO_IS = "who_is"  # the answer is who someone is: a short card, no lead
     SPOKE_ABOUT = "spoke_about"  # who-said: others spoke about subject (or "said it", if empty)
     QUOTING_ON = "quoting_on"  # others spoke of people
     UNSURE = "unsure"  # clarify between entries
