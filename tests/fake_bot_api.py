@@ -17,6 +17,7 @@ import asyncio
 import copy
 import itertools
 import json
+import random
 import re
 import threading
 import time
@@ -394,6 +395,7 @@ class FakeBotApi:
         self._delivery_attempts: dict[int, int] = {}
         self._faults: dict[str, list[_Fault]] = {}
         self._unsupported: set[str] = set()
+        self._random_faults: dict[str, tuple[float, int, random.Random]] = {}
         self._stopping = False
         self._httpd: _HTTPServer | None = None
         self._threads: list[threading.Thread] = []
@@ -558,6 +560,15 @@ class FakeBotApi:
         with self._cond:
             self._faults.setdefault(method.lower(), []).append(fault)
 
+    def fail_randomly(self, method: str, rate: float, status: int = 500, seed: int = 0) -> None:
+        """Make each call of ``method`` fail with ``status`` with probability ``rate``
+        (reproducibly: the draws come from ``seed``); ``rate`` 0 stops it."""
+        with self._cond:
+            if rate <= 0:
+                self._random_faults.pop(method.lower(), None)
+            else:
+                self._random_faults[method.lower()] = (rate, status, random.Random(seed))
+
     def unsupported(self, method: str) -> None:
         """Make ``method`` answer 404 as if the Bot API did not know it."""
         with self._cond:
@@ -620,6 +631,9 @@ class FakeBotApi:
                     if fault.times <= 0:
                         faults.pop(0)
                     raise ApiError(fault.status, fault.description, fault.retry_after)
+                chance = self._random_faults.get(method.lower())
+                if chance is not None and chance[2].random() < chance[0]:
+                    raise ApiError(chance[1], HTTPStatus(chance[1]).phrase)
                 if entry is None or method.lower() in self._unsupported:
                     raise ApiError(404, "Not Found: method not found")
                 for key in _JSON_FIELDS & params.keys():
