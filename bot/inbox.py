@@ -7,10 +7,13 @@ an update needs nothing more. After a crash, :meth:`Inbox.waiting` gives back ev
 done, oldest first. So a crash loses nothing, and repeats at most the replies that had left but
 were not yet marked done.
 
-Storage: SQLite in WAL mode. A store is committed with ``synchronous = FULL`` (fsynced: it
-survives a power cut, since Telegram will not send the update again once acknowledged); a done
-mark with ``NORMAL`` (it survives a crash of the process; a power cut may undo the last ones,
-which costs a repeated reply, never a lost one). Done rows keep only the update id, so a
+Storage: SQLite in WAL mode. Every commit survives a crash of the process (SIGKILL, out of
+memory, a bug): it is in the WAL file before the call returns. A power cut or a kernel crash is
+another matter: with ``synchronous = NORMAL`` (the default, ``INBOX_SYNC=normal``) it may undo
+the last commits; with ``FULL`` (``INBOX_SYNC=full``) a store is fsynced before it returns, so
+an acknowledged update survives even that, at the price of one fsync per store (about 0.5 ms
+here, see benchmarks/bench_inbox.py). Done marks are never fsynced: losing one costs a repeated
+reply, never a lost one. Done rows keep only the update id, so a
 repeated delivery of the same update is recognised and ignored; :meth:`Inbox.prune` deletes them
 once Telegram would no longer repeat them.
 
@@ -22,6 +25,7 @@ update, so Telegram delivers it again: never a silent drop.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sqlite3
 import threading
@@ -33,17 +37,22 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, Self, TypeVar
 
-__all__ = ["AsyncInbox", "Inbox", "InboxError", "InboxStatus", "Incoming", "Outcome", "Waiting"]
+__all__ = ["AsyncInbox", "Inbox", "InboxError", "InboxStatus", "Incoming", "Outcome",
+           "Synchronous", "Waiting"]
+
+Synchronous = Literal["NORMAL", "FULL"]
+"""How a store is committed: written to the WAL (survives a process crash), or also fsynced."""
 
 Outcome = Literal["handled", "expired", "unreadable"]
 """Why an update is done: processed (replied or needed no reply), too old, or not an update."""
 
 _T = TypeVar("_T")
+log = logging.getLogger(__name__)
 _SCHEMA_VERSION = 1
 _APPLICATION_ID = 0x41424958  # "ABIX": marks the file as an article-bot inbox
 _SCHEMA: tuple[str, ...] = (
     """CREATE TABLE updates (
-        seq       INTEGER PRIMARY KEY AUTOINCREMENT,  -- arrival order
+        seq       INTEGER PRIMARY KEY,   -- arrival order
         update_id INTEGER NOT NULL UNIQUE,            -- Telegram's id: repeats are ignored
         chat_id   INTEGER,       -- updates of one chat are processed in order; NULL: no chat
         born_at   REAL NOT NULL, -- Unix time: the earlier of arrival and the message's date
@@ -102,13 +111,17 @@ class InboxStatus:
 class Inbox:
     """The SQLite inbox; safe to share between threads (one connection, one lock)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 2.0) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 2.0,
+                 synchronous: Synchronous = "NORMAL") -> None:
         """Open (creating if needed) the inbox at ``path``.
 
-        ``busy_timeout`` is how long a write waits for another process's lock before it fails.
-        Raises :class:`InboxError` if the file cannot be created, opened or written.
+        ``busy_timeout`` is how long a write waits for another process's lock before it fails;
+        ``synchronous`` is how a store is committed (see the module docstring). Raises
+        :class:`InboxError` if the file cannot be created, opened or written.
         """
         self.path = os.fspath(path)
+        self.synchronous: Synchronous = synchronous
+        self._busy_ms = int(busy_timeout * 1000)
         self._lock = threading.Lock()
         try:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -120,6 +133,7 @@ class Inbox:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"journal mode is {mode}, not WAL")
+            conn.execute("PRAGMA wal_autocheckpoint = 0")  # see checkpoint()
             _initialise(conn)
         except (sqlite3.Error, InboxError) as exc:
             conn.close()
@@ -147,9 +161,36 @@ class Inbox:
         """Store ``updates`` durably, in one transaction; return those that were new.
 
         An update whose id is already stored (waiting or done) is a repeated delivery and is
-        skipped. When this returns, the updates may be acknowledged. Raises
-        :class:`InboxError` (then nothing was stored).
+        skipped. When this returns, the updates may be acknowledged. Waits up to the busy
+        timeout for another writer; raises :class:`InboxError` (then nothing was stored).
         """
+        return self._write(self._storing(updates), self.synchronous,
+                           f"cannot store {len(updates)} update(s)")
+
+    def try_put(self, updates: Sequence[Incoming]) -> list[Waiting] | None:
+        """:meth:`put`, or None at once if that would have to wait for a lock (another thread
+        or process is writing): for the event loop, which must not block."""
+        return self._try_write(self._storing(updates), self.synchronous,
+                               f"cannot store {len(updates)} update(s)")
+
+    def mark_done(self, seq: int, outcome: Outcome = "handled", *,
+                  now: float | None = None) -> None:
+        """Record that the update ``seq`` needs nothing more, and forget its content."""
+        self._write(self._marking(seq, outcome, now), "NORMAL", f"cannot mark update #{seq} done")
+
+    def try_mark_done(self, seq: int, outcome: Outcome = "handled") -> bool:
+        """:meth:`mark_done`, or False at once if that would have to wait for a lock."""
+        done = self._try_write(self._marking(seq, outcome, None), "NORMAL",
+                               f"cannot mark update #{seq} done")
+        return done is not None
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file (automatic checkpoints are off: they would
+        fsync on the event loop's fast path, so :class:`AsyncInbox` runs this off it)."""
+        self._read(lambda conn: conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+
+    @staticmethod
+    def _storing(updates: Sequence[Incoming]) -> Callable[[sqlite3.Connection], list[Waiting]]:
         def write(conn: sqlite3.Connection) -> list[Waiting]:
             stored: list[Waiting] = []
             for item in updates:
@@ -162,20 +203,18 @@ class Inbox:
                                           item.born_at, item.payload))
             return stored
 
-        if not updates:
-            return []
-        return self._write(write, "FULL", f"cannot store {len(updates)} update(s)")
+        return write
 
-    def mark_done(self, seq: int, outcome: Outcome = "handled", *,
-                  now: float | None = None) -> None:
-        """Record that the update ``seq`` needs nothing more, and forget its content."""
-        done_at = time.time() if now is None else now
-
-        def write(conn: sqlite3.Connection) -> None:
+    @staticmethod
+    def _marking(seq: int, outcome: Outcome,
+                 now: float | None) -> Callable[[sqlite3.Connection], bool]:
+        def write(conn: sqlite3.Connection) -> bool:
             conn.execute("UPDATE updates SET done_at = ?, outcome = ?, payload = NULL"
-                         " WHERE seq = ? AND done_at IS NULL", (done_at, outcome, seq))
+                         " WHERE seq = ? AND done_at IS NULL",
+                         (time.time() if now is None else now, outcome, seq))
+            return True
 
-        self._write(write, "NORMAL", f"cannot mark update #{seq} done")
+        return write
 
     def waiting(self) -> list[Waiting]:
         """Every update not done yet, oldest (first stored) first."""
@@ -232,24 +271,49 @@ class Inbox:
             raise InboxError(f"the inbox {self.path} is closed")
         return self._conn
 
-    def _write(self, work: Callable[[sqlite3.Connection], _T],
-               synchronous: Literal["FULL", "NORMAL"], what: str) -> _T:
+    def _write(self, work: Callable[[sqlite3.Connection], _T], synchronous: Synchronous,
+               what: str) -> _T:
         """Run ``work`` in one write transaction, committed with ``synchronous``."""
         try:
             with self._lock:
-                conn = self._connection()
-                conn.execute(f"PRAGMA synchronous = {synchronous}")
-                conn.execute("BEGIN IMMEDIATE")  # the write lock now, or a clear error
-                try:
-                    result = work(conn)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-                return result
+                return self._transaction(self._connection(), work, synchronous)
         except sqlite3.Error as exc:
             raise InboxError(f"inbox {self.path}: {what}: {exc}") from exc
+
+    def _try_write(self, work: Callable[[sqlite3.Connection], _T], synchronous: Synchronous,
+                   what: str) -> _T | None:
+        """:meth:`_write`, or None at once if the lock or the database is busy."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            conn = self._connection()
+            conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                return self._transaction(conn, work, synchronous)
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    return None
+                raise
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
+        except sqlite3.Error as exc:
+            raise InboxError(f"inbox {self.path}: {what}: {exc}") from exc
+        finally:
+            self._lock.release()
+
+    @staticmethod
+    def _transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], _T],
+                     synchronous: Synchronous) -> _T:
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
+        conn.execute("BEGIN IMMEDIATE")  # the write lock now, or a clear error
+        try:
+            result = work(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return result
 
     def _read(self, query: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``query`` under the lock."""
@@ -261,27 +325,51 @@ class Inbox:
 
 
 class AsyncInbox:
-    """An :class:`Inbox` for the event loop: every call runs on one thread of its own.
+    """An :class:`Inbox` for the event loop.
 
-    One thread serialises the inbox's work (no lock contention), and it never waits behind
-    other work sent to the default executor (the engine's answers).
+    A write is tried on the event loop first, where it takes some tens of microseconds; if it
+    would have to wait for a lock, or if stores are fsynced (``FULL``), it runs on a thread of
+    the inbox's own instead, so the loop never blocks on the disk. One thread serialises that
+    work, and it never waits behind other work sent to the default executor (the engine's
+    answers). Checkpoints run on that thread too, every :data:`CHECKPOINT_EVERY` writes.
     """
+
+    CHECKPOINT_EVERY = 500
 
     def __init__(self, inbox: Inbox) -> None:
         """Wrap ``inbox``; call :meth:`close` to stop the thread (it does not close it)."""
         self.inbox = inbox
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox")
+        self._writes = 0
 
     async def _run(self, call: Callable[[], _T]) -> _T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
+    def _wrote(self) -> None:
+        self._writes += 1
+        if self._writes % self.CHECKPOINT_EVERY == 0:
+            self._executor.submit(self._checkpoint)
+
+    def _checkpoint(self) -> None:
+        try:
+            self.inbox.checkpoint()
+        except InboxError as exc:  # the next one may succeed; the WAL only grows meanwhile
+            log.warning("%s", exc)
+
     async def put(self, updates: Sequence[Incoming]) -> list[Waiting]:
-        """:meth:`Inbox.put` off the event loop."""
+        """:meth:`Inbox.put`, without blocking the event loop."""
+        self._wrote()
+        if self.inbox.synchronous == "NORMAL":
+            stored = self.inbox.try_put(updates)
+            if stored is not None:
+                return stored
         return await self._run(lambda: self.inbox.put(updates))
 
     async def mark_done(self, seq: int, outcome: Outcome = "handled") -> None:
-        """:meth:`Inbox.mark_done` off the event loop."""
-        await self._run(lambda: self.inbox.mark_done(seq, outcome))
+        """:meth:`Inbox.mark_done`, without blocking the event loop."""
+        self._wrote()
+        if not self.inbox.try_mark_done(seq, outcome):
+            await self._run(lambda: self.inbox.mark_done(seq, outcome))
 
     async def status(self) -> InboxStatus:
         """:meth:`Inbox.status` off the event loop."""
@@ -292,7 +380,8 @@ class AsyncInbox:
         return await self._run(lambda: self.inbox.prune(done_before))
 
     def close(self) -> None:
-        """Finish the calls already made, then stop the thread."""
+        """Finish the calls already made, checkpoint, then stop the thread."""
+        self._executor.submit(self._checkpoint)
         self._executor.shutdown(wait=True)
 
 

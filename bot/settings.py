@@ -75,6 +75,9 @@ class Settings:
     """``INBOX_MAX_AGE`` in seconds: older updates are dropped, not answered."""
     stop_timeout: float = 8.0
     """``STOP_TIMEOUT`` in seconds: how long a stop waits for the replies in flight."""
+    inbox_sync: Literal["NORMAL", "FULL"] = "NORMAL"
+    """``INBOX_SYNC``: ``NORMAL`` (an update survives a crash of the process) or ``FULL`` (it
+    is fsynced before it is acknowledged: it survives a power cut too)."""
 
     def __repr__(self) -> str:
         """Show every field, but only whether a secret is set, never its value."""
@@ -161,6 +164,10 @@ def load_settings(
             "LOG_LEVEL", f"must be one of {', '.join(sorted(LOG_LEVELS))} (case-insensitive)"
         )
 
+    inbox_sync = (get("INBOX_SYNC") or "normal").upper()
+    if inbox_sync not in ("NORMAL", "FULL"):
+        raise SettingsError("INBOX_SYNC", "must be normal or full (case-insensitive)")
+
     data_path = Path(get("DATA_PATH") or "data/questions.sqlite3")
     inbox_path = get("INBOX_PATH")
     return Settings(
@@ -179,6 +186,7 @@ def load_settings(
                                       minimum=60.0),
         stop_timeout=_parse_duration("STOP_TIMEOUT", get("STOP_TIMEOUT"), default=8.0,
                                      minimum=0.0),
+        inbox_sync="FULL" if inbox_sync == "FULL" else "NORMAL",
     )
 
 

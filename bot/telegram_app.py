@@ -382,7 +382,7 @@ def run_bot(settings: Settings) -> int:
             log.error("  %s", problem)
         return 2
     try:
-        inbox = Inbox(settings.inbox_path)
+        inbox = Inbox(settings.inbox_path, synchronous=settings.inbox_sync)
     except InboxError as exc:  # no inbox, no promise that a crash loses nothing: refuse
         log.error("INBOX_PATH: %s", exc)
         return 2

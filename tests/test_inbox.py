@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -116,6 +118,54 @@ def test_a_locked_database_is_a_clear_error_and_stores_nothing(tmp_path: Path) -
     assert inbox.put([incoming(1)])  # works again once the lock is gone
 
 
+def test_try_put_gives_up_at_once_when_another_writer_holds_the_lock(tmp_path: Path) -> None:
+    path = tmp_path / "inbox.sqlite3"
+    inbox = Inbox(path, busy_timeout=5.0)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        assert inbox.try_put([incoming(1)]) is None
+        assert inbox.try_mark_done(1) is False
+        assert time.monotonic() - started < 1.0  # not the 5 s busy timeout
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    stored = inbox.try_put([incoming(1)])
+    assert stored is not None and inbox.try_mark_done(stored[0].seq)
+    assert inbox.waiting() == []
+
+
+async def test_async_inbox_waits_off_the_loop_for_a_lock_held_elsewhere(tmp_path: Path) -> None:
+    path = tmp_path / "inbox.sqlite3"
+    facade = AsyncInbox(Inbox(path, busy_timeout=5.0))
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        put = asyncio.ensure_future(facade.put([incoming(1)]))
+        ticks = 0
+        while ticks < 10:  # the loop keeps running while the put waits on its thread
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert not put.done()
+        other.execute("ROLLBACK")
+        assert [w.update_id for w in await put] == [1]
+    finally:
+        other.close()
+        facade.close()
+        facade.inbox.close()
+
+
+def test_checkpoint_copies_the_wal_into_the_database(inbox: Inbox) -> None:
+    inbox.put([incoming(i) for i in range(50)])
+    wal = Path(inbox.path + "-wal")
+    assert wal.stat().st_size > 0
+    inbox.checkpoint()
+    conn = sqlite3.connect(inbox.path)
+    assert conn.execute("SELECT COUNT(*) FROM updates").fetchone()[0] == 50
+    conn.close()
+
+
 def test_a_full_disk_is_a_clear_error_and_stores_nothing(inbox: Inbox) -> None:
     conn = sqlite3.connect(inbox.path)
     (pages,) = conn.execute("PRAGMA page_count").fetchone()
@@ -149,6 +199,14 @@ def test_a_closed_inbox_raises(inbox: Inbox) -> None:
     inbox.close()
     with pytest.raises(InboxError, match="closed"):
         inbox.put([incoming(1)])
+
+
+def test_stores_can_be_fsynced(tmp_path: Path) -> None:
+    with Inbox(tmp_path / "inbox.sqlite3", synchronous="FULL") as inbox:
+        assert inbox.put([incoming(1)])
+        assert inbox._connection().execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        inbox.mark_done(1)  # done marks are never fsynced: losing one repeats, never loses
+        assert inbox._connection().execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
 
 
 def test_the_file_is_in_wal_mode(inbox: Inbox) -> None:

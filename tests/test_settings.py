@@ -38,6 +38,7 @@ def test_defaults() -> None:
         inbox_path=Path("data/inbox.sqlite3"),
         inbox_max_age=86400.0,
         stop_timeout=8.0,
+        inbox_sync="NORMAL",
     )
     assert settings.mode == "polling"
     assert settings.webhook_path == ""
@@ -60,6 +61,7 @@ def test_every_variable_read_and_trimmed() -> None:
             "INBOX_PATH": " /var/spool/bot/inbox.db ",
             "INBOX_MAX_AGE": " 2d ",
             "STOP_TIMEOUT": " 2.5 ",
+            "INBOX_SYNC": " Full ",
         }
     )
     assert settings.token == TOKEN
@@ -75,6 +77,7 @@ def test_every_variable_read_and_trimmed() -> None:
     assert settings.inbox_path == Path("/var/spool/bot/inbox.db")
     assert settings.inbox_max_age == 2 * 86400
     assert settings.stop_timeout == 2.5
+    assert settings.inbox_sync == "FULL"
     assert settings.secrets == (TOKEN, SECRET)
 
 
@@ -207,6 +210,7 @@ def test_os_environ_used_by_default_and_not_mutated(
         ("INBOX_MAX_AGE", "-3h"),
         ("STOP_TIMEOUT", "soon"),
         ("STOP_TIMEOUT", "-1"),
+        ("INBOX_SYNC", "always"),
     ],
 )
 def test_invalid_values_raise_settings_error_naming_the_variable(name: str, value: str) -> None:
