@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from crash_scenario import Mode, Outcome, run_scenario  # noqa: E402
+from crash_scenario import Mode, Outcome, run_scenario
 
-from bot.dispatcher import MAX_IN_FLIGHT  # noqa: E402
+from bot.dispatcher import MAX_IN_FLIGHT
 
 SCENARIOS: tuple[tuple[signal.Signals, float], ...] = (
     (signal.SIGKILL, 0.0), (signal.SIGKILL, 0.1), (signal.SIGTERM, 0.0))

@@ -35,6 +35,7 @@ from bot.handlers import (
     decode_callback,
     split_html,
 )
+from bot.inbox import Inbox, Incoming
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.render import HTML, render_about, render_person, render_result
 from bot.service import KnowledgeService
@@ -700,8 +701,22 @@ async def test_unanswered_and_stats_for_admins(harness: Harness) -> None:
     await harness.command("/stats 7d", user_id=TELEGRAM_ADMIN_ID)
     text = harness.last_text(TELEGRAM_ADMIN_ID)
     assert text.startswith("<pre>") and "no answer" in text
+    assert "Inbox: not in use" in text  # the harness dispatches without one
     await harness.command("/stats yesterday-ish", user_id=TELEGRAM_ADMIN_ID)
     assert harness.last_text(TELEGRAM_ADMIN_ID).startswith("Usage: /stats [since].")
+
+
+async def test_stats_show_the_inbox_depth_and_oldest_age(harness: Harness,
+                                                        tmp_path: Path) -> None:
+    with Inbox(tmp_path / "inbox.sqlite3") as inbox:
+        inbox.put([Incoming(1, USER, time.time() - 30, "{}"), Incoming(2, None, time.time(),
+                                                                       "{}")])
+        harness.app.bot_data[STATE_KEY].inbox = inbox
+        await harness.command("/stats", user_id=TELEGRAM_ADMIN_ID)
+        assert "Inbox: 2 waiting, the oldest 30 s old" in harness.last_text(TELEGRAM_ADMIN_ID)
+        inbox.close()  # a broken inbox is said so, and /stats still answers
+        await harness.command("/stats", user_id=TELEGRAM_ADMIN_ID)
+        assert "Inbox: cannot be read" in harness.last_text(TELEGRAM_ADMIN_ID)
 
 
 async def test_admin_commands_without_a_question_log(harness: Harness) -> None:

@@ -494,6 +494,7 @@ def test_unanswered_and_stats(polling_bot: RunningBot) -> None:
     admin.say("/stats 1d")
     text = admin.reply().params["text"]
     assert text.startswith("<pre>") and "Questions (since" in text
+    assert "Inbox: 1 waiting, the oldest" in text  # the /stats update itself
 
 
 def test_logs_are_at_debug_and_never_hold_the_token(polling_bot: RunningBot) -> None:
