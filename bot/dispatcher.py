@@ -46,6 +46,7 @@ class Dispatcher:
         self._queues: dict[_Key, deque[Waiting]] = {}  # per chat: not started yet, in order
         self._ready: list[tuple[int, _Key]] = []  # (seq of its first update, chat) not running
         self._running: dict[_Key, asyncio.Task[None]] = {}
+        self._queued = 0
         self._stopping = False
         self._idle = asyncio.Event()
         self._idle.set()
@@ -58,7 +59,7 @@ class Dispatcher:
     @property
     def queued(self) -> int:
         """Updates added but not started."""
-        return sum(len(q) for q in self._queues.values())
+        return self._queued
 
     def add(self, updates: Iterable[Waiting]) -> None:
         """Queue ``updates`` (in inbox order) and start what may start. Ignored once stopping:
@@ -70,6 +71,7 @@ class Dispatcher:
                 False, update.seq)
             queue = self._queues.setdefault(key, deque())
             queue.append(update)
+            self._queued += 1
             if len(queue) == 1 and key not in self._running:
                 heapq.heappush(self._ready, (update.seq, key))
         self._start_what_may()
@@ -84,6 +86,7 @@ class Dispatcher:
         self._stopping = True
         self._queues.clear()
         self._ready.clear()
+        self._queued = 0
         tasks = list(self._running.values())
         if not tasks:
             return 0
@@ -98,6 +101,7 @@ class Dispatcher:
         while self._ready and len(self._running) < self._max_in_flight and not self._stopping:
             _, key = heapq.heappop(self._ready)
             update = self._queues[key].popleft()
+            self._queued -= 1
             task = asyncio.create_task(self._run(update), name=f"update-{update.update_id}")
             self._running[key] = task
             task.add_done_callback(functools.partial(self._finished, key))

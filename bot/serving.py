@@ -23,7 +23,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.dispatcher import Dispatcher
-from bot.inbox import AsyncInbox, Inbox, InboxError, Incoming, Waiting
+from bot.inbox import AsyncInbox, Inbox, InboxError, Incoming, Outcome, Waiting
 from bot.settings import Settings
 from bot.update_sources import PollingSource, WebhookSource
 
@@ -41,15 +41,23 @@ class Pipeline:
     """Updates in and out of the inbox: :meth:`store` is what a source calls; the dispatcher
     calls :meth:`handle` (too old, unreadable, or processed; then done)."""
 
-    def __init__(self, application: AnyApplication, inbox: AsyncInbox, max_age: float) -> None:
-        """Process with ``application``; drop updates older than ``max_age`` seconds."""
+    def __init__(self, application: AnyApplication, inbox: AsyncInbox, max_age: float,
+                 max_depth: int = 10_000) -> None:
+        """Process with ``application``; drop updates older than ``max_age`` seconds; refuse
+        new ones while ``max_depth`` wait."""
         self.application = application
         self.inbox = inbox
         self.max_age = max_age
+        self.max_depth = max_depth
         self.dispatcher = Dispatcher(self.handle)
 
     async def store(self, updates: Sequence[Incoming]) -> None:
-        """Store ``updates`` (raising :class:`InboxError`), then queue the new ones."""
+        """Store ``updates``, then queue the new ones. Raises :class:`InboxError` if the inbox
+        cannot store them, or is full: then they must not be acknowledged."""
+        waiting = self.dispatcher.queued + self.dispatcher.in_flight
+        if waiting + len(updates) > self.max_depth:
+            raise InboxError(f"the inbox is full: {waiting} updates wait (INBOX_MAX_DEPTH is "
+                             f"{self.max_depth})")
         self.dispatcher.add(await self.inbox.put(updates))
 
     async def handle(self, waiting: Waiting) -> None:
@@ -70,7 +78,7 @@ class Pipeline:
         await self.application.process_update(update)
         await self._done(waiting, "handled")
 
-    async def _done(self, waiting: Waiting, outcome: Any) -> None:
+    async def _done(self, waiting: Waiting, outcome: Outcome) -> None:
         try:
             await self.inbox.mark_done(waiting.seq, outcome)
         except InboxError as exc:
@@ -85,18 +93,19 @@ async def serve(application: AnyApplication, settings: Settings, inbox: Inbox,
     Raises ``InvalidToken`` or ``NetworkError`` if start-up cannot reach the Bot API.
     """
     facade = AsyncInbox(inbox)
-    pipeline = Pipeline(application, facade, settings.inbox_max_age)
+    pipeline = Pipeline(application, facade, settings.inbox_max_age, settings.inbox_max_depth)
     stop = asyncio.Event()
     try:
-        async with application:  # initialize (getMe) ... shutdown
-            if application.post_init:
-                await application.post_init(application)
-            await application.start()
-            _resume(pipeline, inbox, settings.inbox_max_age)
-            source = _source(application, settings, pipeline, inbox, allowed_updates)
-            ended = await source.start()
-            log.info("taking updates (%s)", settings.mode)
-            with _stop_signals(stop):
+        # Signals first: a SIGTERM during start-up is a clean stop too, not a kill.
+        with _stop_signals(stop):
+            async with application:  # initialize (getMe) ... shutdown
+                if application.post_init:
+                    await application.post_init(application)
+                await application.start()
+                _resume(pipeline, inbox, settings.inbox_max_age)
+                source = _source(application, settings, pipeline, inbox, allowed_updates)
+                ended = await source.start()
+                log.info("taking updates (%s)", settings.mode)
                 status_task = asyncio.create_task(_log_status(facade, settings.inbox_max_age))
                 stop_task: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
                 await asyncio.wait([stop_task, ended], return_when=asyncio.FIRST_COMPLETED)
@@ -104,13 +113,13 @@ async def serve(application: AnyApplication, settings: Settings, inbox: Inbox,
                     task.cancel()
                 await source.stop()
                 await _finish(pipeline.dispatcher, settings.stop_timeout, facade)
-            await application.stop()
-            failure = ended.exception() if ended.done() and not ended.cancelled() else None
-            ended.cancel()
-            if failure is not None:  # the source died on its own (a revoked token)
-                raise failure
-        if application.post_shutdown:
-            await application.post_shutdown(application)
+                await application.stop()
+                failure = ended.exception() if ended.done() and not ended.cancelled() else None
+                ended.cancel()
+                if failure is not None:  # the source died on its own (a revoked token)
+                    raise failure
+            if application.post_shutdown:
+                await application.post_shutdown(application)
     finally:
         facade.close()
 

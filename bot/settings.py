@@ -75,6 +75,9 @@ class Settings:
     """``INBOX_MAX_AGE`` in seconds: older updates are dropped, not answered."""
     stop_timeout: float = 8.0
     """``STOP_TIMEOUT`` in seconds: how long a stop waits for the replies in flight."""
+    inbox_max_depth: int = 10_000
+    """``INBOX_MAX_DEPTH``: while this many updates wait, new ones are refused (not
+    acknowledged: Telegram keeps them and delivers them again later)."""
     inbox_sync: Literal["NORMAL", "FULL"] = "NORMAL"
     """``INBOX_SYNC``: ``NORMAL`` (an update survives a crash of the process) or ``FULL`` (it
     is fsynced before it is acknowledged: it survives a power cut too)."""
@@ -186,6 +189,7 @@ def load_settings(
                                       minimum=60.0),
         stop_timeout=_parse_duration("STOP_TIMEOUT", get("STOP_TIMEOUT"), default=8.0,
                                      minimum=0.0),
+        inbox_max_depth=_parse_count("INBOX_MAX_DEPTH", get("INBOX_MAX_DEPTH"), default=10_000),
         inbox_sync="FULL" if inbox_sync == "FULL" else "NORMAL",
     )
 
@@ -251,6 +255,15 @@ def _parse_port(name: str, value: str | None, *, default: int) -> int:
         return default
     if not _DIGITS_RE.fullmatch(value) or not 1 <= int(value) <= 65535:
         raise SettingsError(name, "must be an integer port between 1 and 65535")
+    return int(value)
+
+
+def _parse_count(name: str, value: str | None, *, default: int) -> int:
+    """Parse a positive whole number."""
+    if value is None:
+        return default
+    if not _DIGITS_RE.fullmatch(value) or int(value) < 1:
+        raise SettingsError(name, "must be a whole number of at least 1")
     return int(value)
 
 

@@ -38,6 +38,7 @@ POLL_TIMEOUT = 10  # seconds a long poll waits for updates (as PTB's run_polling
 RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)  # after network or inbox errors, then the last again
 BOOTSTRAP_RETRIES = 3  # deleteWebhook / setWebhook at start-up, one second apart
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY_BYTES = 1 << 20  # an update is a few kilobytes; refuse anything absurd early
 _T = TypeVar("_T")
 
 
@@ -173,7 +174,7 @@ class WebhookSource:
     async def start(self) -> asyncio.Future[None]:
         """Listen, then register the webhook with Telegram (raises ``InvalidToken``); return a
         future that never ends on its own (the server needs no task)."""
-        self._server = HTTPServer(self._app)
+        self._server = HTTPServer(self._app, max_body_size=MAX_BODY_BYTES)
         self._server.listen(self._port, address=self._listen)
         await _bootstrap(lambda: self.bot.set_webhook(
             self._url, secret_token=self._secret, allowed_updates=self._allowed), "setWebhook")

@@ -4,6 +4,7 @@ tested end to end in tests/test_crash_recovery.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Sequence
@@ -144,3 +145,62 @@ async def test_the_pipeline_drops_too_old_and_unreadable_updates(
     assert inbox.waiting() == []
     assert "dropping update 7: 2.0 h old, older than INBOX_MAX_AGE (1.0 h)" in caplog.text
     assert "dropping update 8: cannot parse it" in caplog.text
+
+
+async def test_a_full_inbox_refuses_updates_so_they_are_not_acknowledged(
+        tmp_path: Path) -> None:
+    inbox = Inbox(tmp_path / "inbox.sqlite3")
+    facade = AsyncInbox(inbox)
+    blocked = StubApplication()
+
+    async def never(update: Update) -> None:
+        await asyncio.Event().wait()
+
+    blocked.process_update = never  # type: ignore[method-assign]
+    pipeline = Pipeline(blocked, facade, max_age=3600, max_depth=2)  # type: ignore[arg-type]
+    try:
+        await pipeline.store([Incoming(1, 5, time.time(), "{}"), Incoming(2, 6, time.time(),
+                                                                          "{}")])
+        with pytest.raises(InboxError, match=r"the inbox is full: 2 updates wait "
+                                             r"\(INBOX_MAX_DEPTH is 2\)"):
+            await pipeline.store([Incoming(3, 7, time.time(), "{}")])
+        assert [w.update_id for w in inbox.waiting()] == [1, 2]
+    finally:
+        await pipeline.dispatcher.stop(timeout=0)
+        facade.close()
+        inbox.close()
+
+
+async def test_only_a_reply_that_left_but_was_not_marked_done_is_repeated(
+        tmp_path: Path) -> None:
+    path = tmp_path / "inbox.sqlite3"
+    sent: list[int] = []
+
+    class Dying(StubApplication):
+        async def process_update(self, update: Update) -> None:
+            sent.append(update.update_id)
+            if update.update_id == 8:  # its reply left; the process dies before the done mark
+                await asyncio.Event().wait()
+
+    def message(update_id: int, chat_id: int) -> Incoming:
+        data = {**MESSAGE, "update_id": update_id}
+        return Incoming(update_id, chat_id, time.time(), json.dumps(data))
+
+    inbox = Inbox(path)
+    facade = AsyncInbox(inbox)
+    pipeline = Pipeline(Dying(), facade, max_age=3600)  # type: ignore[arg-type]
+    await pipeline.store([message(7, 1), message(8, 2), message(9, 3)])
+    await asyncio.sleep(0.05)
+    assert await pipeline.dispatcher.stop(timeout=0) == 1  # "killed" with 8 in flight
+    facade.close()
+    inbox.close()
+
+    inbox = Inbox(path)  # the restart
+    facade = AsyncInbox(inbox)
+    pipeline = Pipeline(StubApplication(), facade, max_age=3600)  # type: ignore[arg-type]
+    pipeline.dispatcher.add(inbox.waiting())
+    await pipeline.dispatcher.join()
+    sent += pipeline.application.processed  # type: ignore[attr-defined]
+    facade.close()
+    inbox.close()
+    assert sorted(sent) == [7, 8, 8, 9]  # one repeat, of the one in flight

@@ -38,6 +38,7 @@ def test_defaults() -> None:
         inbox_path=Path("data/inbox.sqlite3"),
         inbox_max_age=86400.0,
         stop_timeout=8.0,
+        inbox_max_depth=10_000,
         inbox_sync="NORMAL",
     )
     assert settings.mode == "polling"
@@ -62,6 +63,7 @@ def test_every_variable_read_and_trimmed() -> None:
             "INBOX_MAX_AGE": " 2d ",
             "STOP_TIMEOUT": " 2.5 ",
             "INBOX_SYNC": " Full ",
+            "INBOX_MAX_DEPTH": " 500 ",
         }
     )
     assert settings.token == TOKEN
@@ -78,6 +80,7 @@ def test_every_variable_read_and_trimmed() -> None:
     assert settings.inbox_max_age == 2 * 86400
     assert settings.stop_timeout == 2.5
     assert settings.inbox_sync == "FULL"
+    assert settings.inbox_max_depth == 500
     assert settings.secrets == (TOKEN, SECRET)
 
 
@@ -211,6 +214,8 @@ def test_os_environ_used_by_default_and_not_mutated(
         ("STOP_TIMEOUT", "soon"),
         ("STOP_TIMEOUT", "-1"),
         ("INBOX_SYNC", "always"),
+        ("INBOX_MAX_DEPTH", "0"),
+        ("INBOX_MAX_DEPTH", "lots"),
     ],
 )
 def test_invalid_values_raise_settings_error_naming_the_variable(name: str, value: str) -> None:
