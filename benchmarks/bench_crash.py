@@ -1,6 +1,7 @@
 """The issue's crash scenarios at full size: 400 questions from 100 users, the bot's process
 group killed with SIGKILL after the 100th reply (also with 10 % of sends failing), or sent
-SIGTERM; restarted; replies counted per question at the fake Bot API (tests/crash_scenario.py).
+SIGTERM; restarted; replies counted per question at the fake Bot API (tests/crash_scenario.py),
+whose answers take 50 ms to reach the bot, as over a network.
 
 Targets: 0 lost everywhere; at most 32 duplicated replies after SIGKILL, 0 after SIGTERM.
 
@@ -39,25 +40,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100, help="users, 4 questions each (100)")
     parser.add_argument("--stop-after", type=int, default=100, help="replies before the signal")
+    parser.add_argument("--latency", type=float, default=0.05,
+                        help="seconds each Bot API answer takes to reach the bot (0.05)")
     parser.add_argument("--only", choices=["polling", "webhook"], default=None)
     parser.add_argument("--json", action="store_true", help="one JSON object per scenario")
     args = parser.parse_args(argv)
     modes: list[Mode] = [args.only] if args.only else ["polling", "webhook"]
     if not args.json:
-        print(f"{'mode':<8} {'signal':<8} {'sends failing':>13} {'questions':>9} "
+        print(f"{'mode':<8} {'signal':<8} {'failing':>7} {'failed':>6} {'questions':>9} "
               f"{'before':>6} {'lost':>4} {'dup':>4} {'order':>5} {'exit':>9} {'s':>5}")
     for mode in modes:
         for stop_signal, fail_rate in SCENARIOS:
             with tempfile.TemporaryDirectory() as folder:
                 outcome = run_scenario(Path(folder), mode=mode, users=args.users,
                                        stop_after=args.stop_after, stop_signal=stop_signal,
-                                       fail_rate=fail_rate, timeout=120)
+                                       fail_rate=fail_rate, latency=args.latency,
+                                       timeout=120)
             row = outcome.as_row() | {"pass": passed(outcome)}
             if args.json:
                 print(json.dumps(row), flush=True)
                 continue
             exits = f"{outcome.first_exit_status}/{outcome.second_exit_status}"
-            print(f"{mode:<8} {outcome.signal:<8} {fail_rate:>12.0%} {outcome.questions:>9} "
+            print(f"{mode:<8} {outcome.signal:<8} {fail_rate:>7.0%} {outcome.failed_sends:>6} "
+                  f"{outcome.questions:>9} "
                   f"{outcome.replied_before_signal:>6} {outcome.lost:>4} "
                   f"{outcome.duplicated:>4} {outcome.out_of_order_chats:>5} {exits:>9} "
                   f"{outcome.seconds:>5.1f}  {'PASS' if row['pass'] else 'FAIL'}", flush=True)

@@ -11,7 +11,7 @@ Storage: SQLite in WAL mode. Every commit survives a crash of the process (SIGKI
 memory, a bug): it is in the WAL file before the call returns. A power cut or a kernel crash is
 another matter: with ``synchronous = NORMAL`` (the default, ``INBOX_SYNC=normal``) it may undo
 the last commits; with ``FULL`` (``INBOX_SYNC=full``) a store is fsynced before it returns, so
-an acknowledged update survives even that, at the price of one fsync per store (about 0.5 ms
+an acknowledged update survives even that, at the price of one fsync per store (about 0.7 ms
 here, see benchmarks/bench_inbox.py). Done marks are never fsynced: losing one costs a repeated
 reply, never a lost one. Done rows keep only the update id, so a
 repeated delivery of the same update is recognised and ignored; :meth:`Inbox.prune` deletes them

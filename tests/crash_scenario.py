@@ -51,11 +51,13 @@ class Outcome:
     mode: Mode
     signal: str
     fail_rate: float
+    latency: float
     questions: int
     replied_before_signal: int
     lost: int
     duplicated: int
     out_of_order_chats: int
+    failed_sends: int  # sendMessage calls the fake failed on purpose (then retried)
     first_exit_status: int | None  # None: killed
     second_exit_status: int | None
     seconds: float
@@ -64,9 +66,11 @@ class Outcome:
     def as_row(self) -> dict[str, Any]:
         """The figures, for a table or JSON."""
         return {"mode": self.mode, "signal": self.signal, "fail_rate": self.fail_rate,
+                "latency": self.latency,
                 "questions": self.questions, "replied_before_signal": self.replied_before_signal,
                 "lost": self.lost, "duplicated": self.duplicated,
                 "out_of_order_chats": self.out_of_order_chats,
+                "failed_sends": self.failed_sends,
                 "first_exit_status": self.first_exit_status,
                 "second_exit_status": self.second_exit_status,
                 "seconds": round(self.seconds, 1)}
@@ -165,11 +169,13 @@ class BotProcess:
 
 def run_scenario(workdir: Path, *, mode: Mode, users: int, stop_after: int,
                  stop_signal: signal.Signals = signal.SIGKILL, fail_rate: float = 0.0,
-                 late_share: float = 0.25, stop_timeout: float = 8.0,
+                 late_share: float = 0.25, latency: float = 0.05, stop_timeout: float = 8.0,
                  timeout: float = 120.0) -> Outcome:
     """Every user asks :data:`QUESTIONS` in order; after ``stop_after`` replies the bot gets
     ``stop_signal``; the last ``late_share`` of the questions are sent while it is down; then
-    it is restarted and every reply is counted."""
+    it is restarted and every reply is counted. Each Bot API answer reaches the bot
+    ``latency`` seconds after the call was carried out (and counted), as over a network: a
+    reply can have left without the bot knowing it yet."""
     workdir.mkdir(parents=True, exist_ok=True)
     kb = load_knowledge(KNOWLEDGE)
     engine = Engine(kb)
@@ -178,7 +184,8 @@ def run_scenario(workdir: Path, *, mode: Mode, users: int, stop_after: int,
     asked = [(FIRST_USER + u, i) for i in range(len(QUESTIONS)) for u in range(users)]
     early = asked[: round(len(asked) * (1 - late_share))]
     began = time.monotonic()
-    with FakeBotApi(webhook_attempts=10**6, webhook_retry_delay=0.05) as fake:
+    with FakeBotApi(webhook_attempts=10**6, webhook_retry_delay=0.05,
+                    response_delay=latency) as fake:
         if fail_rate:
             fake.fail_randomly("sendMessage", fail_rate, status=500, seed=10)
         bot = BotProcess(fake, workdir, mode, stop_timeout)
@@ -206,6 +213,7 @@ def run_scenario(workdir: Path, *, mode: Mode, users: int, stop_after: int,
             wait_until(lambda: _inbox_depth(bot.inbox) == 0, timeout, "an empty inbox")
         time.sleep(0.5)  # a repeated reply would come right after the first
         second_status = bot.signal(signal.SIGTERM)
+        failed_sends = sum(1 for c in fake.calls("sendMessage") if c.failed)
         texts: dict[int, list[str]] = {}
         for call in replies():
             texts.setdefault(int(call.params["chat_id"]), []).append(call.params["text"])
@@ -217,6 +225,6 @@ def run_scenario(workdir: Path, *, mode: Mode, users: int, stop_after: int,
         duplicated += sum(max(n - 1, 0) for n in counts)
         firsts = [got.index(text) for text in expected if text in got]
         out_of_order += firsts != sorted(firsts)
-    return Outcome(mode, stop_signal.name, fail_rate, len(asked), replied_before, lost,
-                   duplicated, out_of_order, first_status, second_status,
+    return Outcome(mode, stop_signal.name, fail_rate, latency, len(asked), replied_before, lost,
+                   duplicated, out_of_order, failed_sends, first_status, second_status,
                    time.monotonic() - began, bot.log)

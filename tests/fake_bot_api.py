@@ -369,8 +369,12 @@ class FakeBotApi:
         *,
         webhook_attempts: int = 3,
         webhook_retry_delay: float = 0.2,
+        response_delay: float = 0.0,
     ) -> None:
         self.token = token
+        # Network latency: each answer leaves this long after the call was carried out (and
+        # recorded), so a bot that dies meanwhile never learns that its message was sent.
+        self.response_delay = response_delay
         self.bot_id = int(token.split(":", 1)[0])
         self.webhook_deliveries: list[WebhookDelivery] = []
         self._webhook_attempts = webhook_attempts
@@ -1345,6 +1349,8 @@ class _Handler(BaseHTTPRequestHandler):
                 body,
             )
         data = json.dumps(payload, ensure_ascii=False).encode()
+        if self.server.fake.response_delay:
+            time.sleep(self.server.fake.response_delay)
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

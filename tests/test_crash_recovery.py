@@ -30,6 +30,7 @@ def test_sigkill_mid_burst_loses_nothing_and_repeats_at_most_what_was_in_flight(
                            stop_signal=signal.SIGKILL, fail_rate=fail_rate, timeout=60)
     log = outcome.log.read_text(encoding="utf-8")
     assert outcome.first_exit_status is None  # it was killed, not stopped
+    assert (outcome.failed_sends > 0) == (fail_rate > 0)
     assert outcome.lost == 0, log
     assert outcome.duplicated <= MAX_IN_FLIGHT
     assert outcome.out_of_order_chats == 0
