@@ -1,9 +1,10 @@
 """What the inbox adds per update, at a steady 30 updates a second (the issue's target: 1 ms).
 
 Each update does what the bot does for it: :meth:`AsyncInbox.put` (one transaction; fsynced
-with ``--sync full``) before the acknowledgement, and :meth:`AsyncInbox.mark_done` after the reply, both awaited from
-the event loop through the inbox's own thread. The payload is a real text-message update. The
-figure per update is put + mark_done, wall-clock as the event loop sees it.
+with ``--sync full``) before the acknowledgement, and :meth:`AsyncInbox.mark_done` after the
+reply, both awaited from the event loop (through the inbox's own thread when they have to
+wait). The payload is a real text-message update. The figure per update is put + mark_done,
+wall-clock as the event loop sees it.
 
     .venv/bin/python benchmarks/bench_inbox.py [--rate 30] [--seconds 20] [--sync full] [--json]
 """

@@ -1038,8 +1038,8 @@ __all__ = [
     "STATE_KEY", "BotState", "BoundedMap", "ButtonAction", "about", "addressed_question", "ask",
     "ask_callback_data", "bot_state", "button", "compose_answer", "decode_callback",
     "edit_html", "edited_question", "error_handler", "help_command", "inbox_line",
-    "inline_query", "inline_statements", "not_text", "plain_text", "refuse_admin", "reload_command",
-    "reload_knowledge", "render_help", "render_reload", "render_start", "send_html", "speakers",
-    "split_html", "start", "stats_command", "topic_id", "topics", "unanswered_command",
-    "unknown_command",
+    "inline_query", "inline_statements", "not_text", "plain_text", "refuse_admin",
+    "reload_command", "reload_knowledge", "render_help", "render_reload", "render_start",
+    "send_html", "speakers", "split_html", "start", "stats_command", "topic_id", "topics",
+    "unanswered_command", "unknown_command",
 ]

@@ -42,6 +42,7 @@ from bot.service import KnowledgeService
 from bot.serving import serve
 from bot.settings import Settings
 from bot.storage import QuestionLog, StorageError
+from bot.update_sources import ListenError
 
 log = logging.getLogger(__name__)
 
@@ -371,8 +372,9 @@ async def reload_on_signal(application: BotApplication) -> None:
 def run_bot(settings: Settings) -> int:
     """Run the bot until stopped: long polling, or a webhook if WEBHOOK_URL is set.
 
-    Returns the process exit status: 0 after a clean stop, 2 if the knowledge base is invalid
-    or the Bot API rejects the token, 1 if the Bot API cannot be reached at start-up.
+    Returns the process exit status: 0 after a clean stop, 2 if the knowledge base is invalid,
+    the inbox cannot be opened or the Bot API rejects the token, 1 if the Bot API cannot be
+    reached at start-up or the webhook server cannot listen.
     """
     try:
         service = KnowledgeService.load(settings.knowledge_path)
@@ -404,6 +406,9 @@ def run_bot(settings: Settings) -> int:
         return 2
     except NetworkError as exc:
         log.error("cannot reach the Bot API at %s: %s", settings.api_base_url, exc)
+        return 1
+    except ListenError as exc:
+        log.error("WEBHOOK_LISTEN, WEBHOOK_PORT: %s", exc)
         return 1
     finally:
         if question_log is not None:

@@ -27,7 +27,7 @@ from tornado.web import RequestHandler
 
 from bot.inbox import InboxError, Incoming
 
-__all__ = ["PollingSource", "Store", "WebhookSource", "incoming"]
+__all__ = ["ListenError", "PollingSource", "Store", "WebhookSource", "incoming"]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,10 @@ BOOTSTRAP_RETRIES = 3  # deleteWebhook / setWebhook at start-up, one second apar
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 1 << 20  # an update is a few kilobytes; refuse anything absurd early
 _T = TypeVar("_T")
+
+
+class ListenError(Exception):
+    """The webhook server cannot listen (the port is taken, the address is not this host's)."""
 
 
 def incoming(update: Update, payload: str, *, now: float | None = None) -> Incoming:
@@ -175,7 +179,10 @@ class WebhookSource:
         """Listen, then register the webhook with Telegram (raises ``InvalidToken``); return a
         future that never ends on its own (the server needs no task)."""
         self._server = HTTPServer(self._app, max_body_size=MAX_BODY_BYTES)
-        self._server.listen(self._port, address=self._listen)
+        try:
+            self._server.listen(self._port, address=self._listen)
+        except OSError as exc:
+            raise ListenError(f"cannot listen on {self._listen}:{self._port}: {exc}") from exc
         await _bootstrap(lambda: self.bot.set_webhook(
             self._url, secret_token=self._secret, allowed_updates=self._allowed), "setWebhook")
         return asyncio.get_running_loop().create_future()

@@ -1,4 +1,4 @@
-"""The dispatcher: oldest first, in order per chat, bounded, and a stop that waits a bounded time."""
+"""The dispatcher: oldest first, in order per chat, bounded; a stop waits a bounded time."""
 
 from __future__ import annotations
 

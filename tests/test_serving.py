@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from telegram import Bot, Chat, Message, Update
 
 from bot.inbox import AsyncInbox, Inbox, InboxError, Incoming
 from bot.serving import Pipeline
-from bot.update_sources import PollingSource, WebhookSource, incoming
+from bot.update_sources import ListenError, PollingSource, WebhookSource, incoming
 
 SECRET = "s3cret"
 MESSAGE = {"update_id": 7, "message": {"message_id": 1, "date": 1_800_000_000, "text": "hi",
@@ -204,3 +205,14 @@ async def test_only_a_reply_that_left_but_was_not_marked_done_is_repeated(
     facade.close()
     inbox.close()
     assert sorted(sent) == [7, 8, 8, 9]  # one repeat, of the one in flight
+
+
+async def test_a_taken_port_is_a_clear_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        source = WebhookSource(Bot("1:x"), Stored(), listen="127.0.0.1", port=port, path="",
+                               url=f"http://127.0.0.1:{port}/", secret=None, allowed_updates=[])
+        with pytest.raises(ListenError, match=f"cannot listen on 127.0.0.1:{port}"):
+            await source.start()
