@@ -372,8 +372,9 @@ class FakeBotApi:
         response_delay: float = 0.0,
     ) -> None:
         self.token = token
-        # Network latency: each answer leaves this long after the call was carried out (and
-        # recorded), so a bot that dies meanwhile never learns that its message was sent.
+        # Network latency: each answer (but getUpdates', a long poll waits anyway) leaves this
+        # long after the call was carried out and recorded, so a bot that dies meanwhile never
+        # learns that its message was sent.
         self.response_delay = response_delay
         self.bot_id = int(token.split(":", 1)[0])
         self.webhook_deliveries: list[WebhookDelivery] = []
@@ -1349,7 +1350,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body,
             )
         data = json.dumps(payload, ensure_ascii=False).encode()
-        if self.server.fake.response_delay:
+        if self.server.fake.response_delay and route and route["method"].lower() != "getupdates":
             time.sleep(self.server.fake.response_delay)
         try:
             self.send_response(status)

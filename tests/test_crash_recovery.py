@@ -82,3 +82,23 @@ def test_a_locked_inbox_holds_updates_at_telegram_until_it_can_store_them(
         fake.wait_for("sendMessage", lambda c: not c.failed, timeout=30)
         assert bot.signal(signal.SIGTERM) == 0
     assert "database is locked" in bot.log.read_text(encoding="utf-8")
+
+
+def test_sigterm_gives_replies_in_flight_stop_timeout_then_leaves_them_in_the_inbox(
+        tmp_path: Path) -> None:
+    with FakeBotApi(response_delay=0.0) as fake:
+        bot = BotProcess(fake, tmp_path, "polling", stop_timeout=1.0)
+        bot.start()
+        fake.response_delay = 30.0  # the Bot API hangs: no reply can finish
+        fake.push_update(fake.message_update(QUESTIONS[0], user_id=32_001))
+        fake.wait_for("sendMessage", timeout=15)
+        started = time.monotonic()
+        assert bot.signal(signal.SIGTERM) == 0
+        assert time.monotonic() - started < 8  # the 1 s STOP_TIMEOUT, not the 30 s hang
+        fake.response_delay = 0.0
+        bot.start()
+        fake.wait_for("sendMessage", count=2, timeout=15)  # sent again: it was never confirmed
+        assert bot.signal(signal.SIGTERM) == 0
+    log = bot.log.read_text(encoding="utf-8")
+    assert "1 update(s) did not finish in 1 s; they stay in the inbox" in log
+    assert "1 update(s) from before the restart, processed first" in log
