@@ -88,12 +88,13 @@ class Dispatcher:
         self._ready.clear()
         self._queued = 0
         tasks = list(self._running.values())
-        if not tasks:
-            return 0
-        _, late = await asyncio.wait(tasks, timeout=timeout)
-        for task in late:
-            task.cancel()
-        await asyncio.gather(*late, return_exceptions=True)
+        late: set[asyncio.Task[None]] = set()
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=timeout)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        self._idle.set()
         return len(late)
 
     def _start_what_may(self) -> None:

@@ -112,7 +112,7 @@ async def test_stop_lets_updates_in_flight_finish_and_starts_nothing_more() -> N
     assert handler.events.count(f"end {first[0].update_id}") == 1
     assert all(f"start {u.update_id}" not in handler.events for u in later)
     dispatcher.add([waiting(4)])  # ignored while stopping: it stays in the inbox
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(dispatcher.join(), timeout=1)
     assert len(handler.events) == 4
 
 
