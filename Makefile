@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test install bench check eval lint clean
+.PHONY: run test install bench bench-inbox check eval lint clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: Python 3.11 not found; install it or run 'make PYTHON=/path/to/python3.11 ...'" >&2; exit 2; }
@@ -41,6 +41,10 @@ lint: $(STAMP_TEST)
 
 bench: $(STAMP_RUN)
 	$(BIN)/python benchmarks/bench_engine.py
+
+bench-inbox: $(STAMP_RUN)
+	$(BIN)/python benchmarks/bench_inbox.py
+	$(BIN)/python benchmarks/bench_crash.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

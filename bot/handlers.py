@@ -38,6 +38,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.engine import Engine, Match, Result, Status
+from bot.inbox import Inbox, InboxError
 from bot.knowledge import KnowledgeBase, Problem, Statement, Topic, format_changes
 from bot.render import HTML, render_about, render_person, render_result, render_statement
 from bot.service import KnowledgeService, ReloadOutcome
@@ -103,12 +104,13 @@ class BotState:
 
     Updates are handled concurrently, but all on the event loop: each get or put on the maps
     is one step with no ``await`` inside, so they need no lock. The updates of one chat are
-    handled in order (``ChatOrderedUpdateProcessor``), so an edit finds the reply it edits.
+    handled in order (:class:`bot.dispatcher.Dispatcher`), so an edit finds the reply it edits.
     """
 
     service: KnowledgeService
     question_log: QuestionLog | None
     admin_ids: frozenset[int]
+    inbox: Inbox | None = None
     replies: BoundedMap[tuple[int, int], tuple[int, ...]] = field(
         default_factory=lambda: BoundedMap(REPLY_MEMORY))
     asked: BoundedMap[str, str] = field(default_factory=lambda: BoundedMap(ASKED_MEMORY))
@@ -978,8 +980,9 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not await _admin_only(update, context):
         return
     state = bot_state(context)
+    inbox = await inbox_line(state)
     if state.question_log is None:
-        await reply_html(update, context, _esc("The question log is not available."))
+        await reply_html(update, context, _pre(f"The question log is not available.\n{inbox}"))
         return
     since = None
     if context.args:
@@ -996,7 +999,19 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     kb = state.service.engine.kb
     names = {p.id: p.name for p in kb.people} | {t.id: t.name for t in kb.topics}
-    await reply_html(update, context, _pre(format_stats(stats, names)))
+    await reply_html(update, context, _pre(f"{format_stats(stats, names)}\n{inbox}"))
+
+
+async def inbox_line(state: BotState) -> str:
+    """``Inbox: 3 waiting, the oldest 12 s old`` (the update being answered counts)."""
+    if state.inbox is None:
+        return "Inbox: not in use"
+    try:
+        status = await asyncio.to_thread(state.inbox.status)
+    except InboxError as exc:
+        log.warning("could not read the inbox: %s", exc)
+        return "Inbox: cannot be read"
+    return f"Inbox: {status.describe()}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -1022,9 +1037,9 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 __all__ = [
     "STATE_KEY", "BotState", "BoundedMap", "ButtonAction", "about", "addressed_question", "ask",
     "ask_callback_data", "bot_state", "button", "compose_answer", "decode_callback",
-    "edit_html", "edited_question", "error_handler", "help_command", "inline_query",
-    "inline_statements", "not_text", "plain_text", "refuse_admin", "reload_command",
-    "reload_knowledge", "render_help", "render_reload", "render_start", "send_html", "speakers",
-    "split_html", "start", "stats_command", "topic_id", "topics", "unanswered_command",
-    "unknown_command",
+    "edit_html", "edited_question", "error_handler", "help_command", "inbox_line",
+    "inline_query", "inline_statements", "not_text", "plain_text", "refuse_admin",
+    "reload_command", "reload_knowledge", "render_help", "render_reload", "render_start",
+    "send_html", "speakers", "split_html", "start", "stats_command", "topic_id", "topics",
+    "unanswered_command", "unknown_command",
 ]

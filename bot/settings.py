@@ -25,6 +25,9 @@ LOG_LEVELS: frozenset[str] = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CR
 _TOKEN_RE = re.compile(r"[0-9]{5,}:[A-Za-z0-9_-]{30,}")
 # Telegram's rule for setWebhook's secret_token.
 _WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# A duration: a number of seconds, or a number with a unit ("90s", "30m", "24h", "2d").
+_DURATION_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)")
+_DURATION_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 # int() would also accept "+1", "1_000" and non-ASCII digits; ids and ports are ASCII digits.
 _DIGITS_RE = re.compile(r"[0-9]+")
 
@@ -66,6 +69,18 @@ class Settings:
     """``WEBHOOK_SECRET``: sent by Telegram in ``X-Telegram-Bot-Api-Secret-Token``."""
     log_level: str = "INFO"
     """``LOG_LEVEL``: one of :data:`LOG_LEVELS`, upper-case."""
+    inbox_path: Path = Path("data/inbox.sqlite3")
+    """``INBOX_PATH``: SQLite file of the update inbox; default: beside the question log."""
+    inbox_max_age: float = 86400.0
+    """``INBOX_MAX_AGE`` in seconds: older updates are dropped, not answered."""
+    stop_timeout: float = 8.0
+    """``STOP_TIMEOUT`` in seconds: how long a stop waits for the replies in flight."""
+    inbox_max_depth: int = 10_000
+    """``INBOX_MAX_DEPTH``: while this many updates wait, new ones are refused (not
+    acknowledged: Telegram keeps them and delivers them again later)."""
+    inbox_sync: Literal["NORMAL", "FULL"] = "NORMAL"
+    """``INBOX_SYNC``: ``NORMAL`` (an update survives a crash of the process) or ``FULL`` (it
+    is fsynced before it is acknowledged: it survives a power cut too)."""
 
     def __repr__(self) -> str:
         """Show every field, but only whether a secret is set, never its value."""
@@ -152,17 +167,30 @@ def load_settings(
             "LOG_LEVEL", f"must be one of {', '.join(sorted(LOG_LEVELS))} (case-insensitive)"
         )
 
+    inbox_sync = (get("INBOX_SYNC") or "normal").upper()
+    if inbox_sync not in ("NORMAL", "FULL"):
+        raise SettingsError("INBOX_SYNC", "must be normal or full (case-insensitive)")
+
+    data_path = Path(get("DATA_PATH") or "data/questions.sqlite3")
+    inbox_path = get("INBOX_PATH")
     return Settings(
         token=token,
         api_base_url=api_base_url,
         admin_ids=_parse_admin_ids(get("ADMIN_IDS")),
         knowledge_path=Path(get("KNOWLEDGE_PATH") or "knowledge"),
-        data_path=Path(get("DATA_PATH") or "data/questions.sqlite3"),
+        data_path=data_path,
         webhook_url=webhook_url,
         webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
         webhook_port=_parse_port("WEBHOOK_PORT", get("WEBHOOK_PORT"), default=8443),
         webhook_secret=webhook_secret,
         log_level=log_level,
+        inbox_path=Path(inbox_path) if inbox_path else data_path.parent / "inbox.sqlite3",
+        inbox_max_age=_parse_duration("INBOX_MAX_AGE", get("INBOX_MAX_AGE"), default=86400.0,
+                                      minimum=60.0),
+        stop_timeout=_parse_duration("STOP_TIMEOUT", get("STOP_TIMEOUT"), default=8.0,
+                                     minimum=0.0),
+        inbox_max_depth=_parse_count("INBOX_MAX_DEPTH", get("INBOX_MAX_DEPTH"), default=10_000),
+        inbox_sync="FULL" if inbox_sync == "FULL" else "NORMAL",
     )
 
 
@@ -228,3 +256,26 @@ def _parse_port(name: str, value: str | None, *, default: int) -> int:
     if not _DIGITS_RE.fullmatch(value) or not 1 <= int(value) <= 65535:
         raise SettingsError(name, "must be an integer port between 1 and 65535")
     return int(value)
+
+
+def _parse_count(name: str, value: str | None, *, default: int) -> int:
+    """Parse a positive whole number."""
+    if value is None:
+        return default
+    if not _DIGITS_RE.fullmatch(value) or int(value) < 1:
+        raise SettingsError(name, "must be a whole number of at least 1")
+    return int(value)
+
+
+def _parse_duration(name: str, value: str | None, *, default: float, minimum: float) -> float:
+    """Parse ``90``, ``90s``, ``30m``, ``24h`` or ``2d`` into seconds, at least ``minimum``."""
+    if value is None:
+        return default
+    match = _DURATION_RE.fullmatch(value.lower())
+    if match is None:
+        raise SettingsError(name, "must be a duration: seconds, or a number with s, m, h or d "
+                                  "(e.g. 90s, 30m, 24h, 2d)")
+    seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    if seconds < minimum:
+        raise SettingsError(name, f"must be at least {minimum:g} seconds")
+    return seconds

@@ -12,8 +12,7 @@ import asyncio
 import logging
 import re
 import signal
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,7 +23,6 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -37,12 +35,15 @@ from telegram.ext import (
 
 from bot import handlers
 from bot.handlers import STATE_KEY, BotState
+from bot.inbox import Inbox, InboxError
 from bot.knowledge import KnowledgeError
 from bot.logging_setup import RedactingFormatter
 from bot.semantic import SemanticModelError
 from bot.service import KnowledgeService
+from bot.serving import serve
 from bot.settings import Settings
 from bot.storage import QuestionLog, StorageError
+from bot.update_sources import ListenError
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,6 @@ ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 RATE_LIMIT_RETRIES = 3  # 429s: AIORateLimiter waits retry_after, then tries again
 NETWORK_RETRIES = 3  # network errors and 5xx: retried with backoff
 NETWORK_BACKOFF_SECONDS = 0.5  # doubles on each retry: 0.5, 1, 2
-MAX_CONCURRENT_UPDATES = 256  # as PTB's concurrent_updates(True); one chat's queue counts too
 _RETRIED_PREFIXES = ("send", "edit", "answer", "delete")  # replies, not set-up calls
 # A late response does not mean the call failed: repeating these could deliver twice.
 _DELIVERING_PREFIXES = ("send", "answer")
@@ -173,54 +173,6 @@ BotApplication = Application[TolerantBot, ContextTypes.DEFAULT_TYPE, dict[Any, A
                              dict[Any, Any], dict[Any, Any], JobQueue[ContextTypes.DEFAULT_TYPE]]
 
 
-@dataclass
-class _ChatQueue:
-    """The updates of one chat being processed or waiting (see ChatOrderedUpdateProcessor)."""
-
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    users: int = 0
-
-
-class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
-    """Processes updates concurrently, except that those of one chat wait for each other.
-
-    One slow answer (or a 429 back-off) then holds up only its own chat, while in each chat an
-    edit, a button or a follow-up question is still handled after what came before it (an
-    edit finds the reply it edits; answers keep the order of questions). Updates without a
-    chat (inline queries) are not ordered. Waiting updates count towards
-    ``max_concurrent_updates``.
-    """
-
-    __slots__ = ("_chats",)
-
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
-        """Process at most ``max_concurrent_updates`` updates at a time."""
-        super().__init__(max_concurrent_updates)
-        self._chats: dict[int, _ChatQueue] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Await ``coroutine`` once the earlier updates of the same chat are done."""
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
-            return
-        queue = self._chats.setdefault(chat.id, _ChatQueue())
-        queue.users += 1
-        try:
-            async with queue.lock:  # asyncio.Lock is fair: waiters go in arrival order
-                await coroutine
-        finally:
-            queue.users -= 1
-            if not queue.users:  # forget idle chats: the map stays as small as the backlog
-                del self._chats[chat.id]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
-
-
 class TextCommandHandler(CommandHandler[ContextTypes.DEFAULT_TYPE, None]):
     """A ``CommandHandler`` that also recognises a command without a ``bot_command`` entity.
 
@@ -250,12 +202,6 @@ class TextCommandHandler(CommandHandler[ContextTypes.DEFAULT_TYPE, None]):
             return None
         filter_result = self.filters.check_update(update)
         return (message.text.split()[1:], filter_result) if filter_result else False
-
-
-def webhook_url_path(path: str) -> str:
-    """PTB's ``url_path`` for the webhook path ``path``: PTB (tornado) compiles it as a regular
-    expression, so a ``+`` or ``.`` in ``WEBHOOK_URL`` must be escaped to match itself."""
-    return re.escape(path)
 
 
 def file_base_url(api_base_url: str) -> str:
@@ -308,8 +254,10 @@ def _redact_request_logs(secrets: Iterable[str]) -> None:
 
 
 def build_application(settings: Settings, service: KnowledgeService,
-                      question_log: QuestionLog | None = None) -> BotApplication:
-    """Build the bot: settings, knowledge and question log in; every handler registered."""
+                      question_log: QuestionLog | None = None,
+                      inbox: Inbox | None = None) -> BotApplication:
+    """Build the bot: settings, knowledge, question log and inbox in; every handler
+    registered. Updates come from :func:`bot.serving.serve`, not from PTB's updater."""
     token = settings.require_token()
     _redact_request_logs(settings.secrets)
     bot = TolerantBot(token, base_url=settings.api_base_url,
@@ -318,12 +266,13 @@ def build_application(settings: Settings, service: KnowledgeService,
     application = (
         ApplicationBuilder()
         .bot(bot)
-        .concurrent_updates(ChatOrderedUpdateProcessor())
+        .updater(None)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data[STATE_KEY] = BotState(service, question_log, settings.admin_ids)
+    application.bot_data[STATE_KEY] = BotState(service, question_log, settings.admin_ids,
+                                               inbox=inbox)
     add_handlers(application, settings.admin_ids)
     return application
 
@@ -424,8 +373,9 @@ async def reload_on_signal(application: BotApplication) -> None:
 def run_bot(settings: Settings) -> int:
     """Run the bot until stopped: long polling, or a webhook if WEBHOOK_URL is set.
 
-    Returns the process exit status: 0 after a clean stop, 2 if the knowledge base is invalid
-    or the Bot API rejects the token, 1 if the Bot API cannot be reached at start-up.
+    Returns the process exit status: 0 after a clean stop, 2 if the knowledge base is invalid,
+    the inbox cannot be opened or the Bot API rejects the token, 1 if the Bot API cannot be
+    reached at start-up or the webhook server cannot listen.
     """
     try:
         service = KnowledgeService.load(settings.knowledge_path)
@@ -438,32 +388,35 @@ def run_bot(settings: Settings) -> int:
         log.error("cannot start: %s", exc)
         return 2
     try:
+        inbox = Inbox(settings.inbox_path, synchronous=settings.inbox_sync)
+    except InboxError as exc:  # no inbox, no promise that a crash loses nothing: refuse
+        log.error("INBOX_PATH: %s", exc)
+        return 2
+    try:
         question_log: QuestionLog | None = QuestionLog(settings.data_path)
     except StorageError as exc:
         log.warning("running without the question log: %s", exc)
         question_log = None
-    application = build_application(settings, service, question_log)
+    application = build_application(settings, service, question_log, inbox)
     try:
         if settings.webhook_url:
             log.info("starting in webhook mode on %s:%s", settings.webhook_listen,
                      settings.webhook_port)
-            application.run_webhook(
-                listen=settings.webhook_listen, port=settings.webhook_port,
-                url_path=webhook_url_path(settings.webhook_path),
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret, allowed_updates=list(ALLOWED_UPDATES),
-                bootstrap_retries=3)
         else:
             log.info("starting with long polling")
-            application.run_polling(allowed_updates=list(ALLOWED_UPDATES), bootstrap_retries=3)
+        asyncio.run(serve(application, settings, inbox, ALLOWED_UPDATES))
     except InvalidToken:
         log.error("TELEGRAM_BOT_TOKEN: rejected by the Bot API (revoked or mistyped?)")
         return 2
     except NetworkError as exc:
         log.error("cannot reach the Bot API at %s: %s", settings.api_base_url, exc)
         return 1
+    except ListenError as exc:
+        log.error("WEBHOOK_LISTEN, WEBHOOK_PORT: %s", exc)
+        return 1
     finally:
         if question_log is not None:
             question_log.close()
+        inbox.close()
     log.info("stopped")
     return 0

@@ -17,6 +17,7 @@ import asyncio
 import copy
 import itertools
 import json
+import random
 import re
 import threading
 import time
@@ -368,8 +369,13 @@ class FakeBotApi:
         *,
         webhook_attempts: int = 3,
         webhook_retry_delay: float = 0.2,
+        response_delay: float = 0.0,
     ) -> None:
         self.token = token
+        # Network latency: each answer (but getUpdates', a long poll waits anyway) leaves this
+        # long after the call was carried out and recorded, so a bot that dies meanwhile never
+        # learns that its message was sent.
+        self.response_delay = response_delay
         self.bot_id = int(token.split(":", 1)[0])
         self.webhook_deliveries: list[WebhookDelivery] = []
         self._webhook_attempts = webhook_attempts
@@ -394,6 +400,7 @@ class FakeBotApi:
         self._delivery_attempts: dict[int, int] = {}
         self._faults: dict[str, list[_Fault]] = {}
         self._unsupported: set[str] = set()
+        self._random_faults: dict[str, tuple[float, int, random.Random]] = {}
         self._stopping = False
         self._httpd: _HTTPServer | None = None
         self._threads: list[threading.Thread] = []
@@ -558,6 +565,15 @@ class FakeBotApi:
         with self._cond:
             self._faults.setdefault(method.lower(), []).append(fault)
 
+    def fail_randomly(self, method: str, rate: float, status: int = 500, seed: int = 0) -> None:
+        """Make each call of ``method`` fail with ``status`` with probability ``rate``
+        (reproducibly: the draws come from ``seed``); ``rate`` 0 stops it."""
+        with self._cond:
+            if rate <= 0:
+                self._random_faults.pop(method.lower(), None)
+            else:
+                self._random_faults[method.lower()] = (rate, status, random.Random(seed))
+
     def unsupported(self, method: str) -> None:
         """Make ``method`` answer 404 as if the Bot API did not know it."""
         with self._cond:
@@ -620,6 +636,9 @@ class FakeBotApi:
                     if fault.times <= 0:
                         faults.pop(0)
                     raise ApiError(fault.status, fault.description, fault.retry_after)
+                chance = self._random_faults.get(method.lower())
+                if chance is not None and chance[2].random() < chance[0]:
+                    raise ApiError(chance[1], HTTPStatus(chance[1]).phrase)
                 if entry is None or method.lower() in self._unsupported:
                     raise ApiError(404, "Not Found: method not found")
                 for key in _JSON_FIELDS & params.keys():
@@ -1331,6 +1350,8 @@ class _Handler(BaseHTTPRequestHandler):
                 body,
             )
         data = json.dumps(payload, ensure_ascii=False).encode()
+        if self.server.fake.response_delay and route and route["method"].lower() != "getupdates":
+            time.sleep(self.server.fake.response_delay)
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

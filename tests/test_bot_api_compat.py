@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,14 @@ from test_handlers import GROUP, USER, Harness, ScriptedEngine, answer
 from bot import handlers
 from bot.engine import Result, Status
 from bot.handlers import split_html
+from bot.inbox import AsyncInbox, Inbox, Incoming
 from bot.knowledge import load_knowledge
 from bot.service import KnowledgeService
+from bot.serving import Pipeline
 from bot.settings import load_settings
 from bot.storage import QuestionLog
-from bot.telegram_app import build_application, webhook_url_path
+from bot.telegram_app import build_application
+from bot.update_sources import PollingSource, WebhookSource
 
 ALICE_WORDS = "We will expand trade &amp; &lt;investment&gt; with our partners"
 HarnessFactory = Callable[..., Awaitable[Harness]]
@@ -232,20 +236,23 @@ async def test_messages_from_the_bot_itself_are_ignored(make_harness: HarnessFac
 
 
 async def _polling(harness: Harness, body: Callable[[], Awaitable[None]]) -> None:
-    """Run ``body`` while the application polls the emulator, as in production."""
+    """Run ``body`` while the application polls the emulator through an inbox, as in
+    production (bot.serving.serve, without its signals)."""
     app = harness.app
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    inbox = AsyncInbox(Inbox(harness.knowledge.parent / "inbox.sqlite3"))
+    pipeline = Pipeline(app, inbox, max_age=86400)
+    source = PollingSource(app.bot, pipeline.store, offset=None, allowed_updates=["message"],
+                           timeout=1)
     await app.start()
+    await source.start()
     try:
         await body()
     finally:
-        try:
-            if app.updater.running:
-                await app.updater.stop()
-        finally:
-            if app.running:
-                await app.stop()
+        await source.stop()
+        await pipeline.dispatcher.stop(timeout=5)
+        await app.stop()
+        inbox.close()
+        inbox.inbox.close()
 
 
 async def test_an_unparsable_update_does_not_stall_polling(
@@ -455,7 +462,7 @@ def test_split_html_counts_utf16_and_keeps_html_valid(unit: str) -> None:
     ("http://127.0.0.1:{port}/hook/", "/hook/"),
     ("http://127.0.0.1:{port}/hook?x=1", "/hook?x=1"),
     ("http://127.0.0.1:{port}/", "/"),
-    ("http://127.0.0.1:{port}/tg+hook", "/tg+hook"),  # PTB compiles url_path as a regex
+    ("http://127.0.0.1:{port}/tg+hook", "/tg+hook"),  # tornado routes are regular expressions
 ])
 async def test_webhook_url_forms_receive_updates(make_harness: HarnessFactory,
                                                  unused_tcp_port: int, url: str,
@@ -464,11 +471,15 @@ async def test_webhook_url_forms_receive_updates(make_harness: HarnessFactory,
     webhook_url = url.format(port=unused_tcp_port)
     settings = load_settings(environ={"WEBHOOK_URL": webhook_url}, env_file=None)
     app = harness.app
-    assert app.updater is not None
-    await app.updater.start_webhook(listen="127.0.0.1", port=unused_tcp_port,
-                                    url_path=webhook_url_path(settings.webhook_path),
-                                    webhook_url=webhook_url)
-    await app.start()
+
+    async def store(updates: Sequence[Incoming]) -> None:
+        for item in updates:  # processed at once here: no inbox in this test
+            await app.process_update(Update.de_json(json.loads(item.payload), app.bot))
+
+    source = WebhookSource(app.bot, store, listen="127.0.0.1", port=unused_tcp_port,
+                           path=settings.webhook_path, url=webhook_url, secret=None,
+                           allowed_updates=["message"])
+    await source.start()
     try:
         update_id = harness.fake.push_update(harness.fake.message_update("/about",
                                                                          user_id=USER))
@@ -476,8 +487,7 @@ async def test_webhook_url_forms_receive_updates(make_harness: HarnessFactory,
         assert delivery.status == 200, (path, delivery)
         await harness.fake.await_call("sendMessage")
     finally:
-        await app.updater.stop()
-        await app.stop()
+        await source.stop()
 
 
 def test_update_de_json_tolerates_missing_optional_fields() -> None:

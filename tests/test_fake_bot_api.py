@@ -436,6 +436,23 @@ async def test_server_errors_raise_network_error(
     assert [c.status for c in server.calls("sendChatAction")] == [status, status, 200]
 
 
+async def test_random_failures_hit_about_the_rate_given_reproducibly(
+    server: FakeBotApi, bot: Bot
+) -> None:
+    """fail_randomly fails a share of the calls, the same ones for the same seed."""
+    server.fail_randomly("sendChatAction", 0.25, seed=7)
+    outcomes = []
+    for _ in range(200):
+        try:
+            outcomes.append(await bot.send_chat_action(USER_ID, ChatAction.TYPING))
+        except NetworkError:
+            outcomes.append(False)
+    assert 30 <= outcomes.count(False) <= 70
+    assert {c.status for c in server.calls("sendChatAction") if c.failed} == {500}
+    server.fail_randomly("sendChatAction", 0)
+    assert await bot.send_chat_action(USER_ID, ChatAction.TYPING)
+
+
 async def test_unknown_and_unsupported_methods(server: FakeBotApi, bot: Bot) -> None:
     """Unknown methods, and ones marked unsupported, answer 404 'method not found'."""
     with pytest.raises(EndPointNotFound):

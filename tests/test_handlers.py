@@ -9,13 +9,11 @@ tests/test_telegram_e2e.py.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,7 @@ import httpx
 import pytest
 from conftest import TELEGRAM_ADMIN_ID
 from fake_bot_api import BOT_USERNAME, Call, FakeBotApi, parse_html
-from telegram import Chat, Message, Update
+from telegram import Update
 from telegram.error import NetworkError, TimedOut
 
 from bot import handlers
@@ -37,6 +35,7 @@ from bot.handlers import (
     decode_callback,
     split_html,
 )
+from bot.inbox import Inbox, Incoming
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.render import HTML, render_about, render_person, render_result
 from bot.service import KnowledgeService
@@ -46,7 +45,6 @@ from bot.telegram_app import (
     ADMIN_COMMANDS,
     PUBLIC_COMMANDS,
     BotApplication,
-    ChatOrderedUpdateProcessor,
     RetryingRateLimiter,
     build_application,
     file_base_url,
@@ -703,8 +701,22 @@ async def test_unanswered_and_stats_for_admins(harness: Harness) -> None:
     await harness.command("/stats 7d", user_id=TELEGRAM_ADMIN_ID)
     text = harness.last_text(TELEGRAM_ADMIN_ID)
     assert text.startswith("<pre>") and "no answer" in text
+    assert "Inbox: not in use" in text  # the harness dispatches without one
     await harness.command("/stats yesterday-ish", user_id=TELEGRAM_ADMIN_ID)
     assert harness.last_text(TELEGRAM_ADMIN_ID).startswith("Usage: /stats [since].")
+
+
+async def test_stats_show_the_inbox_depth_and_oldest_age(harness: Harness,
+                                                        tmp_path: Path) -> None:
+    with Inbox(tmp_path / "inbox.sqlite3") as inbox:
+        inbox.put([Incoming(1, USER, time.time() - 30, "{}"), Incoming(2, None, time.time(),
+                                                                       "{}")])
+        harness.app.bot_data[STATE_KEY].inbox = inbox
+        await harness.command("/stats", user_id=TELEGRAM_ADMIN_ID)
+        assert "Inbox: 2 waiting, the oldest 30 s old" in harness.last_text(TELEGRAM_ADMIN_ID)
+        inbox.close()  # a broken inbox is said so, and /stats still answers
+        await harness.command("/stats", user_id=TELEGRAM_ADMIN_ID)
+        assert "Inbox: cannot be read" in harness.last_text(TELEGRAM_ADMIN_ID)
 
 
 async def test_admin_commands_without_a_question_log(harness: Harness) -> None:
@@ -870,30 +882,6 @@ async def test_timeouts_are_repeated_only_where_that_cannot_deliver_twice(
         with pytest.raises(TimedOut):
             await limiter.process_request(slow, (endpoint, {}), {}, endpoint, {}, None)
     assert len(attempts) == (2 if repeated else 1)
-
-
-async def test_updates_of_one_chat_wait_for_each_other_and_no_other_chat() -> None:
-    processor = ChatOrderedUpdateProcessor()
-    events: list[str] = []
-
-    def update(update_id: int, chat_id: int) -> Update:
-        chat = Chat(chat_id, Chat.PRIVATE)
-        return Update(update_id, message=Message(update_id, datetime.now(UTC), chat))
-
-    async def work(name: str, delay: float) -> None:
-        events.append(f"{name} start")
-        await asyncio.sleep(delay)
-        events.append(f"{name} end")
-
-    async with processor:
-        await asyncio.gather(
-            processor.process_update(update(1, USER), work("a1", 0.2)),
-            processor.process_update(update(2, USER), work("a2", 0.0)),
-            processor.process_update(update(3, USER + 1), work("b", 0.0)),
-            processor.process_update(Update(4), work("no chat", 0.0)))
-    assert events.index("a1 end") < events.index("a2 start")  # in order within a chat
-    assert events.index("b end") < events.index("a1 end")  # not held up by another chat
-    assert events.index("no chat end") < events.index("a1 end")
 
 
 async def test_token_never_reaches_a_log_record(harness: Harness,

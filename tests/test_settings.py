@@ -35,6 +35,11 @@ def test_defaults() -> None:
         webhook_port=8443,
         webhook_secret=None,
         log_level="INFO",
+        inbox_path=Path("data/inbox.sqlite3"),
+        inbox_max_age=86400.0,
+        stop_timeout=8.0,
+        inbox_max_depth=10_000,
+        inbox_sync="NORMAL",
     )
     assert settings.mode == "polling"
     assert settings.webhook_path == ""
@@ -54,6 +59,11 @@ def test_every_variable_read_and_trimmed() -> None:
             "WEBHOOK_PORT": " 8080 ",
             "WEBHOOK_SECRET": f" {SECRET} ",
             "LOG_LEVEL": " debug ",
+            "INBOX_PATH": " /var/spool/bot/inbox.db ",
+            "INBOX_MAX_AGE": " 2d ",
+            "STOP_TIMEOUT": " 2.5 ",
+            "INBOX_SYNC": " Full ",
+            "INBOX_MAX_DEPTH": " 500 ",
         }
     )
     assert settings.token == TOKEN
@@ -66,7 +76,26 @@ def test_every_variable_read_and_trimmed() -> None:
     assert settings.webhook_port == 8080
     assert settings.webhook_secret == SECRET
     assert settings.log_level == "DEBUG"
+    assert settings.inbox_path == Path("/var/spool/bot/inbox.db")
+    assert settings.inbox_max_age == 2 * 86400
+    assert settings.stop_timeout == 2.5
+    assert settings.inbox_sync == "FULL"
+    assert settings.inbox_max_depth == 500
     assert settings.secrets == (TOKEN, SECRET)
+
+
+def test_the_inbox_lives_beside_the_question_log_by_default() -> None:
+    settings = load({"DATA_PATH": "/var/lib/bot/q.sqlite3"})
+    assert settings.inbox_path == Path("/var/lib/bot/inbox.sqlite3")
+
+
+@pytest.mark.parametrize(("value", "seconds"), [
+    ("90", 90.0), ("90s", 90.0), ("30m", 1800.0), ("24H", 86400.0), ("1.5h", 5400.0),
+    ("2 d", 172800.0),
+])
+def test_durations(value: str, seconds: float) -> None:
+    assert load({"INBOX_MAX_AGE": value}).inbox_max_age == seconds
+    assert load({"STOP_TIMEOUT": value}).stop_timeout == seconds
 
 
 @pytest.mark.parametrize(
@@ -179,6 +208,14 @@ def test_os_environ_used_by_default_and_not_mutated(
         ("WEBHOOK_SECRET", "x" * 257),
         ("LOG_LEVEL", "verbose"),
         ("LOG_LEVEL", "10"),
+        ("INBOX_MAX_AGE", "1 week"),
+        ("INBOX_MAX_AGE", "59s"),  # under a minute: every restart would drop the backlog
+        ("INBOX_MAX_AGE", "-3h"),
+        ("STOP_TIMEOUT", "soon"),
+        ("STOP_TIMEOUT", "-1"),
+        ("INBOX_SYNC", "always"),
+        ("INBOX_MAX_DEPTH", "0"),
+        ("INBOX_MAX_DEPTH", "lots"),
     ],
 )
 def test_invalid_values_raise_settings_error_naming_the_variable(name: str, value: str) -> None:

@@ -40,7 +40,7 @@ LAUNCHER = [sys.executable, "-m", "bot", "run"]
 REPLY_TIMEOUT = 15.0  # generous for a loaded CI machine; a passing wait returns at once
 KB_FILE = "russia-iran-partners.yaml"
 _OUR_VARIABLES = ("TELEGRAM_", "WEBHOOK_", "ADMIN_IDS", "KNOWLEDGE_PATH", "DATA_PATH",
-                  "LOG_LEVEL")
+                  "LOG_LEVEL", "INBOX_", "STOP_TIMEOUT")
 
 
 @dataclass
@@ -494,6 +494,7 @@ def test_unanswered_and_stats(polling_bot: RunningBot) -> None:
     admin.say("/stats 1d")
     text = admin.reply().params["text"]
     assert text.startswith("<pre>") and "Questions (since" in text
+    assert "Inbox: 1 waiting, the oldest" in text  # the /stats update itself
 
 
 def test_logs_are_at_debug_and_never_hold_the_token(polling_bot: RunningBot) -> None:
@@ -551,7 +552,7 @@ def test_the_cli_run_command_starts_the_bot(tmp_path: Path) -> None:
         # DATA_PATH is a folder: the question log cannot open, and the bot runs without it.
         # The API base is written as local Bot API servers usually are: no "/bot", a "/".
         bot = start_bot(fake, REAL_KNOWLEDGE, tmp_path, argv=[sys.executable, "-m", "bot", "run"],
-                        DATA_PATH=str(tmp_path),
+                        DATA_PATH=str(tmp_path), INBOX_PATH=str(tmp_path / "inbox.sqlite3"),
                         TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{fake.port}/")
         try:
             chat = ChatWith(bot, bot.new_user())
