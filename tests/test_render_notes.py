@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize(("note", "expected"), [
     (Note(NoteKind.NONE), ""),
     (Note(NoteKind.TOO_LONG, count=10_000, limit=500),
-     "That message is 10,000 characters long. Please ask one short question (up to 500 "
-     "characters)."),
+     ("That message is 10,000 characters long. Please ask one short question (up to 500 "
+      "characters).")),
     (Note(NoteKind.NOT_QUOTED, subject="OPEC"), "The article does not quote OPEC."),
     (Note(NoteKind.NOT_QUOTED_ON, ("alice",), ("bob",), "sanctions"),
      "The article does not quote Alice Example on sanctions. Bob Sample spoke about it."),
@@ -27,14 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
     (Note(NoteKind.NAMED_NOT_QUOTED, ("carol",)),
      "The article names Carol Absent (an observer) but does not quote Absent."),
     (Note(NoteKind.CITED_BY, ("carol",), ("alice", "bob")),
-     "The article does not quote Carol Absent directly; Alice Example and Bob Sample cited "
-     "Carol Absent:"),
+     ("The article does not quote Carol Absent directly; Alice Example and Bob Sample cited "
+      "Carol Absent:")),
     (Note(NoteKind.SPOKE_ABOUT, others=("bob",), subject="Sanctions"),
      "Bob Sample spoke about Sanctions:"),
     (Note(NoteKind.SPOKE_ABOUT, others=("bob",)), "Said by Bob Sample:"),
     (Note(NoteKind.GREETING),
-     "Hello! I answer questions about the article \u201cTrade & <Tariffs> in the tiny "
-     "article\u201d."),
+     ("Hello! I answer questions about the article \u201cTrade & <Tariffs> in the tiny "
+      "article\u201d.")),
 ])
 def test_note_text(tiny_kb: KnowledgeBase, note: Note, expected: str) -> None:
     assert note_text(note, tiny_kb) == expected
