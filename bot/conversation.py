@@ -57,6 +57,9 @@ EMPTY = Context()
 
 def ask(engine: Engine, question: str, context: Context = EMPTY) -> tuple[Result, Context]:
     """Answer a question in a conversation; returns the reply and the context after it."""
+    # a reload may have removed whom the conversation was about
+    context = replace(context, speakers=tuple(p for p in context.speakers
+                                              if engine.kb.find_person(p)))
     if context.asked and _WHO_SAID_THAT.match(question) and not _named_people(engine, question):
         result = engine.answer(f"who said {context.asked}")
         result = replace(result, question=question)

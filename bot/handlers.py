@@ -15,6 +15,7 @@ import hashlib
 import html
 import logging
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ from telegram.constants import ChatAction, ChatType, InlineQueryLimit, MessageLi
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.conversation import EMPTY, Context
+from bot.conversation import ask as ask_in_context
 from bot.engine import Engine, Match, Result, Status
 from bot.inbox import Inbox, InboxError
 from bot.knowledge import KnowledgeBase, Problem, Statement, Topic, format_changes
@@ -598,14 +601,33 @@ async def reply_html(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
 # --------------------------------------------------------------------------------------------
 
 async def consult(engine: Engine, question: str, bot: Bot, chat_id: int | None, *,
-                  thread_id: int | None = None) -> Result:
-    """The engine's answer, off the event loop; "typing…" only if it is slow to come."""
-    task = asyncio.ensure_future(asyncio.to_thread(engine.answer, question))
+                  thread_id: int | None = None,
+                  conversation: Context | None = None) -> tuple[Result, Context]:
+    """The engine's answer (in a conversation, if given), off the event loop; "typing…" only
+    if it is slow to come. Returns the reply and the conversation after it."""
+    if conversation is None:
+        work = asyncio.to_thread(lambda: (engine.answer(question), EMPTY))
+    else:
+        work = asyncio.to_thread(ask_in_context, engine, question, conversation)
+    task = asyncio.ensure_future(work)
     done, _ = await asyncio.wait({task}, timeout=TYPING_AFTER_SECONDS)
     if not done and chat_id is not None:
         with contextlib.suppress(TelegramError):  # a missing typing hint is harmless
             await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
     return await task
+
+
+CONVERSATION_KEY = "conversation"  # chat_data: (Context, when it was last updated)
+CONVERSATION_TTL = 30 * 60  # seconds: an older conversation is forgotten ("he" means no one)
+
+
+def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Context:
+    """This chat's conversation, or a fresh one after a while."""
+    stored = context.chat_data.get(CONVERSATION_KEY) if context.chat_data is not None else None
+    if not stored or time.time() - stored[1] > CONVERSATION_TTL:
+        return EMPTY
+    conversation: Context = stored[0]
+    return conversation
 
 
 async def record_question(state: BotState, question: str, result: Result, kb: KnowledgeBase,
@@ -635,7 +657,10 @@ async def ask_and_reply(context: ContextTypes.DEFAULT_TYPE, chat: Chat, question
     return the reply messages."""
     state = bot_state(context)
     engine = state.service.engine  # read once: a reload mid-answer cannot mix two KBs
-    result = await consult(engine, question, context.bot, chat.id, thread_id=thread_id)
+    result, after = await consult(engine, question, context.bot, chat.id, thread_id=thread_id,
+                                  conversation=_conversation(context))
+    if context.chat_data is not None:
+        context.chat_data[CONVERSATION_KEY] = (after, time.time())
     text, markup = compose_answer(result, engine.kb, state)
     # Recorded before replying: once a reply is seen, /unanswered and /stats count it, even
     # while updates of other chats (an admin's) are handled concurrently.
@@ -787,7 +812,7 @@ async def edited_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         state.replies.put(key, tuple(m.message_id for m in sent))
         return
     engine = state.service.engine
-    result = await consult(engine, question, context.bot, chat.id, thread_id=thread_id)
+    result, _ = await consult(engine, question, context.bot, chat.id, thread_id=thread_id)
     text, markup = compose_answer(result, engine.kb, state)
     await record_question(state, question, result, engine.kb, user_id)  # before: see ask_and_reply
     try:

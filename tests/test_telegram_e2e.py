@@ -34,6 +34,7 @@ from fake_bot_api import BOT_USERNAME, Call, FakeBotApi
 from bot.engine import Engine, Status
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.render import HTML, render_about, render_person, render_result
+from bot.semantic import shared_model
 
 # The production entry point, exactly as ``article-bot run`` / ``make run`` start it.
 LAUNCHER = [sys.executable, "-m", "bot", "run"]
@@ -102,7 +103,7 @@ def start_bot(fake: FakeBotApi, knowledge: Path, workdir: Path, *,
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(argv or LAUNCHER, env=environ,
                                    cwd=workdir, stdout=log_file, stderr=subprocess.STDOUT)
-    bot = RunningBot(fake, process, log_path, knowledge, kb, Engine(kb))
+    bot = RunningBot(fake, process, log_path, knowledge, kb, Engine(kb, shared_model()))
     # The last call before serving: setWebhook, or deleteWebhook right before the first long
     # poll (a getUpdates call is only recorded when it returns).
     webhook_port = env.get("WEBHOOK_PORT")
@@ -317,6 +318,18 @@ def test_free_text_gets_the_rendered_answer(private: ChatWith) -> None:
     assert "strengthen the BRICS and the SCO" in text
     assert buttons(reply) == [{"text": "More from Ali Akbar Velayati",
                                "callback_data": "p:velayati"}]
+
+
+def test_a_follow_up_refers_to_the_last_answer(private: ChatWith) -> None:
+    """ "who is he?" after a Velayati quote: his card, in the same chat only."""
+    private.say("What did Velayati say about BRICS?")
+    private.reply()
+    private.say("who is he?")
+    text = private.reply().params["text"]
+    assert text.startswith("<b>Ali Akbar Velayati</b>"), text
+    other = ChatWith(private.bot, private.bot.new_user())
+    other.say("who is he?")  # another chat has no conversation: nobody to refer to
+    assert "Ali Akbar Velayati</b>\nPresident" not in other.reply().params["text"]
 
 
 def test_clarify_buttons_lead_to_an_answer(private: ChatWith) -> None:
