@@ -55,6 +55,7 @@ from bot.patterns import (
     PRONOUN_SUBJECT,
     QUANTITY,
     ROLE_QUERY,
+    SPEAKER_COUNT,
     SPEECH,
     SPEECH_NOUN_SLOT,
     WHO_IS,
@@ -400,6 +401,11 @@ class Engine:
             return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.GREETING),
                                 self._examples)
 
+        if SPEAKER_COUNT.search(parsed.folded) and not parsed.speakers:
+            speakers = self.kb.quoted_people()
+            return self._result(question, Status.ANSWER, tuple(
+                Match(p.id, "person", p.id, 100.0) for p in speakers),
+                Note(NoteKind.SPEAKER_COUNT, count=len(speakers)), ())
         if not (parsed.speakers or parsed.objects or parsed.cited):
             described, slot = self._people_by_role_words(parsed)
             if len(described) > 1 and parsed.concepts:
@@ -439,7 +445,9 @@ class Engine:
             person = self.kb.person(parsed.speakers[0])
             return self._result(question, Status.ANSWER,
                                 (Match(person.id, "person", person.id, 100.0),),
-                                Note(NoteKind.WHO_IS) if parsed.who_is else NO_NOTE, ())
+                                Note(NoteKind.WHO_IS) if parsed.who_is and (
+                                    WHO_IS.search(parsed.folded) or not parsed.speech)
+                                else NO_NOTE, ())
         if (len(parsed.speakers) == 1 and parsed.concepts and ALL_SAID.search(parsed.folded)
                 and self.kb.statements_by(parsed.speakers[0])
                 and not any(c.unknown or any(k[:2] in {"t:", "c:"} for k in c.keys)

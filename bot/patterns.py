@@ -80,3 +80,8 @@ SOURCE_WORDS = lexicon.words("source_words")
 ALL_SAID = re.compile(r"\b(?:everything|all|every|full\s+list|complete\s+list|each)\b"
                       r"(?:\s+\w+){0,3}?\s+(?:said|say|says|says|statements?|quotes?|remarks?|"
                       r"words|comments?|he|she)\b|\b(?:everything|all)\s+(?:of\s+)?\w+\s+said\b")
+# "how many people spoke?", "how many speakers were there?": a count of who is quoted
+SPEAKER_COUNT = re.compile(
+    r"\bhow\s+many\s+(?:(?:people|persons|speakers|officials|experts|participants|guests)\s+"
+    r"(?:\w+\s+){0,3}?(?:spoke|speak|talked|talk|quoted|commented|gave|made|said)\b"
+    r"|speakers\b|people\s+(?:are|were)\s+quoted\b)")

@@ -136,8 +136,8 @@ def render_result(result: Result, kb: KnowledgeBase, m: Markup) -> str:
                 articles.append(fact.article_id)
             elif match.kind == "person":
                 person = kb.person(match.id)
-                blocks.append(render_person(person, kb, m,
-                                            short=result.note.kind is NoteKind.WHO_IS))
+                blocks.append(render_person(person, kb, m, short=result.note.kind in (
+                    NoteKind.WHO_IS, NoteKind.SPEAKER_COUNT)))
                 articles.append(person.article_id)
         for article_id in dict.fromkeys(articles):
             blocks.append(render_source(kb.article(article_id), m))
@@ -208,6 +208,8 @@ def note_text(note: Note, kb: KnowledgeBase, lang: str = "en") -> str:
         return "I could not find a question about the article in that."
     if kind is NoteKind.NOT_IN_ARTICLE:
         return _not_in_article(kb)
+    if kind is NoteKind.SPEAKER_COUNT:
+        return f"The article quotes {note.count} {'person' if note.count == 1 else 'people'}:"
     if kind is NoteKind.NO_MORE:
         return f"That is all the article quotes of {people}."
     if kind is NoteKind.NOT_UNDERSTOOD:
@@ -260,8 +262,16 @@ def _note_text_ru(note: Note, kb: KnowledgeBase) -> str:
         NoteKind.QUOTING_ON: f"{others} о {people}:",
         NoteKind.UNSURE: "Я не уверен, какую часть статьи вы имеете в виду.",
         NoteKind.WHOM: "Кого вы имеете в виду?",
+        NoteKind.SPEAKER_COUNT: f"В статье цитируются {note.count} {_ru_people(note.count)}:",
         NoteKind.NO_MORE: f"Больше {people} в статье ничего не говорит.",
         NoteKind.NOT_UNDERSTOOD: f"Я не понял слова \u00ab{note.subject}\u00bb в вопросе. "
                                  "Спросите иначе или по-английски.",
     }
     return texts.get(kind, "")
+
+
+def _ru_people(count: int) -> str:
+    """ "человек" in the form a number takes: 1 человек, 2-4 человека, 5 человек."""
+    if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
+        return "человека"
+    return "человек"

@@ -96,6 +96,22 @@ ANSWER_CASES = [
 ]
 
 
+@pytest.mark.parametrize("question", ["How many people spoke?", "How many speakers were there?",
+                                      "how many people were quoted", "Сколько человек выступило?"])
+def test_how_many_spoke_counts_the_quoted_people(engine: Engine, kb: KnowledgeBase,
+                                                 question: str) -> None:
+    result = engine.answer(question)
+    assert result.status is Status.ANSWER
+    assert [m.id for m in result.matches] == [p.id for p in kb.quoted_people()]
+    assert "4" in result.text.splitlines()[0]
+
+
+def test_what_x_said_about_a_role_word_is_not_a_who_is(engine: Engine) -> None:
+    """ "capacity" asks a role in "in what capacity", not in "what did X say about capacity"."""
+    result = engine.answer("what did sanaei say about capacity")
+    assert "Quoted in the article (7 statements)" in result.text
+
+
 @pytest.mark.parametrize(("question", "expected"), ANSWER_CASES)
 def test_answers_with_the_right_entry_first(engine: Engine, question: str, expected: str) -> None:
     result = engine.answer(question)
