@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -277,6 +278,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         from bot.telegram_app import run_bot  # imported here: offline commands need no PTB
 
         configure_logging(settings.log_level, settings.secrets)
+        for warning in settings.warnings:
+            logging.getLogger(__name__).warning("%s", warning)
         return run_bot(settings)
     if not sys.stdin.isatty():
         raise CliError("TELEGRAM_BOT_TOKEN is not set and there is no terminal for the offline "
@@ -290,7 +293,9 @@ def _question_log(settings: Settings) -> Any:
     from bot.storage import QuestionLog, StorageError
 
     if not settings.data_path.exists():
-        raise CliError(f"no question log yet at {settings.data_path} (DATA_PATH)", EXIT_FAILED)
+        raise CliError(f"no question log yet at {settings.data_path} (DATA_PATH): the Telegram "
+                       "bot writes it as people ask; the offline chat and ask do not",
+                       EXIT_FAILED)
     try:
         return QuestionLog(settings.data_path)
     except StorageError as exc:

@@ -22,7 +22,8 @@ LOG_LEVELS: frozenset[str] = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CR
 
 # Tokens issued by @BotFather look like "123456789:AAH...": a numeric bot id, a colon, and
 # (today) 35 URL-safe characters. Accept 30+ so a future length change does not lock us out.
-_TOKEN_RE = re.compile(r"[0-9]{5,}:[A-Za-z0-9_-]{30,}")
+_TOKEN_RE = re.compile(r"[0-9]{5,}:[A-Za-z0-9_-]{30,}")  # BotFather's shape: warn if not
+_TOKEN_CHARS = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")  # a token with other characters cannot work
 # Telegram's rule for setWebhook's secret_token.
 _WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # A duration: a number of seconds, or a number with a unit ("90s", "30m", "24h", "2d").
@@ -79,6 +80,8 @@ class Settings:
     """``INBOX_MAX_DEPTH``: while this many updates wait, new ones are refused (not
     acknowledged: Telegram keeps them and delivers them again later)."""
     inbox_sync: Literal["NORMAL", "FULL"] = "NORMAL"
+    warnings: tuple[str, ...] = ()
+    """Doubts about values that only the server can settle (a token of an unusual shape)."""
     """``INBOX_SYNC``: ``NORMAL`` (an update survives a crash of the process) or ``FULL`` (it
     is fsynced before it is acknowledged: it survives a power cut too)."""
 
@@ -144,8 +147,15 @@ def load_settings(
         return None
 
     token = get("TELEGRAM_BOT_TOKEN")
+    warnings: list[str] = []
+    if token is not None and not _TOKEN_CHARS.fullmatch(token):
+        raise SettingsError("TELEGRAM_BOT_TOKEN", "is not a bot token (expected <digits>:<letters, "
+                            "digits, _ or ->)")
     if token is not None and not _TOKEN_RE.fullmatch(token):
-        raise SettingsError("TELEGRAM_BOT_TOKEN", "looks malformed (expected <digits>:<35 chars>)")
+        # local Bot API servers and emulators use short tokens ("123:ABC"): only the server can
+        # tell whether one is right, so this warns instead of refusing
+        warnings.append("TELEGRAM_BOT_TOKEN: shorter than a token from @BotFather "
+                        "(<digits>:<35 characters>); the Bot API will say whether it is valid")
 
     api_base_url = get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot"
     _parse_http_url("TELEGRAM_API_BASE_URL", api_base_url)
@@ -191,6 +201,7 @@ def load_settings(
                                      minimum=0.0),
         inbox_max_depth=_parse_count("INBOX_MAX_DEPTH", get("INBOX_MAX_DEPTH"), default=10_000),
         inbox_sync="FULL" if inbox_sync == "FULL" else "NORMAL",
+        warnings=tuple(warnings),
     )
 
 

@@ -283,7 +283,7 @@ def test_run_without_token_and_without_a_terminal(capsys: pytest.CaptureFixture[
 @pytest.mark.parametrize("where", ["environment", ".env"])
 def test_run_with_a_malformed_token(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                     monkeypatch: pytest.MonkeyPatch, where: str) -> None:
-    bad = "12345:SECRET-but-far-too-short"
+    bad = "12345:SECRET but with a space"
     if where == "environment":
         monkeypatch.setenv("TELEGRAM_BOT_TOKEN", bad)
     else:
@@ -361,7 +361,8 @@ def test_unanswered_and_stats_without_a_log(capsys: pytest.CaptureFixture[str], 
     for command in ("unanswered", "stats"):
         code, out, err = run(capsys, command)
         assert code == 1 and out == ""
-        assert err == f"article-bot: no question log yet at {missing} (DATA_PATH)\n"
+        assert err == (f"article-bot: no question log yet at {missing} (DATA_PATH): the "
+                       "Telegram bot writes it as people ask; the offline chat and ask do not\n")
     assert not missing.exists()  # reading commands never create the log
 
 
