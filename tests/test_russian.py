@@ -82,3 +82,14 @@ def test_russian_readers_set_floor(engine: Engine) -> None:
     assert report.misattributions == []
     assert report.declined == report.out_of_scope  # nothing answered that should not be
     assert round(report.accuracy, 1) >= 86.7, report.failures
+
+
+def test_russian_sealed_set_floor(engine: Engine) -> None:
+    """20 Russian questions, sealed until the last engine change: 50.0 % on the first run,
+    every wrong reply a "not understood", none a wrong answer."""
+    from bot.evaluation import evaluate_blind, load_blind
+
+    report = evaluate_blind(engine, load_blind(ROOT / "tests" / "eval_sealed_russian.yaml"))
+    assert report.misattributions == []
+    assert report.declined == report.out_of_scope
+    assert round(report.accuracy, 1) >= 50.0, report.failures
