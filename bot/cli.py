@@ -10,10 +10,13 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
+
+import yaml
 
 from bot.conversation import EMPTY, Context
 from bot.conversation import ask as ask_in_context
@@ -104,6 +107,17 @@ def _parser() -> argparse.ArgumentParser:
                           help="with --min: exit non-zero above N misattributions (default 0)")
     knowledge_option(evaluate)
     evaluate.set_defaults(handler=_cmd_eval)
+
+    draft = sub.add_parser("draft", help="draft a knowledge base from an article's text")
+    draft.add_argument("article", help="a text file: the title on the first line, then the "
+                                       "paragraphs")
+    draft.add_argument("--out", metavar="DIR", help="knowledge folder to write into (default: "
+                                                    "KNOWLEDGE_PATH or knowledge/)")
+    draft.add_argument("--id", help="the article id (default: from the file name)")
+    draft.add_argument("--outlet", default="", help="the outlet that published it")
+    draft.add_argument("--url", default="", help="where it was published")
+    draft.add_argument("--date", default="", help="when it was published")
+    draft.set_defaults(handler=_cmd_draft)
 
     run = sub.add_parser("run", help="run the Telegram bot (offline chat without a token)")
     run.set_defaults(handler=_cmd_run)
@@ -270,6 +284,53 @@ def _cmd_check(args: argparse.Namespace) -> int:
           f"{len(kb.people)} people, {len(kb.topics)} topics, {len(kb.facts)} facts; "
           f"{warnings} warning(s)")
     return EXIT_FAILED if args.strict and warnings else EXIT_OK
+
+
+MAX_ARTICLE_BYTES = 1 << 20  # an article is text; a larger file is not one
+
+
+def _cmd_draft(args: argparse.Namespace) -> int:
+    from bot.drafting import draft, to_yaml_data
+
+    source = Path(args.article)
+    try:
+        if source.stat().st_size > MAX_ARTICLE_BYTES:
+            raise CliError(f"{source}: over {MAX_ARTICLE_BYTES // 1024} KiB: not an article")
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{source}: cannot read: {exc}") from None
+    if "\x00" in text or not text.strip():
+        raise CliError(f"{source}: not a text article")
+    article_id = args.id or re.sub(r"[^a-z0-9]+", "-", source.stem.casefold()).strip("-")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", article_id or ""):
+        raise CliError(f"--id: {article_id!r} must be lower case letters, digits and -")
+    out = Path(args.out) if args.out else _settings().knowledge_path
+    result = draft(text)
+    if not result.statements:
+        raise CliError(f"{source}: no quote or statement found; nothing drafted", EXIT_FAILED)
+    data = to_yaml_data(result, article_id, f"sources/{article_id}.txt", outlet=args.outlet,
+                        url=args.url, date=args.date)
+    yaml_path, text_path = out / f"{article_id}.yaml", out / "sources" / f"{article_id}.txt"
+    if yaml_path.exists() or text_path.exists():
+        raise CliError(f"{yaml_path} or {text_path} exists already: choose another --id")
+    header = (f"# Drafted by article-bot from {source.name}: review every entry, above all the "
+              "ones marked review:,\n# then run article-bot check.\n")
+    text_path.parent.mkdir(parents=True, exist_ok=True)
+    text_path.write_text(text, encoding="utf-8")
+    yaml_path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False,
+                                                 width=99), encoding="utf-8")
+    kb, problems = inspect_knowledge(out)
+    errors = [p for p in problems if p.severity == "error"]
+    if kb is None or errors:
+        yaml_path.unlink(missing_ok=True)  # nothing half-drafted is left to serve
+        text_path.unlink(missing_ok=True)
+        raise CliError("the draft does not load, so it was not kept:\n"
+                       + "\n".join(str(p) for p in errors[:10]), EXIT_FAILED)
+    marks = sum(1 for s in data["statements"] if "review" in s)
+    print(f"{yaml_path}: {len(data['people'])} people, {len(data['statements'])} statements "
+          f"({marks} to review), {len(data['topics'])} topics, {len(data['facts'])} facts; "
+          f"source {text_path}")
+    return EXIT_OK
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -53,6 +53,8 @@ class Article:
     source_text: str  # the article text as read from source_path
     file: str  # the YAML file this article came from
     line: int
+    url: str = ""  # where the article was published, when known
+    date: str = ""  # when it was published, as given ("2023-05-26", "April 13")
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class Statement:
     article_id: str
     file: str
     line: int
+    review: str = ""  # what a drafted entry's builder was unsure of; check lists it
 
 
 @dataclass(frozen=True)
@@ -485,8 +488,8 @@ def _parse_file(path: Path, root: Path, problems: list[Problem]) -> KnowledgeBas
         return None
 
     article_entry = _Entry(doc["article"], file, doc["article"].get(LINE_KEY, 1), "article")
-    reader = _Reader(article_entry, {"id", "title", "outlet", "summary", "source", "event"},
-                     problems)
+    reader = _Reader(article_entry, {"id", "title", "outlet", "summary", "source", "event", "url",
+                                     "date"}, problems)
     article_id = _read_id(reader)
     source_rel = reader.text("source")
     source_text = ""
@@ -506,7 +509,8 @@ def _parse_file(path: Path, root: Path, problems: list[Problem]) -> KnowledgeBas
                       ev.texts("organizers"), ev.texts("attendees"))
     article = Article(article_id, reader.text("title"), reader.text("outlet"),
                       reader.text("summary"), event, source_rel, source_text, file,
-                      article_entry.line)
+                      article_entry.line, reader.text("url", required=False),
+                      reader.text("date", required=False))
 
     topics = []
     for entry in _entries(doc, "topics", file, problems):
@@ -525,7 +529,7 @@ def _parse_file(path: Path, root: Path, problems: list[Problem]) -> KnowledgeBas
     statements = []
     for entry in _entries(doc, "statements", file, problems):
         r = _Reader(entry, {"id", "speaker", "kind", "text", "attribution", "cites", "topics",
-                            "questions"}, problems)
+                            "questions", "review"}, problems)
         kind_text = r.text("kind")
         try:
             kind = StatementKind(kind_text)
@@ -536,7 +540,8 @@ def _parse_file(path: Path, root: Path, problems: list[Problem]) -> KnowledgeBas
         statements.append(Statement(_read_id(r), r.text("speaker"), kind, r.text("text"),
                                     r.text("attribution", required=False),
                                     r.optional_text("cites"), r.texts("topics"),
-                                    r.texts("questions"), article_id, file, entry.line))
+                                    r.texts("questions"), article_id, file, entry.line,
+                                    r.text("review", required=False)))
 
     facts = []
     for entry in _entries(doc, "facts", file, problems):
@@ -686,6 +691,8 @@ def lint_knowledge(kb: KnowledgeBase) -> list[Problem]:
     for s in kb.statements:
         if not s.topics:
             warn(s, f"statement {s.id!r}: no topics (topic questions will not find it)")
+        if s.review:
+            warn(s, f"statement {s.id!r}: needs review: {s.review}")
     referenced = {s.speaker for s in kb.statements} | {s.cites for s in kb.statements}
     mentions = _fold(" ".join([*(f.quote for f in kb.facts),
                                *(r for p in kb.people for r in p.roles)]))
