@@ -24,9 +24,11 @@ SPEECH_VERBS = (
     "expressed", "welcomed", "outlined", "warned", "argued", "claimed", "insisted",
     "recalled", "remarked", "commented", "assured", "reiterated", "highlighted", "urged",
     "confirmed", "reported", "informed", "criticized", "criticised", "thinks", "considers",
+    "considered", "appreciated", "praised", "hailed", "assessed", "described", "suggested",
+    "proposed", "voiced", "called",
 )
 _VERB = "(?:also\\s+)?(?:" + "|".join(re.escape(v) for v in SPEECH_VERBS) + ")"
-_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)*|al|bin|ibn|de|van|von)"
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)*|(?:al|bin|ibn|de|van|von)\b)"
 _NAME = rf"[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)*(?:\s+{_NAME_WORD}){{1,5}}"
 _NAME_RE = re.compile(_NAME)
 # Words that make a capitalised run an institution or a title, not a person's name.
@@ -90,6 +92,10 @@ def _trimmed(match: re.Match[str], text: str) -> tuple[str, int]:
     """
     parts = match.group(0).split()
     start = match.start()
+    titles = [i for i, part in enumerate(parts) if part in _NOT_NAME]
+    if titles and titles[-1] < len(parts) - 1:  # "Finance Minister Lasha Khutsishvili"
+        start += sum(len(p) + 1 for p in parts[:titles[-1] + 1])
+        parts = parts[titles[-1] + 1:]
     while len(parts) > 2 and (parts[0] in _NOT_NAME or _stands_alone(parts[0], parts[1], text)):
         start += len(parts[0]) + 1
         parts = parts[1:]
@@ -268,8 +274,13 @@ _REPORTED = re.compile(rf"^(?P<lead>(?:(?:In particular|For his part|For her par
                        rf"time|Meanwhile|However|Also),\s+)?)(?P<who>(?:[Tt]he\s+)?[A-Z][\w’'. -]"
                        rf"{{0,80}}?|[Hh]e|[Ss]he)(?:,\s(?P<apposition>[^,]{{3,120}}),)?\s+{_VERB}\s+"
                        rf"(?:that\s+|about\s+)?(?P<text>.{{12,}}?)[.]?$")
-_ACCORDING = re.compile(r"^[Aa]ccording to (?P<who>him|her|them|[A-Z][\w’'. -]{1,80}?),\s+"
-                        r"(?P<text>.{12,}?)[.]?$")
+_ACCORDING = re.compile(r"^(?:[Aa]ccording to (?P<who>him|her|them|[A-Z][\w’'. -]{1,80}?)|"
+                        r"[Ii]n (?P<who2>his|her|their) words),\s+(?P<text>.{12,}?)[.]?$")
+# "..., Christine Lagarde said that ...": a speaker and a speech verb inside the sentence
+_INNER = re.compile(rf"(?:^|,\s+|\band\s+)(?P<who>(?:[Tt]he\s+[a-z]+(?:\s+[a-z]+)?|[Hh]e|[Ss]he|"
+                    rf"[A-Z][a-z]+(?:\s+[A-Z][\w’'-]+){{0,3}}))\s+(?:[a-z]+ly\s+)?{_VERB}\s+"
+                    rf"(?:that\s+)?(?P<text>[^,].{{11,}}?)[.]?$")
+_ADDING = re.compile(r",\s+adding that\s+(?P<text>.{12,}?)[.]?$")
 
 
 def find_statements(paragraphs: list[str], people: dict[str, DraftPerson]
@@ -302,10 +313,10 @@ def find_statements(paragraphs: list[str], people: dict[str, DraftPerson]
                     out.append(statement)
                     cursor.last, cursor.last_paragraph = statement.speaker, number
             else:
-                statement = _reported_statement(payload, people, cursor, number)
-                if statement:
-                    out.append(statement)
-                    cursor.last, cursor.last_paragraph = statement.speaker, number
+                found = _reported_statements(payload, people, cursor, number)
+                if found:
+                    out.extend(found)
+                    cursor.last, cursor.last_paragraph = found[0].speaker, number
                     claimed.append((position, position + len(payload)))
     return out
 
@@ -338,19 +349,29 @@ def _quote_statement(paragraph: str, match: re.Match[str], people: dict[str, Dra
     return DraftStatement(speaker, "quote", text, attribution, review)
 
 
-def _reported_statement(sentence: str, people: dict[str, DraftPerson], cursor: _Cursor,
-                        number: int) -> DraftStatement | None:
-    match = _ACCORDING.match(sentence) or _REPORTED.match(sentence)
+def _reported_statements(sentence: str, people: dict[str, DraftPerson], cursor: _Cursor,
+                         number: int) -> list[DraftStatement]:
+    """The reported statements of a sentence: "X said that ...", "In his words, ...", and a
+    second one in ", adding that ..."."""
+    match = _ACCORDING.match(sentence) or _REPORTED.match(sentence) or _INNER.search(sentence)
     if not match:
-        return None
-    apposition = match.groupdict().get("apposition") or ""
+        return []
+    groups = match.groupdict()
+    who = groups.get("who") or groups.get("who2") or ""
+    apposition = groups.get("apposition") or ""
     speaker, review = _resolve(apposition, people, cursor, number) if apposition else (None, "")
     if speaker is None or review:
-        speaker, review = _resolve(match.group("who"), people, cursor, number)
+        speaker, review = _resolve(who, people, cursor, number)
     if speaker is None:
-        return None
+        return []
     text = match.group("text").strip().rstrip(".")
-    return DraftStatement(speaker, "reported", text, match.group("who").strip(), review)
+    out = []
+    adding = _ADDING.search(text)
+    if adding:
+        text = text[:adding.start()].rstrip(" ,")
+        out.append(DraftStatement(speaker, "reported", adding.group("text").strip().rstrip("."),
+                                  f"{who.strip()} added", review))
+    return [DraftStatement(speaker, "reported", text, who.strip(), review), *out]
 
 
 # ------------------------------------------------------------------------------- output
