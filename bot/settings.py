@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from dotenv import dotenv_values
 
@@ -23,6 +23,7 @@ LOG_LEVELS: frozenset[str] = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CR
 # Tokens issued by @BotFather look like "123456789:AAH...": a numeric bot id, a colon, and
 # (today) 35 URL-safe characters. Accept 30+ so a future length change does not lock us out.
 _TOKEN_RE = re.compile(r"[0-9]{5,}:[A-Za-z0-9_-]{30,}")  # BotFather's shape: warn if not
+TELEGRAM_WEBHOOK_PORTS = frozenset({443, 80, 88, 8443})  # the ports setWebhook accepts
 _TOKEN_CHARS = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")  # a token with other characters cannot work
 # Telegram's rule for setWebhook's secret_token.
 _WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -163,7 +164,14 @@ def load_settings(
 
     webhook_url = get("WEBHOOK_URL")
     if webhook_url is not None:
-        _parse_http_url("WEBHOOK_URL", webhook_url)
+        parsed_url = _parse_http_url("WEBHOOK_URL", webhook_url)
+        port = parsed_url.port or (443 if parsed_url.scheme == "https" else 80)
+        if parsed_url.scheme != "https" or port not in TELEGRAM_WEBHOOK_PORTS:
+            warnings.append("WEBHOOK_URL: Telegram only posts to https:// on ports 443, 80, 88 "
+                            "or 8443; this one is for local tests only")
+        if get("WEBHOOK_SECRET") is None:
+            warnings.append("WEBHOOK_SECRET: not set, so anyone who learns the webhook URL can "
+                            "send the bot forged updates; set a long random secret")
 
     webhook_secret = get("WEBHOOK_SECRET")
     if webhook_secret is not None and not _WEBHOOK_SECRET_RE.fullmatch(webhook_secret):
@@ -217,7 +225,7 @@ def _read_env_file(path: str | os.PathLike[str]) -> dict[str, str | None]:
         raise SettingsError(os.fspath(path), f"cannot read ({type(exc).__name__})") from None
 
 
-def _parse_http_url(name: str, value: str) -> None:
+def _parse_http_url(name: str, value: str) -> SplitResult:
     """Check that ``value`` is an ``http://`` or ``https://`` URL with a host (and valid port)."""
     try:
         parts = urlsplit(value)
@@ -227,6 +235,7 @@ def _parse_http_url(name: str, value: str) -> None:
     # The value itself is not echoed: a pasted URL may carry the token ("/bot<token>").
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(name, "must be an http:// or https:// URL with a host")
+    return parts
 
 
 def _normalise_api_base_url(value: str) -> str:

@@ -312,3 +312,14 @@ def test_settings_are_frozen() -> None:
     settings = load({})
     with pytest.raises(AttributeError):
         settings.log_level = "DEBUG"  # type: ignore[misc]
+
+
+def test_webhook_settings_telegram_would_refuse_or_that_are_unsafe_warn() -> None:
+    local = load({"WEBHOOK_URL": "http://127.0.0.1:9000/hook"})
+    assert [w.split(":")[0] for w in local.warnings] == ["WEBHOOK_URL", "WEBHOOK_SECRET"]
+    good = load({"WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": "s3cret_x"})
+    assert good.warnings == ()
+    odd_port = load({"WEBHOOK_URL": "https://bot.example.org:8080/hook",
+                     "WEBHOOK_SECRET": "s3cret_x"})
+    assert len(odd_port.warnings) == 1 and "8443" in odd_port.warnings[0]
+    assert "s3cret_x" not in " ".join(odd_port.warnings)
