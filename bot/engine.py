@@ -51,6 +51,7 @@ from bot.patterns import (
     NOT_SOMEONE,
     OBJECT_MARKERS,
     PERSON_NOUNS,
+    POSSESSED_WORDS,
     PRONOUN,
     PRONOUN_SUBJECT,
     QUANTITY,
@@ -135,6 +136,7 @@ class Engine:
     def _parse(self, question: str) -> ParsedQuestion:
         folded = " ".join(words(question))
         folded = re.sub(r"\bthe us\b", "the usa", folded)
+        possessed = {stem(fold(m.group(1))) for m in POSSESSED_WORDS.finditer(question)}
         tokens = [self._correct(w) for w in folded.split()]
         # Question words count where they ask ("where was it held"), not inside a clause
         # ("... can show where to go next"): only among the first three words.
@@ -162,8 +164,11 @@ class Engine:
             if people and tuple(sorted(stems[start:end])) in self._ix.role_keys:
                 by_role.update(people)
             if people:
+                # "Garibashvili's words", "Pashinyan's statement": whose words are talked
+                # about, not who is asked to speak
+                spoken_of = any(stem(fold(t.raw)) in possessed for t in content[start:end])
                 for person in people:
-                    (objects if after_marker[start] else speakers).append(person)
+                    (objects if after_marker[start] or spoken_of else speakers).append(person)
                 continue
             cites = [c for c in found if c.startswith("c:")]
             if cites:

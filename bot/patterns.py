@@ -85,3 +85,8 @@ SPEAKER_COUNT = re.compile(
     r"\bhow\s+many\s+(?:(?:people|persons|speakers|officials|experts|participants|guests)\s+"
     r"(?:\w+\s+){0,3}?(?:spoke|speak|talked|talk|quoted|commented|gave|made|said)\b"
     r"|speakers\b|people\s+(?:are|were)\s+quoted\b)")
+# "Garibashvili's words", "Aliyev's statement": a name whose words are the subject, not a speaker
+POSSESSED_WORDS = re.compile(
+    r"\b([A-Za-z][\w-]*)['\u2019]s\s+(?:\w+\s+)?(?:words|statements?|remarks?|comments?|claims?|"
+    r"assertions?|interview|speech|message|accusations?|allegations?|position|views|criticism)\b",
+    re.IGNORECASE)
