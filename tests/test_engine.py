@@ -50,6 +50,8 @@ ANSWER_CASES = [
     ("everything Velayati said about sanctions", "velayati-sanctions-trust"),
     # a described speaker, named by meaning; a city standing for its country's speakers
     ("what does moscow think about afghanistan", "lukyanov-syria-afghanistan-sco"),
+    # a name in the possessive before words of speech is what is talked about
+    ("who commented on Patrushev's statement?", "lukyanov-patrushev-nuclear-security"),
     ("what did lukyanov say about the iranian nuclear program", "lukyanov-patrushev-nuclear-security"),
     ("what did velayati say about the nuclear negotiations", "velayati-gratitude-nuclear"),
     ("what did sanaei say about trade", "sanaei-economy-trade"),
