@@ -432,12 +432,15 @@ def to_yaml_data(result: Draft, article_id: str, source: str, *, outlet: str = "
                           "quote": sentence.rstrip("."), "keywords": ["who", "reported"],
                           "topics": []})
             break
+    event_facts, place, kind = _event_facts(result, tag)
+    facts += event_facts
     return {
         "article": {
             "id": article_id, "title": result.title, "outlet": outlet or "unknown outlet",
             "source": source, "summary": lede,
-            "event": {"title": result.title, "kind": "report",
-                      "place": "not stated in the article (draft)", "city": "", "date": date,
+            "event": {"title": result.title, "kind": kind or "report",
+                      "place": place or "not stated in the article (draft)", "city": "",
+                      "date": date,
                       "organizers": [], "attendees": []},
             **({"url": url} if url else {}),
             **({"date": date} if date else {}),
@@ -455,6 +458,56 @@ def _retagged(result: Draft, tag: str) -> Draft:
     statements = [DraftStatement(f"{s.speaker}-{tag}", s.kind, s.text, s.attribution, s.review)
                   for s in result.statements]
     return Draft(result.title, people, statements, result.paragraphs)
+
+
+_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+           "December")
+_WHERE = re.compile(r"\b(?:held|took place|met|meet|gathered|convened|hosted|visited|visit|"
+                    r"arrived)\b[^.“\"]*?\b(?:at|in)\s+(?P<place>(?:the\s+)?[A-Z][\w’'-]*"
+                    r"(?:\s+(?:of|the|for|under|[A-Z][\w’'-]*))*)")
+_WHEN = re.compile(rf"\b(?:on|last|this|next)\s+(?:{_DAYS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|"
+                   rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:today|yesterday)\b|\bin\s+(?:early|late)?\s*"
+                   rf"\d{{4}}\b")
+_MEETING = re.compile(r"\b(?P<kind>talks|meeting|press conference|news conference|phone call|"
+                      r"telephone conversation|round table|summit|visit|interview)\b")
+_MET = re.compile(r"\b(?:met with|met|held talks|held a [\w ]*?(?:conference|meeting|call|"
+                  r"conversation)|had a [\w ]*?(?:call|conversation|meeting))\b")
+
+
+def _event_facts(result: Draft, tag: str) -> tuple[list[dict[str, Any]], str, str]:
+    """Where and when it happened and who met, from the first sentence saying each; and the
+    event's place and kind for the article block."""
+    facts: list[dict[str, Any]] = []
+    place = kind = ""
+    found: set[str] = set()
+    for paragraph in result.paragraphs:
+        for _, sentence in _sentences(paragraph):
+            if "\u201c" in sentence or '"' in sentence:
+                continue  # a quote's words are a statement, not the article's own account
+            quote = sentence.rstrip(".")
+            where = _WHERE.search(sentence)
+            if where and "where" not in found:
+                found.add("where")
+                place = where.group("place").strip()
+                facts.append({"id": f"where-{tag}", "answer": f"In {place}.", "quote": quote,
+                              "keywords": ["where", "place", "venue", "held", "city"],
+                              "topics": []})
+            when = _WHEN.search(sentence)
+            if when and "when" not in found:
+                found.add("when")
+                facts.append({"id": f"when-{tag}", "answer": when.group(0)[:1].upper() + when.group(0)[1:] + ".",
+                              "quote": quote, "keywords": ["when", "date", "day"],
+                              "topics": []})
+            if _MET.search(sentence) and "who" not in found:
+                found.add("who")
+                facts.append({"id": f"who-met-{tag}", "answer": quote + ".", "quote": quote,
+                              "keywords": ["who", "met", "meeting", "talks", "sides",
+                                           "participants"], "topics": []})
+            meeting = _MEETING.search(sentence)
+            if meeting and not kind:
+                kind = meeting.group("kind")
+    return facts, place, kind
 
 
 def _first_sentence(paragraph: str) -> str:
