@@ -3,7 +3,7 @@
 :func:`build_application` wires settings, the knowledge service and the question log into one
 python-telegram-bot ``Application`` with every handler registered; tests build the very same
 application. :func:`run_bot` opens what it needs and runs it with long polling or a webhook.
-The handlers themselves live in :mod:`bot.handlers`.
+The handlers themselves live in :mod:`bot.telegram`, one module per concern.
 """
 
 from __future__ import annotations
@@ -33,8 +33,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
-from bot.handlers import STATE_KEY, BotState
 from bot.inbox import Inbox, InboxError
 from bot.knowledge import KnowledgeError
 from bot.logging_setup import RedactingFormatter
@@ -43,6 +41,8 @@ from bot.service import KnowledgeService
 from bot.serving import serve
 from bot.settings import Settings
 from bot.storage import QuestionLog, StorageError
+from bot.telegram import admin, buttons, commands, errors, inline, questions
+from bot.telegram.state import STATE_KEY, BotState
 from bot.update_sources import ListenError
 
 log = logging.getLogger(__name__)
@@ -281,39 +281,39 @@ def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None
     """Register every handler, in the order that decides which one gets an update."""
     new = filters.UpdateType.MESSAGE  # an edited command is not run again
     command = TextCommandHandler  # also without a bot_command entity (some emulators)
-    application.add_handler(command("start", handlers.start, filters=new))
-    application.add_handler(command("help", handlers.help_command, filters=new))
-    application.add_handler(command("about", handlers.about, filters=new))
-    application.add_handler(command("speakers", handlers.speakers, filters=new))
-    application.add_handler(command("topics", handlers.topics, filters=new))
+    application.add_handler(command("start", commands.start, filters=new))
+    application.add_handler(command("help", commands.help_command, filters=new))
+    application.add_handler(command("about", commands.about, filters=new))
+    application.add_handler(command("speakers", commands.speakers, filters=new))
+    application.add_handler(command("topics", commands.topics, filters=new))
 
     # Admin commands: gated by user id here, and the handlers check again. The refusal handler
     # comes after them, so it only sees the admin commands of everyone else.
     admins = filters.User(user_id=admin_ids, allow_empty=False)
-    application.add_handler(command("reload", handlers.reload_command, filters=new & admins))
-    application.add_handler(command("unanswered", handlers.unanswered_command,
+    application.add_handler(command("reload", admin.reload_command, filters=new & admins))
+    application.add_handler(command("unanswered", admin.unanswered_command,
                                     filters=new & admins))
-    application.add_handler(command("stats", handlers.stats_command, filters=new & admins))
-    application.add_handler(command([c.command for c in ADMIN_COMMANDS], handlers.refuse_admin,
+    application.add_handler(command("stats", admin.stats_command, filters=new & admins))
+    application.add_handler(command([c.command for c in ADMIN_COMMANDS], admin.refuse_admin,
                                     filters=new))
 
-    application.add_handler(CallbackQueryHandler(handlers.button))
-    application.add_handler(InlineQueryHandler(handlers.inline_query))
+    application.add_handler(CallbackQueryHandler(buttons.button))
+    application.add_handler(InlineQueryHandler(inline.inline_query))
 
     # Questions: after the commands, so "/start" is never taken for a question, even when
     # it comes without its bot_command entity.
     slash_command = filters.COMMAND | filters.Regex(_TEXT_COMMAND)
     text = filters.TEXT & ~slash_command
-    application.add_handler(MessageHandler(new & text, handlers.ask))
+    application.add_handler(MessageHandler(new & text, questions.ask))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & text,
-                                           handlers.edited_question))
+                                           questions.edited_question))
     # Private chats only: in a group, stickers and unknown commands are not meant for the bot.
     private = filters.ChatType.PRIVATE & new
-    application.add_handler(MessageHandler(private & slash_command, handlers.unknown_command))
+    application.add_handler(MessageHandler(private & slash_command, commands.unknown_command))
     application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL,
-                                           handlers.not_text))
+                                           questions.not_text))
 
-    application.add_error_handler(handlers.error_handler)
+    application.add_error_handler(errors.error_handler)
 
 
 async def post_init(application: BotApplication) -> None:
@@ -365,8 +365,8 @@ def _on_sighup(application: BotApplication) -> None:
 async def reload_on_signal(application: BotApplication) -> None:
     """Reload the knowledge base in a worker thread and log the outcome."""
     state: BotState = application.bot_data[STATE_KEY]
-    outcome = await handlers.reload_knowledge(state.service)
-    summary = handlers.render_reload(outcome).replace("\n", "; ")
+    outcome = await admin.reload_knowledge(state.service)
+    summary = admin.render_reload(outcome).replace("\n", "; ")
     log.log(logging.INFO if outcome.ok else logging.WARNING, "SIGHUP reload: %s", summary)
 
 
