@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from telegram import BotCommand, BotCommandScopeChat, MessageEntity, Update
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
@@ -26,6 +27,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     ExtBot,
     InlineQueryHandler,
     JobQueue,
@@ -262,7 +264,8 @@ def build_application(settings: Settings, service: KnowledgeService,
     _redact_request_logs(settings.secrets)
     bot = TolerantBot(token, base_url=settings.api_base_url,
                       base_file_url=file_base_url(settings.api_base_url),
-                      rate_limiter=RetryingRateLimiter())
+                      rate_limiter=RetryingRateLimiter(),
+                      defaults=Defaults(parse_mode=ParseMode.HTML))  # every reply is HTML
     application = (
         ApplicationBuilder()
         .bot(bot)

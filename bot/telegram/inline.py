@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
-from telegram.constants import InlineQueryLimit, ParseMode
+from telegram.constants import InlineQueryLimit
 from telegram.ext import ContextTypes
 
 from bot.engine import Engine
@@ -75,6 +75,6 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             id=_result_id(statement), title=name,
             description=button_label(statement.text, INLINE_DESCRIPTION_MAX),
             input_message_content=InputTextMessageContent(
-                render_statement(statement, kb, HTML), parse_mode=ParseMode.HTML,
+                render_statement(statement, kb, HTML),  # HTML by Defaults
                 link_preview_options=NO_PREVIEW)))
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=False)

@@ -18,7 +18,7 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.constants import ChatType, MessageLimit, ParseMode
+from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
@@ -158,7 +158,9 @@ def plain_text(html_text: str) -> str:
 
 async def _send_degrading(send: Callable[..., Awaitable[_R]], text: str,
                           stages: Sequence[dict[str, Any]], *, what: str) -> _R:
-    """Call ``send(text, parse_mode=HTML, **stages[0])``, degrading on each ``BadRequest``.
+    """Call ``send(text, **stages[0])``, degrading on each ``BadRequest``.
+
+    The text goes as HTML by the application's ``Defaults(parse_mode=HTML)``.
 
     Emulators and older Bot API servers reject features the reply can do without: on "can't
     parse entities" the text goes again as plain text (once); on any other BadRequest the
@@ -169,9 +171,9 @@ async def _send_degrading(send: Callable[..., Awaitable[_R]], text: str,
     stage = 0
     while True:
         try:
-            if plain:
-                return await send(plain_text(text), **stages[stage])
-            return await send(text, parse_mode=ParseMode.HTML, **stages[stage])
+            if plain:  # an explicit None overrides the default parse mode
+                return await send(plain_text(text), parse_mode=None, **stages[stage])
+            return await send(text, **stages[stage])
         except BadRequest as exc:
             reason = exc.message.lower()
             if any(final in reason for final in _FINAL_BAD_REQUESTS):
