@@ -135,43 +135,7 @@ def safe_to_repeat(endpoint: str, exc: NetworkError) -> bool:
     return isinstance(exc.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
 
 
-class TolerantBot(ExtBot[int]):
-    """``ExtBot`` whose ``getUpdates`` survives an update PTB cannot parse.
-
-    PTB parses a whole batch at once, so one update it cannot parse (an emulator's sloppy
-    JSON, a field newer than PTB) would fail every poll with the same offset: the bot goes
-    deaf. Here each update is checked on its own, and one that fails is replaced by a bare
-    ``{"update_id": ...}``, which no handler takes, so the offset moves past it.
-    """
-
-    __slots__ = ()
-
-    async def _post(self, endpoint: str, data: dict[str, Any] | None = None, *args: Any,
-                    **kwargs: Any) -> Any:
-        """``Bot._post`` (the only hook before PTB parses the updates), checking getUpdates."""
-        result = await super()._post(endpoint, data, *args, **kwargs)
-        if endpoint != "getUpdates" or not isinstance(result, list):
-            return result
-        return [item for item in map(self._parsable, result) if item is not None]
-
-    def _parsable(self, item: Any) -> dict[str, Any] | None:
-        """``item`` if PTB can parse it as an Update, else a bare update with its id (or None
-        if it has no id at all, so nothing could confirm it)."""
-        try:
-            Update.de_json(item, self)
-        except Exception as exc:  # noqa: BLE001 - anything PTB fails on; no update may stall
-            update_id = item.get("update_id") if isinstance(item, dict) else None
-            if not isinstance(update_id, int):
-                log.warning("skipping an update without an update_id (%s)", type(exc).__name__)
-                return None
-            # Its id only: the content is the user's, and may be what broke the parser.
-            log.warning("skipping update %s: cannot parse it (%s)", update_id,
-                        type(exc).__name__)
-            return {"update_id": update_id}
-        return dict(item)
-
-
-BotApplication = Application[TolerantBot, ContextTypes.DEFAULT_TYPE, dict[Any, Any],
+BotApplication = Application[ExtBot[int], ContextTypes.DEFAULT_TYPE, dict[Any, Any],
                              dict[Any, Any], dict[Any, Any], JobQueue[ContextTypes.DEFAULT_TYPE]]
 
 
@@ -262,10 +226,10 @@ def build_application(settings: Settings, service: KnowledgeService,
     registered. Updates come from :func:`bot.serving.serve`, not from PTB's updater."""
     token = settings.require_token()
     _redact_request_logs(settings.secrets)
-    bot = TolerantBot(token, base_url=settings.api_base_url,
-                      base_file_url=file_base_url(settings.api_base_url),
-                      rate_limiter=RetryingRateLimiter(),
-                      defaults=Defaults(parse_mode=ParseMode.HTML))  # every reply is HTML
+    bot: ExtBot[int] = ExtBot(token, base_url=settings.api_base_url,
+                              base_file_url=file_base_url(settings.api_base_url),
+                              rate_limiter=RetryingRateLimiter(),
+                              defaults=Defaults(parse_mode=ParseMode.HTML))  # replies are HTML
     application = (
         ApplicationBuilder()
         .bot(bot)
