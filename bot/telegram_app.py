@@ -43,7 +43,7 @@ from bot.service import KnowledgeService
 from bot.serving import serve
 from bot.settings import Settings
 from bot.storage import QuestionLog, StorageError
-from bot.telegram import admin, buttons, commands, errors, inline, questions
+from bot.telegram import admin, buttons, commands, errors, inline, keyboards, questions
 from bot.telegram.state import STATE_KEY, BotState
 from bot.update_sources import ListenError
 
@@ -264,7 +264,15 @@ def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None
     application.add_handler(command([c.command for c in ADMIN_COMMANDS], admin.refuse_admin,
                                     filters=new))
 
-    application.add_handler(CallbackQueryHandler(buttons.button))
+    # Buttons, by the form of their callback data (bot.telegram.keyboards); anything else is
+    # out of date (or not ours) and gets a notice.
+    for pattern, callback in ((keyboards.STATEMENT_BUTTON, buttons.show_statement),
+                              (keyboards.PERSON_BUTTON, buttons.show_person),
+                              (keyboards.TOPIC_BUTTON, buttons.ask_topic),
+                              (keyboards.ASK_BUTTON, buttons.ask_question),
+                              (keyboards.HASHED_BUTTON, buttons.ask_hashed)):
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    application.add_handler(CallbackQueryHandler(buttons.stale_button))
     application.add_handler(InlineQueryHandler(inline.inline_query))
 
     # Questions: after the commands, so "/start" is never taken for a question, even when

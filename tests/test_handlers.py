@@ -33,7 +33,7 @@ from bot.settings import Settings
 from bot.storage import QuestionLog
 from bot.telegram.buttons import STALE_BUTTON_NOTICE
 from bot.telegram.errors import APOLOGY
-from bot.telegram.keyboards import ask_callback_data, decode_callback, question_key
+from bot.telegram.keyboards import question_key
 from bot.telegram.questions import TYPING_AFTER_SECONDS, addressed_question
 from bot.telegram.sending import plain_text, split_html
 from bot.telegram.state import STATE_KEY, BotState, BoundedMap
@@ -568,12 +568,14 @@ async def test_stale_or_unknown_button_is_answered_with_a_notice(harness: Harnes
 
 
 async def test_callback_data_is_at_most_64_bytes_everywhere(harness: Harness) -> None:
-    state: BotState = harness.app.bot_data[STATE_KEY]
     for question in ["short", "é" * 40, "x" * 62, "x" * 63, "🙂" * 20]:
-        data = ask_callback_data(question, state)
+        harness.engine.script["pick one"] = Result(
+            "pick one", Status.CLARIFY, (), "", (Suggestion("a label", question),), "")
+        await harness.command("pick one")
+        (data,) = callback_data_of(harness.last_buttons())
         assert 1 <= len(data.encode()) <= 64
-        action = decode_callback(data, harness.kb, state)
-        assert action is not None and action.value == question
+        await harness.press(data)  # the button asks the very question, however it is encoded
+        assert harness.engine.asked[-1] == question
     for command in ["/start", "/speakers", "/topics", "/help"]:
         await harness.command(command)
         assert all(len(d.encode()) <= 64 for d in callback_data_of(harness.last_buttons()))
@@ -583,8 +585,14 @@ async def test_hashed_button_still_works_after_a_restart_if_the_kb_has_it(
         harness: Harness) -> None:
     question = "what did Bob say about sanctions"  # an alternate question in tiny.yaml
     restarted = BotState(harness.app.bot_data[STATE_KEY].service, None, frozenset())
-    action = decode_callback(f"h:{question_key(question)}", harness.kb, restarted)
-    assert action is not None and action.value == question
+    harness.app.bot_data[STATE_KEY] = restarted
+    await harness.command("/start")
+    data = f"h:{question_key(question)}"
+    before_restart = {**harness.last_message(), "message_id": 999,  # sent by the last run
+                      "reply_markup": {"inline_keyboard": [[{"text": "Bob?",
+                                                             "callback_data": data}]]}}
+    await harness.dispatch(harness.fake.callback_query_update(data, before_restart))
+    assert harness.engine.asked[-1] == question
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -16,19 +15,16 @@ from bot.telegram.state import BotState
 CALLBACK_DATA_MAX_BYTES = 64  # Bot API: callback_data is 1-64 bytes of UTF-8
 BUTTON_LABEL_MAX = 60  # longer labels are cut; Telegram would truncate them anyway
 
-# Callback data, one short form per action:
+# Callback data, one short form per action, each routed to its handler by its pattern:
 #   q:<statement-id>  show that statement        p:<person-id>  that speaker's card
 #   t:<topic-id>      ask about the topic        a:<question>   ask (only if it fits 64 bytes)
 #   h:<16 hex>        ask a longer question, kept in BotState.asked (or found in the KB again)
 # Ids are at most 48 characters of [a-z0-9-] (knowledge.py), so every form fits in 64 bytes.
-
-
-@dataclass(frozen=True)
-class ButtonAction:
-    """What a pressed button asks for."""
-
-    kind: Literal["ask", "statement", "person"]
-    value: str  # the question, statement id or person id
+STATEMENT_BUTTON = re.compile(r"q:(.+)", re.DOTALL)
+PERSON_BUTTON = re.compile(r"p:(.+)", re.DOTALL)
+TOPIC_BUTTON = re.compile(r"t:(.+)", re.DOTALL)
+ASK_BUTTON = re.compile(r"a:(.+)", re.DOTALL)
+HASHED_BUTTON = re.compile(r"h:(.+)", re.DOTALL)
 
 
 def _fits(data: str) -> bool:
@@ -63,26 +59,13 @@ def _known_questions(kb: KnowledgeBase) -> list[str]:
     return found
 
 
-def decode_callback(data: str, kb: KnowledgeBase, state: BotState) -> ButtonAction | None:
-    """The action behind callback ``data``, or None if it is unknown or out of date."""
-    kind, _, value = data.partition(":")
-    if not value:
-        return None
-    if kind == "a":
-        return ButtonAction("ask", value)
-    if kind == "h":
-        question = state.asked.get(value)
-        if question is None:
-            question = next((q for q in _known_questions(kb) if question_key(q) == value), None)
-        return ButtonAction("ask", question) if question else None
-    if kind == "q":
-        return ButtonAction("statement", value) if knows(kb.statement, value) else None
-    if kind == "p":
-        return ButtonAction("person", value) if kb.find_person(value) else None
-    if kind == "t":
-        return ButtonAction("ask", topic_question(kb.topic(value))) if knows(
-            kb.topic, value) else None
-    return None
+def hashed_question(key: str, kb: KnowledgeBase, state: BotState) -> str | None:
+    """The question behind ``h:<key>``: remembered, else found in the knowledge base again
+    (after a restart emptied BotState.asked); None if it is unknown."""
+    question = state.asked.get(key)
+    if question is None:
+        question = next((q for q in _known_questions(kb) if question_key(q) == key), None)
+    return question
 
 
 def knows(lookup: Callable[[str], object], key: str) -> bool:
