@@ -12,16 +12,14 @@ import asyncio
 import logging
 import re
 import signal
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from telegram import BotCommand, BotCommandScopeChat, MessageEntity, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -44,6 +42,7 @@ from bot.serving import serve
 from bot.settings import Settings
 from bot.storage import QuestionLog, StorageError
 from bot.telegram import admin, buttons, commands, errors, inline, keyboards, questions
+from bot.telegram.retrying import RetryingRateLimiter
 from bot.telegram.state import STATE_KEY, BotState
 from bot.update_sources import ListenError
 
@@ -63,76 +62,11 @@ ADMIN_COMMANDS = (
 )
 ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
                    Update.INLINE_QUERY)
-RATE_LIMIT_RETRIES = 3  # 429s: AIORateLimiter waits retry_after, then tries again
-NETWORK_RETRIES = 3  # network errors and 5xx: retried with backoff
-NETWORK_BACKOFF_SECONDS = 0.5  # doubles on each retry: 0.5, 1, 2
-_RETRIED_PREFIXES = ("send", "edit", "answer", "delete")  # replies, not set-up calls
-# A late response does not mean the call failed: repeating these could deliver twice.
-_DELIVERING_PREFIXES = ("send", "answer")
 # A text starting with a command, as Telegram would mark it with a bot_command entity:
 # /name or /name@bot_username. Anchored: filters.Regex searches, and "and/or" is no command.
 _TEXT_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?![A-Za-z0-9_@])")
 _SIGHUP_KEY = "article_bot_sighup"
 _REQUEST_LOGGERS = ("httpx", "httpcore")
-
-
-class RetryingRateLimiter(AIORateLimiter):
-    """``AIORateLimiter`` (429 + retry_after) that also retries network errors and 5xx.
-
-    Only for calls that deliver something to a user (send/edit/answer/delete), so no reply is
-    lost to a transient failure. A ``BadRequest`` (4xx) is never retried: it would fail again.
-    Nor is a send or answer that timed out after it left: see :func:`safe_to_repeat`.
-    """
-
-    __slots__ = ("_backoff", "_network_retries")
-
-    def __init__(self, *, max_retries: int = RATE_LIMIT_RETRIES,
-                 network_retries: int = NETWORK_RETRIES,
-                 backoff: float = NETWORK_BACKOFF_SECONDS) -> None:
-        """Retry 429s ``max_retries`` times and network errors ``network_retries`` times."""
-        super().__init__(max_retries=max_retries)
-        self._network_retries = network_retries
-        self._backoff = backoff
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        """Rate-limit the call as AIORateLimiter does, retrying transient network failures."""
-        retried = endpoint.startswith(_RETRIED_PREFIXES)
-        attempt = 0
-        while True:
-            try:
-                return await super().process_request(callback, args, kwargs, endpoint, data,
-                                                      rate_limit_args)
-            except BadRequest:
-                raise
-            except NetworkError as exc:  # includes TimedOut and every 5xx
-                if (not retried or attempt >= self._network_retries
-                        or not safe_to_repeat(endpoint, exc)):
-                    raise
-                delay = self._backoff * 2 ** attempt
-                attempt += 1
-                log.warning("%s failed (%s); retry %d of %d in %.1f s", endpoint, exc, attempt,
-                            self._network_retries, delay)
-                await asyncio.sleep(delay)
-
-
-def safe_to_repeat(endpoint: str, exc: NetworkError) -> bool:
-    """Whether calling ``endpoint`` again after ``exc`` cannot deliver its message twice.
-
-    A send or answer that timed out may have been carried out, its response merely late: it is
-    repeated only if the request never left (timed out connecting, or waiting for a pooled
-    connection). Other calls, other network errors and 5xx responses are safe to repeat.
-    """
-    if not isinstance(exc, TimedOut) or not endpoint.startswith(_DELIVERING_PREFIXES):
-        return True
-    return isinstance(exc.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
 
 
 BotApplication = Application[ExtBot[int], ContextTypes.DEFAULT_TYPE, dict[Any, Any],

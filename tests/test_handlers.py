@@ -35,13 +35,13 @@ from bot.telegram.buttons import STALE_BUTTON_NOTICE
 from bot.telegram.errors import APOLOGY
 from bot.telegram.keyboards import question_key
 from bot.telegram.questions import TYPING_AFTER_SECONDS, addressed_question
+from bot.telegram.retrying import RetryingRateLimiter
 from bot.telegram.sending import plain_text, split_html
 from bot.telegram.state import STATE_KEY, BotState, BoundedMap
 from bot.telegram_app import (
     ADMIN_COMMANDS,
     PUBLIC_COMMANDS,
     BotApplication,
-    RetryingRateLimiter,
     build_application,
     file_base_url,
     post_init,
