@@ -3,7 +3,7 @@
 :func:`build_application` wires settings, the knowledge service and the question log into one
 python-telegram-bot ``Application`` with every handler registered; tests build the very same
 application. :func:`run_bot` opens what it needs and runs it with long polling or a webhook.
-The handlers themselves live in :mod:`bot.handlers`.
+The handlers themselves live in :mod:`bot.telegram`, one module per concern.
 """
 
 from __future__ import annotations
@@ -12,20 +12,20 @@ import asyncio
 import logging
 import re
 import signal
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from telegram import BotCommand, BotCommandScopeChat, MessageEntity, Update
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     ExtBot,
     InlineQueryHandler,
     JobQueue,
@@ -33,8 +33,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
-from bot.handlers import STATE_KEY, BotState
 from bot.inbox import Inbox, InboxError
 from bot.knowledge import KnowledgeError
 from bot.logging_setup import RedactingFormatter
@@ -43,6 +41,9 @@ from bot.service import KnowledgeService
 from bot.serving import serve
 from bot.settings import Settings
 from bot.storage import QuestionLog, StorageError
+from bot.telegram import admin, buttons, commands, errors, inline, keyboards, questions
+from bot.telegram.retrying import RetryingRateLimiter
+from bot.telegram.state import STATE_KEY, BotState
 from bot.update_sources import ListenError
 
 log = logging.getLogger(__name__)
@@ -61,12 +62,6 @@ ADMIN_COMMANDS = (
 )
 ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
                    Update.INLINE_QUERY)
-RATE_LIMIT_RETRIES = 3  # 429s: AIORateLimiter waits retry_after, then tries again
-NETWORK_RETRIES = 3  # network errors and 5xx: retried with backoff
-NETWORK_BACKOFF_SECONDS = 0.5  # doubles on each retry: 0.5, 1, 2
-_RETRIED_PREFIXES = ("send", "edit", "answer", "delete")  # replies, not set-up calls
-# A late response does not mean the call failed: repeating these could deliver twice.
-_DELIVERING_PREFIXES = ("send", "answer")
 # A text starting with a command, as Telegram would mark it with a bot_command entity:
 # /name or /name@bot_username. Anchored: filters.Regex searches, and "and/or" is no command.
 _TEXT_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?![A-Za-z0-9_@])")
@@ -74,102 +69,7 @@ _SIGHUP_KEY = "article_bot_sighup"
 _REQUEST_LOGGERS = ("httpx", "httpcore")
 
 
-class RetryingRateLimiter(AIORateLimiter):
-    """``AIORateLimiter`` (429 + retry_after) that also retries network errors and 5xx.
-
-    Only for calls that deliver something to a user (send/edit/answer/delete), so no reply is
-    lost to a transient failure. A ``BadRequest`` (4xx) is never retried: it would fail again.
-    Nor is a send or answer that timed out after it left: see :func:`safe_to_repeat`.
-    """
-
-    __slots__ = ("_backoff", "_network_retries")
-
-    def __init__(self, *, max_retries: int = RATE_LIMIT_RETRIES,
-                 network_retries: int = NETWORK_RETRIES,
-                 backoff: float = NETWORK_BACKOFF_SECONDS) -> None:
-        """Retry 429s ``max_retries`` times and network errors ``network_retries`` times."""
-        super().__init__(max_retries=max_retries)
-        self._network_retries = network_retries
-        self._backoff = backoff
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        """Rate-limit the call as AIORateLimiter does, retrying transient network failures."""
-        retried = endpoint.startswith(_RETRIED_PREFIXES)
-        attempt = 0
-        while True:
-            try:
-                return await super().process_request(callback, args, kwargs, endpoint, data,
-                                                      rate_limit_args)
-            except BadRequest:
-                raise
-            except NetworkError as exc:  # includes TimedOut and every 5xx
-                if (not retried or attempt >= self._network_retries
-                        or not safe_to_repeat(endpoint, exc)):
-                    raise
-                delay = self._backoff * 2 ** attempt
-                attempt += 1
-                log.warning("%s failed (%s); retry %d of %d in %.1f s", endpoint, exc, attempt,
-                            self._network_retries, delay)
-                await asyncio.sleep(delay)
-
-
-def safe_to_repeat(endpoint: str, exc: NetworkError) -> bool:
-    """Whether calling ``endpoint`` again after ``exc`` cannot deliver its message twice.
-
-    A send or answer that timed out may have been carried out, its response merely late: it is
-    repeated only if the request never left (timed out connecting, or waiting for a pooled
-    connection). Other calls, other network errors and 5xx responses are safe to repeat.
-    """
-    if not isinstance(exc, TimedOut) or not endpoint.startswith(_DELIVERING_PREFIXES):
-        return True
-    return isinstance(exc.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
-
-
-class TolerantBot(ExtBot[int]):
-    """``ExtBot`` whose ``getUpdates`` survives an update PTB cannot parse.
-
-    PTB parses a whole batch at once, so one update it cannot parse (an emulator's sloppy
-    JSON, a field newer than PTB) would fail every poll with the same offset: the bot goes
-    deaf. Here each update is checked on its own, and one that fails is replaced by a bare
-    ``{"update_id": ...}``, which no handler takes, so the offset moves past it.
-    """
-
-    __slots__ = ()
-
-    async def _post(self, endpoint: str, data: dict[str, Any] | None = None, *args: Any,
-                    **kwargs: Any) -> Any:
-        """``Bot._post`` (the only hook before PTB parses the updates), checking getUpdates."""
-        result = await super()._post(endpoint, data, *args, **kwargs)
-        if endpoint != "getUpdates" or not isinstance(result, list):
-            return result
-        return [item for item in map(self._parsable, result) if item is not None]
-
-    def _parsable(self, item: Any) -> dict[str, Any] | None:
-        """``item`` if PTB can parse it as an Update, else a bare update with its id (or None
-        if it has no id at all, so nothing could confirm it)."""
-        try:
-            Update.de_json(item, self)
-        except Exception as exc:  # noqa: BLE001 - anything PTB fails on; no update may stall
-            update_id = item.get("update_id") if isinstance(item, dict) else None
-            if not isinstance(update_id, int):
-                log.warning("skipping an update without an update_id (%s)", type(exc).__name__)
-                return None
-            # Its id only: the content is the user's, and may be what broke the parser.
-            log.warning("skipping update %s: cannot parse it (%s)", update_id,
-                        type(exc).__name__)
-            return {"update_id": update_id}
-        return dict(item)
-
-
-BotApplication = Application[TolerantBot, ContextTypes.DEFAULT_TYPE, dict[Any, Any],
+BotApplication = Application[ExtBot[int], ContextTypes.DEFAULT_TYPE, dict[Any, Any],
                              dict[Any, Any], dict[Any, Any], JobQueue[ContextTypes.DEFAULT_TYPE]]
 
 
@@ -260,9 +160,10 @@ def build_application(settings: Settings, service: KnowledgeService,
     registered. Updates come from :func:`bot.serving.serve`, not from PTB's updater."""
     token = settings.require_token()
     _redact_request_logs(settings.secrets)
-    bot = TolerantBot(token, base_url=settings.api_base_url,
-                      base_file_url=file_base_url(settings.api_base_url),
-                      rate_limiter=RetryingRateLimiter())
+    bot: ExtBot[int] = ExtBot(token, base_url=settings.api_base_url,
+                              base_file_url=file_base_url(settings.api_base_url),
+                              rate_limiter=RetryingRateLimiter(),
+                              defaults=Defaults(parse_mode=ParseMode.HTML))  # replies are HTML
     application = (
         ApplicationBuilder()
         .bot(bot)
@@ -281,39 +182,47 @@ def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None
     """Register every handler, in the order that decides which one gets an update."""
     new = filters.UpdateType.MESSAGE  # an edited command is not run again
     command = TextCommandHandler  # also without a bot_command entity (some emulators)
-    application.add_handler(command("start", handlers.start, filters=new))
-    application.add_handler(command("help", handlers.help_command, filters=new))
-    application.add_handler(command("about", handlers.about, filters=new))
-    application.add_handler(command("speakers", handlers.speakers, filters=new))
-    application.add_handler(command("topics", handlers.topics, filters=new))
+    application.add_handler(command("start", commands.start, filters=new))
+    application.add_handler(command("help", commands.help_command, filters=new))
+    application.add_handler(command("about", commands.about, filters=new))
+    application.add_handler(command("speakers", commands.speakers, filters=new))
+    application.add_handler(command("topics", commands.topics, filters=new))
 
     # Admin commands: gated by user id here, and the handlers check again. The refusal handler
     # comes after them, so it only sees the admin commands of everyone else.
     admins = filters.User(user_id=admin_ids, allow_empty=False)
-    application.add_handler(command("reload", handlers.reload_command, filters=new & admins))
-    application.add_handler(command("unanswered", handlers.unanswered_command,
+    application.add_handler(command("reload", admin.reload_command, filters=new & admins))
+    application.add_handler(command("unanswered", admin.unanswered_command,
                                     filters=new & admins))
-    application.add_handler(command("stats", handlers.stats_command, filters=new & admins))
-    application.add_handler(command([c.command for c in ADMIN_COMMANDS], handlers.refuse_admin,
+    application.add_handler(command("stats", admin.stats_command, filters=new & admins))
+    application.add_handler(command([c.command for c in ADMIN_COMMANDS], admin.refuse_admin,
                                     filters=new))
 
-    application.add_handler(CallbackQueryHandler(handlers.button))
-    application.add_handler(InlineQueryHandler(handlers.inline_query))
+    # Buttons, by the form of their callback data (bot.telegram.keyboards); anything else is
+    # out of date (or not ours) and gets a notice.
+    for pattern, callback in ((keyboards.STATEMENT_BUTTON, buttons.show_statement),
+                              (keyboards.PERSON_BUTTON, buttons.show_person),
+                              (keyboards.TOPIC_BUTTON, buttons.ask_topic),
+                              (keyboards.ASK_BUTTON, buttons.ask_question),
+                              (keyboards.HASHED_BUTTON, buttons.ask_hashed)):
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    application.add_handler(CallbackQueryHandler(buttons.stale_button))
+    application.add_handler(InlineQueryHandler(inline.inline_query))
 
     # Questions: after the commands, so "/start" is never taken for a question, even when
     # it comes without its bot_command entity.
     slash_command = filters.COMMAND | filters.Regex(_TEXT_COMMAND)
     text = filters.TEXT & ~slash_command
-    application.add_handler(MessageHandler(new & text, handlers.ask))
+    application.add_handler(MessageHandler(new & text, questions.ask))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & text,
-                                           handlers.edited_question))
+                                           questions.edited_question))
     # Private chats only: in a group, stickers and unknown commands are not meant for the bot.
     private = filters.ChatType.PRIVATE & new
-    application.add_handler(MessageHandler(private & slash_command, handlers.unknown_command))
+    application.add_handler(MessageHandler(private & slash_command, commands.unknown_command))
     application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL,
-                                           handlers.not_text))
+                                           questions.not_text))
 
-    application.add_error_handler(handlers.error_handler)
+    application.add_error_handler(errors.error_handler)
 
 
 async def post_init(application: BotApplication) -> None:
@@ -365,8 +274,8 @@ def _on_sighup(application: BotApplication) -> None:
 async def reload_on_signal(application: BotApplication) -> None:
     """Reload the knowledge base in a worker thread and log the outcome."""
     state: BotState = application.bot_data[STATE_KEY]
-    outcome = await handlers.reload_knowledge(state.service)
-    summary = handlers.render_reload(outcome).replace("\n", "; ")
+    outcome = await admin.reload_knowledge(state.service)
+    summary = admin.render_reload(outcome).replace("\n", "; ")
     log.log(logging.INFO if outcome.ok else logging.WARNING, "SIGHUP reload: %s", summary)
 
 

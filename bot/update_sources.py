@@ -1,10 +1,13 @@
 """Where updates come from: long polling or a webhook. Each stores an update before it is
 acknowledged to Telegram, and never acknowledges one it could not store.
 
-Both use python-telegram-bot's public API only: :meth:`telegram.Bot.get_updates` with an
-explicit offset (the offset moves past an update only once it is stored; the next call confirms
-it to Telegram), and a small tornado server of our own for the webhook (it answers 200 only once
-the update is stored; on an inbox error it answers 503 and Telegram delivers it again).
+Both use python-telegram-bot's public API only: ``getUpdates`` through
+:meth:`telegram.Bot.do_api_request` with an explicit offset (the offset moves past an update only
+once it is stored; the next call confirms it to Telegram), and a small tornado server of our own
+for the webhook (it answers 200 only once the update is stored; on an inbox error it answers 503
+and Telegram delivers it again). Either way each update is parsed on its own, and one that
+python-telegram-bot cannot parse (an emulator's sloppy JSON, a field newer than PTB) is skipped
+by its id: it cannot stall the others.
 """
 
 from __future__ import annotations
@@ -16,18 +19,20 @@ import json
 import logging
 import re
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.warnings import PTBUserWarning
 from tornado.httpserver import HTTPServer
 from tornado.web import Application as TornadoApplication
 from tornado.web import RequestHandler
 
 from bot.inbox import InboxError, Incoming
 
-__all__ = ["ListenError", "PollingSource", "Store", "WebhookSource", "incoming"]
+__all__ = ["ListenError", "PollingSource", "Store", "WebhookSource", "incoming", "parse_update"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,7 @@ Store = Callable[[Sequence[Incoming]], Awaitable[None]]
 """Stores updates durably (and hands them on); raises :class:`InboxError` if it cannot."""
 
 POLL_TIMEOUT = 10  # seconds a long poll waits for updates (as PTB's run_polling)
+POLL_READ_MARGIN = 5.0  # a long poll's read timeout is its wait plus this (as PTB's get_updates)
 RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)  # after network or inbox errors, then the last again
 BOOTSTRAP_RETRIES = 3  # deleteWebhook / setWebhook at start-up, one second apart
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -61,6 +67,20 @@ def incoming(update: Update, payload: str, *, now: float | None = None) -> Incom
         born = min(born, edited.timestamp())
     chat = update.effective_chat
     return Incoming(update.update_id, chat.id if chat else None, born, payload)
+
+
+def parse_update(data: object, bot: Bot) -> Update | None:
+    """``data`` (one update's JSON object) as an ``Update``, or None if PTB cannot parse it.
+
+    A skipped update is logged by its id only: the content is the user's, and may be what broke
+    the parser.
+    """
+    update_id = data.get("update_id") if isinstance(data, dict) else None
+    try:
+        return Update.de_json(cast("dict[str, Any]", data), bot)
+    except Exception as exc:  # noqa: BLE001 - anything PTB fails on; nothing may stall
+        log.warning("skipping update %s: cannot parse it (%s)", update_id, type(exc).__name__)
+        return None
 
 
 def _delay(attempt: int) -> float:
@@ -94,6 +114,9 @@ class PollingSource:
         self._allowed = list(allowed_updates)
         self._timeout = timeout
         self._task: asyncio.Task[None] | None = None
+        # do_api_request("getUpdates") is deliberate (see _fetch); PTB suggests get_updates.
+        warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'",
+                                category=PTBUserWarning)
 
     async def start(self) -> asyncio.Future[None]:
         """Delete any webhook, then poll in a task until :meth:`stop`; return that task (it
@@ -113,8 +136,7 @@ class PollingSource:
         failures = 0
         while True:
             try:
-                updates = await self.bot.get_updates(offset=self.offset, timeout=self._timeout,
-                                                     allowed_updates=self._allowed)
+                updates, past = await self._fetch()
             except InvalidToken:
                 raise
             except TelegramError as exc:  # network errors, 5xx, a 409 Conflict
@@ -125,9 +147,10 @@ class PollingSource:
                 continue
             if not updates:
                 failures = 0
+                self.offset = past if past is not None else self.offset
                 continue
             try:
-                await self._store([incoming(u, u.to_json()) for u in updates])
+                await self._store([incoming(u, payload) for u, payload in updates])
             except InboxError as exc:
                 # The offset stays: Telegram keeps these updates and gives them again.
                 delay = _delay(failures)
@@ -137,7 +160,27 @@ class PollingSource:
                 await asyncio.sleep(delay)
                 continue
             failures = 0
-            self.offset = updates[-1].update_id + 1
+            self.offset = past
+
+    async def _fetch(self) -> tuple[list[tuple[Update, str]], int | None]:
+        """One long poll: the updates PTB can parse, each with its JSON, and the offset past
+        the whole batch (None if it was empty).
+
+        ``Bot.get_updates`` parses a batch at once, so one update it cannot parse would fail
+        every poll at the same offset and the bot would go deaf; the raw results are parsed
+        here one by one, and the offset moves past an unparsable one as past any other.
+        """
+        params: dict[str, Any] = {"timeout": self._timeout, "allowed_updates": self._allowed}
+        if self.offset is not None:
+            params["offset"] = self.offset
+        raw = await self.bot.do_api_request("getUpdates", api_kwargs=params,
+                                            read_timeout=self._timeout + POLL_READ_MARGIN)
+        results = raw if isinstance(raw, list) else []
+        ids = [r["update_id"] for r in results
+               if isinstance(r, dict) and isinstance(r.get("update_id"), int)]
+        parsed = [(update, json.dumps(r)) for r in results
+                  if (update := parse_update(r, self.bot)) is not None]
+        return parsed, (max(ids) + 1 if ids else None)
 
 
 class _UpdateHandler(RequestHandler):
@@ -208,13 +251,9 @@ class WebhookSource:
         update_id = data.get("update_id") if isinstance(data, dict) else None
         if not isinstance(update_id, int):
             return 400
-        try:
-            update = Update.de_json(data, self.bot)
-        except Exception as exc:  # noqa: BLE001 - anything PTB fails on; nothing may stall
-            # Its id only: the content is the user's, and may be what broke the parser.
-            log.warning("skipping update %s: cannot parse it (%s)", update_id,
-                        type(exc).__name__)
-            return 200
+        update = parse_update(data, self.bot)
+        if update is None:
+            return 200  # acknowledged, or Telegram would deliver it again and again
         try:
             await self._store([incoming(update, json.dumps(data))])
         except InboxError as exc:

@@ -24,28 +24,24 @@ from fake_bot_api import BOT_USERNAME, Call, FakeBotApi, parse_html
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 
-from bot import handlers
 from bot.engine import Match, Result, Status, Suggestion
-from bot.handlers import (
-    STATE_KEY,
-    BotState,
-    BoundedMap,
-    addressed_question,
-    ask_callback_data,
-    decode_callback,
-    split_html,
-)
 from bot.inbox import Inbox, Incoming
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.render import HTML, render_about, render_person, render_result
 from bot.service import KnowledgeService
 from bot.settings import Settings
 from bot.storage import QuestionLog
+from bot.telegram.buttons import STALE_BUTTON_NOTICE
+from bot.telegram.errors import APOLOGY
+from bot.telegram.keyboards import question_key
+from bot.telegram.questions import TYPING_AFTER_SECONDS, addressed_question
+from bot.telegram.retrying import RetryingRateLimiter
+from bot.telegram.sending import plain_text, split_html
+from bot.telegram.state import STATE_KEY, BotState, BoundedMap
 from bot.telegram_app import (
     ADMIN_COMMANDS,
     PUBLIC_COMMANDS,
     BotApplication,
-    RetryingRateLimiter,
     build_application,
     file_base_url,
     post_init,
@@ -507,7 +503,7 @@ def _in_topic(update: dict[str, Any], topic: int) -> dict[str, Any]:
 async def test_forum_topic_answers_typing_and_apologies_stay_in_the_topic(
         harness: Harness) -> None:
     def slow() -> Result:
-        time.sleep(handlers.TYPING_AFTER_SECONDS + 0.3)
+        time.sleep(TYPING_AFTER_SECONDS + 0.3)
         return answer("slow", "bob-sanctions", kb=harness.kb)
 
     def boom() -> Result:
@@ -521,7 +517,7 @@ async def test_forum_topic_answers_typing_and_apologies_stay_in_the_topic(
     assert typing and all(c.params["message_thread_id"] == "7" for c in typing)
     sent = harness.sent(FORUM)
     assert [s.params["message_thread_id"] for s in sent] == ["7", "7"]
-    assert sent[-1].params["text"] == handlers.APOLOGY
+    assert sent[-1].params["text"] == APOLOGY
 
 
 async def test_reply_threads_in_a_plain_supergroup_are_not_topics(harness: Harness) -> None:
@@ -567,17 +563,19 @@ async def test_stale_or_unknown_button_is_answered_with_a_notice(harness: Harnes
     update["callback_query"]["data"] = data  # a button from before a reload or a restart
     await harness.dispatch(update)
     answered = harness.fake.calls("answerCallbackQuery")[-1]
-    assert answered.params["text"] == handlers.STALE_BUTTON_NOTICE and not answered.failed
+    assert answered.params["text"] == STALE_BUTTON_NOTICE and not answered.failed
     assert len(harness.sent()) == before
 
 
 async def test_callback_data_is_at_most_64_bytes_everywhere(harness: Harness) -> None:
-    state: BotState = harness.app.bot_data[STATE_KEY]
     for question in ["short", "é" * 40, "x" * 62, "x" * 63, "🙂" * 20]:
-        data = ask_callback_data(question, state)
+        harness.engine.script["pick one"] = Result(
+            "pick one", Status.CLARIFY, (), "", (Suggestion("a label", question),), "")
+        await harness.command("pick one")
+        (data,) = callback_data_of(harness.last_buttons())
         assert 1 <= len(data.encode()) <= 64
-        action = decode_callback(data, harness.kb, state)
-        assert action is not None and action.value == question
+        await harness.press(data)  # the button asks the very question, however it is encoded
+        assert harness.engine.asked[-1] == question
     for command in ["/start", "/speakers", "/topics", "/help"]:
         await harness.command(command)
         assert all(len(d.encode()) <= 64 for d in callback_data_of(harness.last_buttons()))
@@ -587,8 +585,14 @@ async def test_hashed_button_still_works_after_a_restart_if_the_kb_has_it(
         harness: Harness) -> None:
     question = "what did Bob say about sanctions"  # an alternate question in tiny.yaml
     restarted = BotState(harness.app.bot_data[STATE_KEY].service, None, frozenset())
-    action = decode_callback(f"h:{handlers._question_key(question)}", harness.kb, restarted)
-    assert action is not None and action.value == question
+    harness.app.bot_data[STATE_KEY] = restarted
+    await harness.command("/start")
+    data = f"h:{question_key(question)}"
+    before_restart = {**harness.last_message(), "message_id": 999,  # sent by the last run
+                      "reply_markup": {"inline_keyboard": [[{"text": "Bob?",
+                                                             "callback_data": data}]]}}
+    await harness.dispatch(harness.fake.callback_query_update(data, before_restart))
+    assert harness.engine.asked[-1] == question
 
 
 # --------------------------------------------------------------------------------------------
@@ -738,7 +742,7 @@ async def test_handler_error_is_logged_then_apologised_for(
 
     harness.engine.script["boom"] = boom
     await harness.command("boom")
-    assert harness.last_text() == handlers.APOLOGY
+    assert harness.last_text() == APOLOGY
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert errors and errors[0].exc_info is not None and "engine bug" in str(errors[0].exc_info[1])
 
@@ -768,14 +772,14 @@ async def test_persistent_bad_request_gets_the_apology(harness: Harness) -> None
     harness.fake.fail_next("sendMessage", status=400, times=2)
     await harness.command("/about")
     assert [c.status for c in harness.fake.calls("sendMessage")] == [400, 400, 200]
-    assert harness.last_text() == handlers.APOLOGY
+    assert harness.last_text() == APOLOGY
 
 
 async def test_bad_request_no_feature_causes_is_not_sent_again(harness: Harness) -> None:
     harness.fake.fail_next("sendMessage", status=400, description="Bad Request: chat not found")
     await harness.command("/about")
     assert [c.status for c in harness.fake.calls("sendMessage")] == [400, 200]  # 2nd: apology
-    assert harness.last_text() == handlers.APOLOGY
+    assert harness.last_text() == APOLOGY
 
 
 async def test_group_reply_degrades_to_reply_to_message_id_then_to_no_reply(
@@ -809,7 +813,7 @@ async def test_html_the_server_cannot_parse_goes_as_plain_text(harness: Harness)
 
 
 def test_plain_text_drops_tags_and_decodes_entities() -> None:
-    assert handlers.plain_text("<b>A &amp; B</b>\n<blockquote>&lt;q&gt; &#8212;</blockquote>"
+    assert plain_text("<b>A &amp; B</b>\n<blockquote>&lt;q&gt; &#8212;</blockquote>"
                                ) == "A & B\n<q> \u2014"
 
 

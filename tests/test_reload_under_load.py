@@ -25,12 +25,12 @@ from fake_bot_api import FakeBotApi
 from telegram import Update
 
 from bot.engine import Engine, Result, Status
-from bot.handlers import APOLOGY
 from bot.knowledge import load_knowledge
 from bot.render import HTML, render_statement
 from bot.service import KnowledgeService, ReloadOutcome
 from bot.settings import load_settings
 from bot.storage import QuestionLog
+from bot.telegram.errors import APOLOGY
 from bot.telegram_app import BotApplication, build_application
 
 KB_FILE = "russia-iran-partners.yaml"

@@ -1,0 +1,80 @@
+"""Inline mode: ``@bot velayati brics`` in any chat offers matching quotes to share."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.constants import InlineQueryLimit
+from telegram.ext import ContextTypes
+
+from bot.engine import Engine
+from bot.knowledge import KnowledgeBase, Statement
+from bot.render import HTML, render_statement
+from bot.telegram.keyboards import button_label, example_statements, knows
+from bot.telegram.sending import NO_PREVIEW
+from bot.telegram.state import bot_state
+
+INLINE_RESULT_ID_MAX_BYTES = 64  # Bot API: InlineQueryResult.id is 1-64 bytes
+INLINE_MAX_RESULTS = InlineQueryLimit.RESULTS  # 50
+INLINE_CACHE_SECONDS = 300  # quotes only change on /reload; the same for every user
+INLINE_FEATURED = 5  # quotes offered for an empty inline query
+INLINE_DESCRIPTION_MAX = 120  # the preview line under the speaker's name
+
+
+def inline_statements(engine: Engine, text: str) -> list[Statement]:
+    """Quotes for an inline query: what the engine matches, else every word found; featured
+    quotes for an empty query."""
+    kb = engine.kb
+    words = text.split()
+    if not words:
+        return example_statements(kb, INLINE_FEATURED)
+    found: dict[str, Statement] = {}
+    for match in engine.answer(text).matches:
+        if match.kind == "statement" and knows(kb.statement, match.id):
+            found.setdefault(match.id, kb.statement(match.id))
+        elif match.kind == "person":
+            found.update((s.id, s) for s in kb.statements_by(match.id) if s.id not in found)
+    if not found:
+        folded = [w.casefold() for w in words]
+        for statement in kb.statements:
+            haystack = _search_text(statement, kb)
+            if all(w in haystack for w in folded):
+                found.setdefault(statement.id, statement)
+    return list(found.values())[:INLINE_MAX_RESULTS]
+
+
+def _search_text(statement: Statement, kb: KnowledgeBase) -> str:
+    person = kb.find_person(statement.speaker)
+    names: list[str] = [person.name, *person.aliases] if person else []
+    topic_words = [w for t in statement.topics if knows(kb.topic, t)
+                   for w in (kb.topic(t).name, *kb.topic(t).synonyms)]
+    return " ".join([statement.text, *names, *topic_words]).casefold()
+
+
+def _result_id(statement: Statement) -> str:
+    if 1 <= len(statement.id.encode("utf-8")) <= INLINE_RESULT_ID_MAX_BYTES:
+        return statement.id
+    return hashlib.sha256(statement.id.encode("utf-8")).hexdigest()[:32]
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer matching quotes (featured ones for an empty query) to share in any chat."""
+    query = update.inline_query
+    if query is None:
+        return
+    engine = bot_state(context).service.engine
+    kb = engine.kb
+    statements = await asyncio.to_thread(inline_statements, engine, query.query)
+    results = []
+    for statement in statements:
+        person = kb.find_person(statement.speaker)
+        name = person.name if person else statement.speaker
+        results.append(InlineQueryResultArticle(
+            id=_result_id(statement), title=name,
+            description=button_label(statement.text, INLINE_DESCRIPTION_MAX),
+            input_message_content=InputTextMessageContent(
+                render_statement(statement, kb, HTML),  # HTML by Defaults
+                link_preview_options=NO_PREVIEW)))
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=False)

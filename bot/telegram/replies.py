@@ -1,0 +1,99 @@
+"""Reply text in Telegram HTML: greetings, help, lists, and the reply to an engine result."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.engine import Match, Result, Status
+from bot.knowledge import KnowledgeBase, Statement
+from bot.render import HTML, render_result
+from bot.telegram.keyboards import (
+    ask_callback_data,
+    button_label,
+    example_keyboard,
+    example_question,
+    example_statements,
+    more_from_keyboard,
+)
+from bot.telegram.state import BotState
+
+
+def esc(text: str) -> str:
+    """``text`` escaped for Telegram HTML."""
+    return HTML.escape(text)
+
+
+def render_start(kb: KnowledgeBase) -> str:
+    """The /start greeting: what the bot knows and who is quoted."""
+    articles = "; ".join(f"{HTML.bold(esc(a.title))} ({esc(a.outlet)})" for a in kb.articles)
+    names = [p.name for p in kb.quoted_people()]
+    quoted = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    lines = [f"Hello! I answer questions about the article {articles}."]
+    if quoted:
+        lines.append(esc(f"It quotes {quoted}. I reply with their words as the article gives "
+                          "them."))
+    lines += ["", esc("Ask in your own words, or tap an example:")]
+    return "\n".join(lines)
+
+
+def render_help(kb: KnowledgeBase, username: str | None) -> str:
+    """The /help text: how to ask, with examples."""
+    examples = [f"\u2022 {esc(example_question(s, kb))}" for s in example_statements(kb)]
+    lines = [HTML.bold("How to ask"),
+             esc("Write a question in your own words about the article. For example:"),
+             *examples, "",
+             esc("I answer only from the article and quote it word for word. If a question "
+                  "could mean several things, I offer choices as buttons."), "",
+             esc("/speakers \u2014 who is quoted"),
+             esc("/topics \u2014 what the article covers"),
+             esc("/about \u2014 the article, the outlet and the event")]
+    if username:
+        lines += ["", esc(f"In a group, mention @{username} or reply to one of my messages. "
+                           f"In any chat, type @{username} and a name or subject to share a "
+                           "quote.")]
+    return "\n".join(lines)
+
+
+def render_speakers(kb: KnowledgeBase) -> str:
+    """The /speakers text: quoted people with their main roles."""
+    people = kb.quoted_people()
+    if not people:
+        return esc("The article quotes nobody.")
+    lines = [HTML.bold("People quoted in the article"), esc("Tap a name for what they said.")]
+    lines += [f"\u2022 {HTML.bold(esc(p.name))}, {esc(p.role)}" for p in people]
+    return "\n".join(lines)
+
+
+def render_topics(kb: KnowledgeBase) -> str:
+    """The /topics heading."""
+    if not kb.topics:
+        return esc("The article has no topics listed.")
+    return HTML.bold("Topics") + "\n" + esc("Tap a topic to hear what was said about it.")
+
+
+def preformatted(text: str) -> str:
+    """``text`` escaped, in a ``<pre>`` block (admin reports keep their columns)."""
+    return f"<pre>{esc(text)}</pre>"
+
+
+def compose_answer(result: Result, kb: KnowledgeBase, state: BotState,
+                   ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The HTML reply and buttons for one engine result."""
+    text = render_result(result, kb, HTML)
+    if result.status is Status.ANSWER:
+        return text or esc(result.text), more_from_keyboard(result, kb)
+    if result.suggestions:
+        rows = [[InlineKeyboardButton(button_label(s.label or s.question),
+                                      callback_data=ask_callback_data(s.question, state))]
+                for s in result.suggestions]
+        return text, InlineKeyboardMarkup(rows)
+    # no_answer (or clarify) without suggestions: say what the bot can answer, with examples
+    hint = esc("I can answer questions about what the people quoted in the article said, "
+                "and about the event. Try one of these:")
+    return "\n\n".join(t for t in (text, hint) if t), example_keyboard(kb)
+
+
+def statement_result(statement: Statement) -> Result:
+    """An answer made of one statement, as a button that shows it directly produces."""
+    match = Match(statement.id, "statement", statement.speaker, 100.0)
+    return Result("", Status.ANSWER, (match,), "", (), "")
