@@ -528,9 +528,31 @@ async def send_html(bot: Bot, chat_id: int, text: str,
     for index, chunk in enumerate(chunks):
         send = functools.partial(bot.send_message, chat_id, message_thread_id=thread_id,
                                  reply_markup=markup if index == len(chunks) - 1 else None)
-        sent.append(await _send_degrading(send, chunk, _send_stages(reply_to),
-                                          what=f"sendMessage to chat {chat_id}"))
+        try:
+            sent.append(await _send_degrading(send, chunk, _send_stages(reply_to),
+                                              what=f"sendMessage to chat {chat_id}"))
+        except _UNREADABLE_ANSWER as exc:
+            # The server answered ok (a refusal would be a TelegramError), so the part was
+            # delivered; only its answer is not a Message python-telegram-bot can read (an
+            # emulator's millisecond date, a field echoed back as a string). Raising would
+            # apologise for a delivered reply and send the next parts never; the part just has
+            # no known message id (the reply is then not edited in place, but answered anew).
+            _warn_unreadable_answer(chat_id, exc)
     return sent
+
+
+_UNREADABLE_ANSWER = (TypeError, ValueError, KeyError, OverflowError)
+_unreadable_answers_seen = 0
+
+
+def _warn_unreadable_answer(chat_id: int, exc: Exception) -> None:
+    """Log the first unreadable sendMessage answer as a warning, later ones at debug."""
+    global _unreadable_answers_seen
+    _unreadable_answers_seen += 1
+    level = logging.WARNING if _unreadable_answers_seen == 1 else logging.DEBUG
+    log.log(level, "sendMessage to chat %s was accepted, but the server's answer is not a "
+            "Message (%s: %s); counted as sent (further ones logged at debug level)",
+            chat_id, type(exc).__name__, exc)
 
 
 async def edit_html(bot: Bot, chat_id: int, message_ids: Sequence[int], text: str,
