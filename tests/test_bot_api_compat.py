@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -97,6 +98,26 @@ class SlowSendApi(FakeBotApi):
         return outcome
 
 
+class UnreadableAnswerApi(FakeBotApi):
+    """Like telegram-test-api 4.2.1: sendMessage is carried out, but its answer is no Message
+    python-telegram-bot can read (``flaw``: the date in milliseconds, or the request's
+    link_preview_options echoed back as the JSON string it was sent as)."""
+
+    flaw = "millisecond date"
+
+    def _send_message(self, params: JSONDict) -> JSONDict:
+        message = super()._send_message(params)
+        if self.flaw == "millisecond date":
+            message["date"] = int(time.time() * 1000)
+        else:
+            message["link_preview_options"] = json.dumps({"is_disabled": True})
+        return message
+
+
+class StringPreviewAnswerApi(UnreadableAnswerApi):
+    flaw = "string link_preview_options"
+
+
 # --------------------------------------------------------------------------------------------
 # A harness over any emulator
 # --------------------------------------------------------------------------------------------
@@ -169,6 +190,17 @@ async def test_quote_survives_an_emulator_without_blockquote(
     harness = await make_harness(NoBlockquoteApi)
     await _asked_alice(harness, user_id=USER)
     assert any("We will expand trade" in t for t in _delivered(harness, USER))
+
+
+@pytest.mark.parametrize("fake_class", [UnreadableAnswerApi, StringPreviewAnswerApi])
+async def test_a_delivered_reply_with_an_unreadable_answer_gets_no_apology(
+        make_harness: HarnessFactory, fake_class: type[FakeBotApi],
+        caplog: pytest.LogCaptureFixture) -> None:
+    harness = await make_harness(fake_class)
+    await _asked_alice(harness, user_id=USER)
+    delivered = _delivered(harness, USER)
+    assert len(delivered) == 1 and ALICE_WORDS in delivered[0]  # once, and no apology after it
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_command_without_entities_is_still_a_command(

@@ -202,9 +202,28 @@ async def send_html(bot: Bot, chat_id: int, text: str,
     for index, chunk in enumerate(chunks):
         send = functools.partial(bot.send_message, chat_id, message_thread_id=thread_id,
                                  reply_markup=markup if index == len(chunks) - 1 else None)
-        sent.append(await _send_degrading(send, chunk, _send_stages(reply_to),
-                                          what=f"sendMessage to chat {chat_id}"))
+        try:
+            sent.append(await _send_degrading(send, chunk, _send_stages(reply_to),
+                                              what=f"sendMessage to chat {chat_id}"))
+        except UNREADABLE_ANSWER as exc:
+            # The server answered ok (a refusal would be a TelegramError), so the part was
+            # delivered; only its answer is not a Message python-telegram-bot can read (an
+            # emulator's millisecond date, a field echoed back as a string). Raising would
+            # apologise for a delivered reply and never send the next parts; the part just has
+            # no known message id (the reply is then not edited in place, but answered anew).
+            _warn_unreadable_answer(type(exc).__name__)
+            log.debug("sendMessage to chat %s: unreadable answer: %s", chat_id, exc)
     return sent
+
+
+UNREADABLE_ANSWER = (TypeError, ValueError, KeyError, OverflowError)
+
+
+@functools.cache
+def _warn_unreadable_answer(kind: str) -> None:
+    """Warn once per kind of unreadable answer; the later ones are logged at debug level."""
+    log.warning("sendMessage was accepted, but the server's answer is not a Message (%s); "
+                "counted as sent (further ones at debug level)", kind)
 
 
 async def edit_html(bot: Bot, chat_id: int, message_ids: Sequence[int], text: str,
