@@ -92,7 +92,8 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
         time.sleep(0.02)
 
 
-def _listening(port: int) -> bool:
+def listening(port: int) -> bool:
+    """Whether something accepts TCP connections on 127.0.0.1:``port``."""
     try:
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
     except OSError:
@@ -149,7 +150,7 @@ class BotProcess:
         try:
             self.fake.wait_for(ready, timeout=30, count=self.starts)
             if self.mode == "webhook":
-                wait_until(lambda: _listening(self.port), 10, "the webhook server")
+                wait_until(lambda: listening(self.port), 10, "the webhook server")
         except AssertionError:
             self.signal(signal.SIGKILL)
             raise AssertionError("the bot did not start:\n" + self.log.read_text()) from None
