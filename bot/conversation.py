@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.engine import Engine
-from bot.render import PLAIN, short_name
+from bot.render import PLAIN, note_text, render_result, short_name
 from bot.results import Match, Note, NoteKind, Result, Status
 
 MAX_MORE = 5  # statements shown by one "what else?"
@@ -130,8 +130,7 @@ def _more(engine: Engine, question: str, context: Context) -> Result:
 
 
 def _rendered(engine: Engine, result: Result) -> Result:
-    from bot.render import note_text, render_result
-
+    """A result built here, worded by render as the engine's are."""
     worded = replace(result, lead=note_text(result.note, engine.kb, result.lang))
     return replace(worded, text=render_result(worded, engine.kb, PLAIN))
 
