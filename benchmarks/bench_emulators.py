@@ -46,7 +46,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 
-from crash_scenario import free_port, listening, wait_until
+from crash_scenario import free_port, listening, signal_group, wait_until
 
 from bot.dispatcher import MAX_IN_FLIGHT
 from bot.engine import Engine
@@ -270,15 +270,7 @@ class Bot:
 
     def signal(self, sig: signal.Signals, timeout: float = 30) -> int | None:
         assert self.process is not None
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, sig)
-        try:
-            status = self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-            return None
-        return None if status == -signal.SIGKILL else status
+        return signal_group(self.process, sig, timeout)
 
     def error_lines(self) -> list[str]:
         return [line for line in self.log.read_text(errors="replace").splitlines()

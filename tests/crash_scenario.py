@@ -92,6 +92,21 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
         time.sleep(0.02)
 
 
+def signal_group(process: subprocess.Popen[bytes], sig: signal.Signals,
+                 timeout: float = 30) -> int | None:
+    """Send ``sig`` to a process's group and wait; its exit status, or None if it was killed
+    (by ``sig`` or, after ``timeout`` seconds, by SIGKILL)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    try:
+        status = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return None
+    return None if status == -signal.SIGKILL else status
+
+
 def listening(port: int) -> bool:
     """Whether something accepts TCP connections on 127.0.0.1:``port``."""
     try:
@@ -158,14 +173,7 @@ class BotProcess:
     def signal(self, sig: signal.Signals, timeout: float = 30) -> int | None:
         """Send ``sig`` to the bot's process group; return its exit status (None if killed)."""
         assert self.process is not None
-        os.killpg(self.process.pid, sig)
-        try:
-            status = self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-            return None
-        return None if status == -signal.SIGKILL else status
+        return signal_group(self.process, sig, timeout)
 
 
 def run_scenario(workdir: Path, *, mode: Mode, users: int, stop_after: int,
