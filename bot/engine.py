@@ -489,13 +489,12 @@ class Engine:
                 # not sure enough to answer: the nearest entries are better "try" than examples
                 near = nearest(self._semantic, sims, parsed.speakers, self._tunables)
                 if near:
-                    kinds = dict(zip(self._semantic.ids, self._semantic.kinds, strict=True))
+                    kinds = self._semantic.kind_of
                     return self._result(question, Status.NO_ANSWER, (), lexical.note, _dedupe(
                         tuple(self._suggest_entry(i, kinds[i]) for i in near),
                         self._tunables.max_suggestions))
             return lexical
-        kinds = dict(zip(self._semantic.ids, self._semantic.kinds, strict=True))
-        speakers = dict(zip(self._semantic.ids, self._semantic.speakers, strict=True))
+        kinds, speakers = self._semantic.kind_of, self._semantic.speaker_of
         matches = tuple(Match(i, kinds[i], speakers[i], s)
                         for i, s in zip(decision.ids, decision.scores, strict=True))
         return self._result(question, Status.ANSWER, matches, NO_NOTE, ())

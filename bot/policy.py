@@ -14,6 +14,7 @@ returns a :class:`Decision`; the engine turns it into a result. All thresholds l
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import Enum
 
@@ -99,6 +100,16 @@ class SemanticIndex:
             speakers=tuple([s.speaker for s in kb.statements] + [None] * len(kb.facts)),
             cites=tuple([s.cites for s in kb.statements] + [None] * len(kb.facts)),
             vectors=embedder.embed_entries(texts))
+
+    @functools.cached_property
+    def kind_of(self) -> dict[str, str]:
+        """Entry id -> "statement" or "fact"."""
+        return dict(zip(self.ids, self.kinds, strict=True))
+
+    @functools.cached_property
+    def speaker_of(self) -> dict[str, str | None]:
+        """Entry id -> its speaker (None for facts)."""
+        return dict(zip(self.ids, self.speakers, strict=True))
 
     def similarities(self, question: Vectors) -> Vectors:
         """The cosine of the question's vector to every entry."""
