@@ -35,7 +35,7 @@ _NAME_RE = re.compile(_NAME)
 _NOT_NAME = frozenset(["Council", "Institute", "Ministry", "Committee", "Center", "Centre", "Organization", "Organisation", "Union", "Party", "Government", "Republic", "Federation", "Bank", "Fund", "Agency", "University", "Parliament", "Assembly", "News", "Press", "Service", "Duma", "State", "States", "Nations", "Office", "Department", "Commission", "Association", "Company", "Corporation", "Group", "Forum", "Summit", "Conference", "Minister", "President", "Ambassador", "Secretary", "Chairman", "Director", "Prime", "Deputy", "Vice", "Foreign", "Security", "Strategic", "Studies", "Affairs", "Intelligence", "Defence", "Defense", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Caucasus", "Asia", "Europe", "East", "West", "North", "South", "Kremlin", "Spokesman", "Spokeswoman", "Spokesperson", "Chief", "Head", "Leader", "Envoy", "Expert", "Analyst", "Professor", "General", "Minister's", "Mr", "Mrs", "Ms", "Dr", "Administration", "Presidential", "Institute", "Embassy", "Cabinet"])
 _ROLE_WORDS = frozenset(["minister", "president", "ambassador", "spokesman", "spokeswoman", "spokesperson", "secretary", "chairman", "director", "head", "deputy", "vice", "premier", "chief", "leader", "expert", "analyst", "envoy", "representative", "mp", "member", "governor", "mayor", "commander", "professor", "official", "adviser", "advisor", "assistant", "founder", "editor", "correspondent"])
 _ROLE_ALTERNATION = "|".join(sorted(_ROLE_WORDS, key=len, reverse=True))
-_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f", "his": "m"}
+_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "they"})
 _SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<=[.!?])[\"”’]?\s+(?=[A-Z“\"])")
 _QUOTE = re.compile(r"[“\"]([^“”\"]{12,}?)[”\"]")
 
@@ -216,7 +216,7 @@ def _resolve(phrase: str, people: dict[str, DraftPerson], cursor: _Cursor,
         surname = person.name.split()[-1]
         if surname in phrase or person.name in phrase:
             return person.id, ""
-    if folded in _PRONOUNS or folded in {"they"}:
+    if folded in _PRONOUNS:
         if cursor.last is None:
             return None, "a pronoun with no one named before it"
         note = ("speaker resolved by a pronoun across a paragraph break"

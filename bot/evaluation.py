@@ -474,9 +474,6 @@ def load_blind_items(entries: list[Any], where: str) -> tuple[BlindItem, ...]:
     return tuple(items)
 
 
-ConversationAnswerer = Callable[[str, Any], tuple[Result, Any]]
-
-
 @dataclass
 class ConversationReport:
     """Conversations right in every turn, turns right, and misattributions."""
