@@ -151,12 +151,12 @@ def render_result(result: Result, kb: KnowledgeBase, m: Markup) -> str:
 # ------------------------------------------------------------------------------ notes
 
 
-def join_names(items: Iterable[object]) -> str:
-    """ "A", "A and B", "A, B and C" (each once)."""
+def join_names(items: Iterable[object], conjunction: str = "and") -> str:
+    """ "A", "A and B", "A, B and C" (each once); ``conjunction`` in the reply's language."""
     names = list(dict.fromkeys(str(i) for i in items))
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return ", ".join(names[:-1]) + f" {conjunction} " + names[-1]
 
 
 def short_name(person: Person) -> str:
@@ -235,8 +235,8 @@ def _not_in_article(kb: KnowledgeBase) -> str:
 
 def _note_text_ru(note: Note, kb: KnowledgeBase) -> str:
     """The Russian lead: short, the article's English names kept as they are."""
-    people = join_names(kb.person(p).name for p in note.people).replace(" and ", " и ")
-    others = join_names(kb.person(p).name for p in note.others).replace(" and ", " и ")
+    people = join_names((kb.person(p).name for p in note.people), "и")
+    others = join_names((kb.person(p).name for p in note.others), "и")
     kind = note.kind
     texts = {
         NoteKind.NONE: "Из статьи (цитаты на английском):",
