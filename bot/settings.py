@@ -103,6 +103,11 @@ class Settings:
         return "webhook" if self.webhook_url else "polling"
 
     @property
+    def state_path(self) -> Path:
+        """python-telegram-bot's persistence file (conversations, buttons), beside ``DATA_PATH``."""
+        return self.data_path.parent / "bot-state.pickle"
+
+    @property
     def webhook_path(self) -> str:
         """The path of ``WEBHOOK_URL`` without surrounding slashes (PTB's ``url_path``).
 

@@ -42,6 +42,7 @@ from bot.serving import serve
 from bot.settings import Settings
 from bot.storage import QuestionLog, StorageError
 from bot.telegram import admin, buttons, commands, errors, inline, keyboards, questions
+from bot.telegram.persistence import forget_expired, open_persistence
 from bot.telegram.retrying import RetryingRateLimiter
 from bot.telegram.state import STATE_KEY, BotState
 from bot.update_sources import ListenError
@@ -164,14 +165,17 @@ def build_application(settings: Settings, service: KnowledgeService,
                               base_file_url=file_base_url(settings.api_base_url),
                               rate_limiter=RetryingRateLimiter(),
                               defaults=Defaults(parse_mode=ParseMode.HTML))  # replies are HTML
-    application = (
+    builder = (
         ApplicationBuilder()
         .bot(bot)
         .updater(None)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
     )
+    persistence = open_persistence(settings.state_path)  # conversations and buttons
+    if persistence is not None:
+        builder = builder.persistence(persistence)
+    application = builder.build()
     application.bot_data[STATE_KEY] = BotState(service, question_log, settings.admin_ids,
                                                inbox=inbox)
     add_handlers(application, settings.admin_ids)
@@ -226,8 +230,10 @@ def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None
 
 
 async def post_init(application: BotApplication) -> None:
-    """Start-up work: command menus (tolerating a server without them) and SIGHUP reload."""
+    """Start-up work: expired conversations dropped, command menus (tolerating a server
+    without them) and SIGHUP reload."""
     state: BotState = application.bot_data[STATE_KEY]
+    forget_expired(application)  # conversations saved before the restart that are too old now
     bot = application.bot
     try:
         await bot.set_my_commands(PUBLIC_COMMANDS)

@@ -31,6 +31,7 @@ import yaml
 from conftest import REAL_KNOWLEDGE, TELEGRAM_ADMIN_ID, telegram_environ
 from fake_bot_api import BOT_USERNAME, Call, FakeBotApi
 
+from bot.conversation import ask as ask_in_context
 from bot.engine import Engine, Status
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.render import HTML, render_about, render_person, render_result
@@ -558,6 +559,30 @@ def test_webhook_mode(tmp_path: Path) -> None:
             status = bot.stop()
         assert status == 0, bot.logs()
         assert fake.token not in bot.logs() and secret not in bot.logs()
+
+
+def test_a_restart_keeps_the_conversation(tmp_path: Path) -> None:
+    """SIGTERM, start again over the same data folder: "he" still means Velayati."""
+    with FakeBotApi() as fake:
+        bot = start_bot(fake, REAL_KNOWLEDGE, tmp_path)
+        chat = ChatWith(bot, bot.new_user())
+        try:
+            chat.say("What did Velayati say about BRICS?")
+            chat.reply()
+        finally:
+            assert bot.stop() == 0, bot.logs()
+        again = start_bot(fake, REAL_KNOWLEDGE, tmp_path)
+        chat.bot = again
+        try:
+            chat.say("and what else did he say?")
+            text = chat.reply().params["text"]
+        finally:
+            assert again.stop() == 0, again.logs()
+    engine = Engine(load_knowledge(REAL_KNOWLEDGE), shared_model())
+    _, after = ask_in_context(engine, "What did Velayati say about BRICS?")
+    expected, _ = ask_in_context(engine, "and what else did he say?", after)
+    assert expected.status is Status.ANSWER  # the rest of Velayati's words, not "whom?"
+    assert text == render_result(expected, engine.kb, HTML)
 
 
 def test_the_cli_run_command_starts_the_bot(tmp_path: Path) -> None:

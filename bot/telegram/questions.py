@@ -7,6 +7,8 @@ import contextlib
 import logging
 import re
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from telegram import Bot, Chat, Message, Update
 from telegram.constants import ChatAction, ChatType
@@ -50,12 +52,21 @@ CONVERSATION_KEY = "conversation"  # chat_data: (Context, when it was last updat
 CONVERSATION_TTL = 30 * 60  # seconds: an older conversation is forgotten ("he" means no one)
 
 
+def conversation_expired(chat_data: Mapping[Any, Any]) -> bool:
+    """Whether ``chat_data`` holds a conversation older than :data:`CONVERSATION_TTL`."""
+    stored = chat_data.get(CONVERSATION_KEY)
+    return stored is not None and time.time() - stored[1] > CONVERSATION_TTL
+
+
 def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Context:
-    """This chat's conversation, or a fresh one after a while."""
-    stored = context.chat_data.get(CONVERSATION_KEY) if context.chat_data is not None else None
-    if not stored or time.time() - stored[1] > CONVERSATION_TTL:
+    """This chat's conversation (kept in ``chat_data``, so it survives a restart), or a fresh
+    one after a while."""
+    if context.chat_data is None:
         return EMPTY
-    conversation: Context = stored[0]
+    if conversation_expired(context.chat_data):
+        del context.chat_data[CONVERSATION_KEY]
+    stored = context.chat_data.get(CONVERSATION_KEY)
+    conversation: Context = stored[0] if stored else EMPTY
     return conversation
 
 
