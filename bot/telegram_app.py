@@ -28,6 +28,7 @@ from telegram.ext import (
     Defaults,
     ExtBot,
     InlineQueryHandler,
+    InvalidCallbackData,
     JobQueue,
     MessageHandler,
     filters,
@@ -164,6 +165,7 @@ def build_application(settings: Settings, service: KnowledgeService,
     bot: ExtBot[int] = ExtBot(token, base_url=settings.api_base_url,
                               base_file_url=file_base_url(settings.api_base_url),
                               rate_limiter=RetryingRateLimiter(),
+                              arbitrary_callback_data=keyboards.CALLBACK_CACHE_SIZE,
                               defaults=Defaults(parse_mode=ParseMode.HTML))  # replies are HTML
     builder = (
         ApplicationBuilder()
@@ -172,7 +174,7 @@ def build_application(settings: Settings, service: KnowledgeService,
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    persistence = open_persistence(settings.state_path)  # conversations and buttons
+    persistence = open_persistence(settings.state_path)  # conversations, what buttons mean
     if persistence is not None:
         builder = builder.persistence(persistence)
     application = builder.build()
@@ -202,14 +204,15 @@ def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None
     application.add_handler(command([c.command for c in ADMIN_COMMANDS], admin.refuse_admin,
                                     filters=new))
 
-    # Buttons, by the form of their callback data (bot.telegram.keyboards); anything else is
-    # out of date (or not ours) and gets a notice.
-    for pattern, callback in ((keyboards.STATEMENT_BUTTON, buttons.show_statement),
-                              (keyboards.PERSON_BUTTON, buttons.show_person),
-                              (keyboards.TOPIC_BUTTON, buttons.ask_topic),
-                              (keyboards.ASK_BUTTON, buttons.ask_question),
-                              (keyboards.HASHED_BUTTON, buttons.ask_hashed)):
-        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    # Buttons, by the class of their callback data object (bot.telegram.keyboards); a button
+    # the callback data cache no longer knows, or anything else, is out of date: a notice.
+    for kind, callback in ((keyboards.ShowStatement, buttons.show_statement),
+                           (keyboards.ShowPerson, buttons.show_person),
+                           (keyboards.AskTopic, buttons.ask_topic),
+                           (keyboards.AskQuestion, buttons.ask_question)):
+        application.add_handler(CallbackQueryHandler(callback, pattern=kind))
+    application.add_handler(CallbackQueryHandler(buttons.stale_button,
+                                                 pattern=InvalidCallbackData))
     application.add_handler(CallbackQueryHandler(buttons.stale_button))
     application.add_handler(InlineQueryHandler(inline.inline_query))
 

@@ -21,12 +21,15 @@ from bot.conversation import EMPTY
 from bot.conversation import ask as ask_in_context
 from bot.engine import Engine
 from bot.knowledge import load_knowledge
-from bot.render import HTML, render_result
+from bot.render import HTML, render_person, render_result
 from bot.semantic import shared_model
 from bot.service import KnowledgeService
 from bot.settings import Settings
 from bot.telegram import questions
+from bot.telegram.buttons import STALE_BUTTON_NOTICE
+from bot.telegram.keyboards import example_question, example_statements
 from bot.telegram.persistence import open_persistence
+from bot.telegram.replies import statement_result
 from bot.telegram_app import BotApplication, build_application, post_init, post_shutdown
 
 USER = 5101
@@ -57,14 +60,19 @@ async def bot_run(settings: Settings) -> AsyncIterator[BotApplication]:
         await post_shutdown(app)
 
 
+def last_sent(fake: FakeBotApi) -> str:
+    """The HTML text of the bot's last message to the user."""
+    sent = [c for c in fake.calls("sendMessage") if not c.failed
+            and int(c.params["chat_id"]) == USER]
+    return str(sent[-1].params["text"])
+
+
 async def say(app: BotApplication, fake: FakeBotApi, text: str) -> str:
     """Send ``text`` in the user's private chat; return the text of the bot's reply."""
     data: dict[str, Any] = fake.message_update(text, user_id=USER)
     update_id = fake.push_update(data)
     await app.process_update(Update.de_json({"update_id": update_id, **data}, app.bot))
-    sent = [c for c in fake.calls("sendMessage") if not c.failed
-            and int(c.params["chat_id"]) == USER]
-    return str(sent[-1].params["text"])
+    return last_sent(fake)
 
 
 async def test_a_follow_up_is_understood_across_a_restart(
@@ -112,3 +120,50 @@ async def test_the_bot_starts_and_answers_after_a_broken_state_file(
     async with bot_run(settings) as app:
         assert await say(app, fake_api, FIRST) == render_result(engine.answer(FIRST), engine.kb,
                                                                  HTML)
+
+
+# --------------------------------------------------------------------------------------------
+# Buttons: what each one stands for is in PTB's callback data cache, saved with the rest
+# --------------------------------------------------------------------------------------------
+
+async def press(app: BotApplication, fake: FakeBotApi, message: dict[str, Any],
+                label: str) -> None:
+    """Press the button labelled ``label`` on ``message``, as bot.serving processes it."""
+    rows = message["reply_markup"]["inline_keyboard"]
+    (data,) = [b["callback_data"] for row in rows for b in row if b["text"] == label]
+    payload = fake.callback_query_update(data, message, user_id=USER)
+    update_id = fake.push_update(payload)
+    update = Update.de_json({"update_id": update_id, **payload}, app.bot)
+    app.bot.insert_callback_data(update)
+    await app.process_update(update)
+
+
+async def test_buttons_sent_before_a_restart_work_after_it(
+        settings: Settings, fake_api: FakeBotApi, engine: Engine) -> None:
+    kb = engine.kb
+    async with bot_run(settings) as app:
+        await say(app, fake_api, "/speakers")
+        speakers = fake_api.bot_messages(USER)[-1]
+        await say(app, fake_api, "/start")
+        start = fake_api.bot_messages(USER)[-1]
+    async with bot_run(settings) as app:
+        await press(app, fake_api, speakers, "Mehdi Sanaei")
+        assert last_sent(fake_api) == render_person(kb.person("sanaei"), kb, HTML)
+        first = example_statements(kb)[0]
+        await press(app, fake_api, start, example_question(first, kb))
+        assert last_sent(fake_api) == render_result(statement_result(first), kb, HTML)
+    answered = fake_api.calls("answerCallbackQuery")
+    assert len(answered) == 2 and not any(c.params.get("text") for c in answered)  # no notice
+
+
+async def test_a_button_from_a_forgotten_run_is_out_of_date(
+        settings: Settings, fake_api: FakeBotApi) -> None:
+    async with bot_run(settings) as app:
+        await say(app, fake_api, "/speakers")
+        speakers = fake_api.bot_messages(USER)[-1]
+    settings.state_path.unlink()  # as if the state file had been lost
+    async with bot_run(settings) as app:
+        sent = len(fake_api.calls("sendMessage"))
+        await press(app, fake_api, speakers, "Mehdi Sanaei")
+    assert fake_api.calls("answerCallbackQuery")[-1].params["text"] == STALE_BUTTON_NOTICE
+    assert len(fake_api.calls("sendMessage")) == sent

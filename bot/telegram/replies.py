@@ -8,14 +8,13 @@ from bot.engine import Match, Result, Status
 from bot.knowledge import KnowledgeBase, Statement
 from bot.render import HTML, render_result
 from bot.telegram.keyboards import (
-    ask_callback_data,
+    AskQuestion,
     button_label,
     example_keyboard,
     example_question,
     example_statements,
     more_from_keyboard,
 )
-from bot.telegram.state import BotState
 
 
 def esc(text: str) -> str:
@@ -76,15 +75,14 @@ def preformatted(text: str) -> str:
     return f"<pre>{esc(text)}</pre>"
 
 
-def compose_answer(result: Result, kb: KnowledgeBase, state: BotState,
-                   ) -> tuple[str, InlineKeyboardMarkup | None]:
+def compose_answer(result: Result, kb: KnowledgeBase) -> tuple[str, InlineKeyboardMarkup | None]:
     """The HTML reply and buttons for one engine result."""
     text = render_result(result, kb, HTML)
     if result.status is Status.ANSWER:
         return text or esc(result.text), more_from_keyboard(result, kb)
     if result.suggestions:
         rows = [[InlineKeyboardButton(button_label(s.label or s.question),
-                                      callback_data=ask_callback_data(s.question, state))]
+                                      callback_data=AskQuestion(s.question))]
                 for s in result.suggestions]
         return text, InlineKeyboardMarkup(rows)
     # no_answer (or clarify) without suggestions: say what the bot can answer, with examples
