@@ -209,7 +209,8 @@ def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None
     for kind, callback in ((keyboards.ShowStatement, buttons.show_statement),
                            (keyboards.ShowPerson, buttons.show_person),
                            (keyboards.AskTopic, buttons.ask_topic),
-                           (keyboards.AskQuestion, buttons.ask_question)):
+                           (keyboards.AskQuestion, buttons.ask_question),
+                           (keyboards.Feedback, buttons.feedback)):
         application.add_handler(CallbackQueryHandler(callback, pattern=kind))
     application.add_handler(CallbackQueryHandler(buttons.stale_button,
                                                  pattern=InvalidCallbackData))

@@ -272,7 +272,7 @@ async def test_answer_is_rendered_html_with_more_from_button(harness: Harness) -
     assert call.params["text"] == render_result(result, harness.kb, HTML)
     assert call.params["parse_mode"] == "HTML"
     assert "&lt;investment&gt;" in call.params["text"]
-    assert harness.labels() == ["More from Alice Example"]
+    assert harness.labels() == ["More from Alice Example", "\U0001f44d", "\U0001f44e"]
     assert harness.fake.calls("sendChatAction") == []  # the engine was quick
     await harness.press("More from Alice Example")
     assert harness.last_text() == render_person(harness.kb.person("alice"), harness.kb, HTML)
@@ -282,7 +282,7 @@ async def test_answer_quoting_two_people_has_no_more_from_button(harness: Harnes
     harness.engine.script["trade and sanctions"] = answer(
         "trade and sanctions", "alice-trade", "bob-sanctions", kb=harness.kb)
     await harness.command("trade and sanctions")
-    assert harness.last_buttons() == []
+    assert harness.labels() == ["\U0001f44d", "\U0001f44e"]  # only the feedback row
 
 
 async def test_every_question_is_recorded_with_people_and_topics(harness: Harness) -> None:
@@ -365,7 +365,8 @@ async def test_long_reply_is_split_into_valid_html_parts(harness: Harness) -> No
         assert not part.failed
         assert len(str(part.params["text"])) <= 4096
     assert [bool(p.params.get("reply_markup")) for p in parts] == [False] * (len(parts) - 1) + [
-        False]  # two speakers: no button at all
+        True]  # two speakers: no "More from", only the feedback row, on the last part
+    assert harness.labels() == ["\U0001f44d", "\U0001f44e"]
     joined = "".join(parse_html(str(p.params["text"]))[0] for p in parts)
     assert joined.count("Sanctions hurt everyone.") == 60
 

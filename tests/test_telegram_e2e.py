@@ -325,7 +325,8 @@ def test_free_text_gets_the_rendered_answer(private: ChatWith) -> None:
     assert reply.params["parse_mode"] == "HTML"
     assert "<blockquote>" in text and "Ali Akbar Velayati" in text
     assert "strengthen the BRICS and the SCO" in text
-    assert [b["text"] for b in buttons(reply)] == ["More from Ali Akbar Velayati"]
+    assert [b["text"] for b in buttons(reply)] == ["More from Ali Akbar Velayati", "\U0001f44d",
+                                                   "\U0001f44e"]
 
 
 def test_a_follow_up_refers_to_the_last_answer(private: ChatWith) -> None:
@@ -516,6 +517,27 @@ def test_unanswered_and_stats(polling_bot: RunningBot) -> None:
     text = admin.reply().params["text"]
     assert text.startswith("<pre>") and "Questions (since" in text
     assert "Inbox: 1 waiting, the oldest" in text  # the /stats update itself
+
+
+def test_thumbs_down_reaches_the_admins_unanswered(polling_bot: RunningBot) -> None:
+    user = ChatWith(polling_bot, polling_bot.new_user())
+    question = "What did Sanaei say about banks?"
+    user.say(question)
+    reply = user.reply()
+    assert [b["text"] for b in buttons(reply)][-2:] == ["\U0001f44d", "\U0001f44e"]
+    user.press_label("\U0001f44e")
+    fake = polling_bot.fake
+    fake.wait_for("editMessageReplyMarkup", lambda c: not c.failed
+                  and int(c.params["chat_id"]) == user.chat_id, timeout=REPLY_TIMEOUT)
+    assert "\U0001f44e" not in str(user.last_bot_message().get("reply_markup"))
+    thanks = [c for c in fake.calls("answerCallbackQuery") if c.params.get("text")]
+    assert thanks and thanks[-1].params["text"] == "Thanks \u2014 noted."
+    admin = ChatWith(polling_bot, TELEGRAM_ADMIN_ID)
+    admin.seen = len(admin.sent())
+    admin.say("/unanswered")
+    text = admin.reply().params["text"]
+    shown = polling_bot.engine.answer(question).matches[0]
+    assert "Answers marked \U0001f44e" in text and question in text and shown.id in text
 
 
 def test_logs_are_at_debug_and_never_hold_the_token(polling_bot: RunningBot) -> None:

@@ -6,6 +6,7 @@ Every callback query is answered; a button whose statement, person or topic is n
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import NamedTuple, TypeVar
 
@@ -18,13 +19,15 @@ from bot.render import HTML, render_person
 from bot.telegram.keyboards import (
     AskQuestion,
     AskTopic,
+    Feedback,
     ShowPerson,
     ShowStatement,
     knows,
     topic_question,
+    without_feedback,
 )
 from bot.telegram.questions import ask_and_reply
-from bot.telegram.replies import compose_answer, statement_result
+from bot.telegram.replies import FEEDBACK_THANKS, compose_answer, statement_result
 from bot.telegram.sending import send_html, topic_id
 from bot.telegram.state import bot_state
 
@@ -108,6 +111,31 @@ async def ask_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await stale_button(update, context)
         return
     await _ask(context, found[0], found[1].text)
+
+
+async def feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """:class:`Feedback`: store the verdict (once per reader and answer), thank the reader,
+    and take the 👍 👎 row off the answer (its other buttons stay)."""
+    found = _pressed(update, Feedback)
+    if found is None:
+        await stale_button(update, context)
+        return
+    pressed, data = found
+    question_log = bot_state(context).question_log
+    if question_log is not None:
+        try:
+            await asyncio.to_thread(
+                question_log.record_feedback, answer=data.answer, question=data.question,
+                shown=data.shown, verdict=data.verdict, user_id=pressed.query.from_user.id)
+        except Exception:  # a broken log must not cost the reader the thanks
+            log.warning("could not record feedback in the question log", exc_info=True)
+    await answer_query(pressed.query, FEEDBACK_THANKS)
+    message = pressed.query.message
+    if isinstance(message, Message):
+        try:
+            await pressed.query.edit_message_reply_markup(without_feedback(message.reply_markup))
+        except TelegramError as exc:  # too old to edit, or already edited by another press
+            log.info("could not remove the feedback buttons: %s", exc)
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,13 +10,16 @@ button still works after a restart. Handlers are routed by the object's class
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.engine import Result
+from bot.engine import Result, Status
 from bot.knowledge import KnowledgeBase, Statement, Topic
+from bot.storage import MAX_QUESTION_CHARS
 
 CALLBACK_CACHE_SIZE = 2048  # keyboards whose buttons are remembered (PTB drops the oldest)
 BUTTON_LABEL_MAX = 60  # longer labels are cut; Telegram would truncate them anyway
@@ -48,6 +51,42 @@ class AskQuestion:
     """Ask this question (a suggestion's full wording, however long)."""
 
     text: str
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A reader's 👍 or 👎 on one answer (both buttons of an answer share ``answer``)."""
+
+    answer: str  # a token naming this answer, so a second press is known as one
+    question: str
+    shown: tuple[str, ...]  # the entry ids the answer showed
+    verdict: Literal["up", "down"]
+
+
+FEEDBACK_LABELS = {"up": "\U0001f44d", "down": "\U0001f44e"}  # 👍 👎
+
+
+def feedback_row(result: Result) -> list[InlineKeyboardButton]:
+    """The 👍 👎 buttons under an answer that shows something; none under anything else (a
+    request to clarify, "not in the article")."""
+    if result.status is not Status.ANSWER or not result.matches:
+        return []
+    answer = secrets.token_hex(8)
+    question = result.question[:MAX_QUESTION_CHARS]
+    shown = tuple(dict.fromkeys(m.id for m in result.matches))
+    verdicts: tuple[Literal["up", "down"], ...] = ("up", "down")
+    return [InlineKeyboardButton(FEEDBACK_LABELS[v], callback_data=Feedback(
+        answer, question, shown, v)) for v in verdicts]
+
+
+def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """``markup`` without its feedback buttons (the others kept), None if nothing is left."""
+    if markup is None:
+        return None
+    rows = [[b for b in row if not isinstance(b.callback_data, Feedback)]
+            for row in markup.inline_keyboard]
+    kept = [row for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None
 
 
 def topic_question(topic: Topic) -> str:

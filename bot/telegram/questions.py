@@ -101,7 +101,7 @@ async def ask_and_reply(context: ContextTypes.DEFAULT_TYPE, chat: Chat, question
                                   conversation=_conversation(context))
     if context.chat_data is not None:
         context.chat_data[CONVERSATION_KEY] = (after, time.time())
-    text, markup = compose_answer(result, engine.kb)
+    text, markup = compose_answer(result, engine.kb, feedback=True)
     # Recorded before replying: once a reply is seen, /unanswered and /stats count it, even
     # while updates of other chats (an admin's) are handled concurrently.
     await record_question(state, question, result, engine.kb, user_id)
@@ -190,7 +190,7 @@ async def edited_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     engine = state.service.engine
     result, _ = await consult(engine, question, context.bot, chat.id, thread_id=thread_id)
-    text, markup = compose_answer(result, engine.kb)
+    text, markup = compose_answer(result, engine.kb, feedback=True)
     await record_question(state, question, result, engine.kb, user_id)  # before: see ask_and_reply
     try:
         ids = await edit_html(context.bot, chat.id, previous, text, markup, reply_to=reply_to,

@@ -13,8 +13,11 @@ from bot.telegram.keyboards import (
     example_keyboard,
     example_question,
     example_statements,
+    feedback_row,
     more_from_keyboard,
 )
+
+FEEDBACK_THANKS = "Thanks \u2014 noted."
 
 
 def esc(text: str) -> str:
@@ -75,11 +78,17 @@ def preformatted(text: str) -> str:
     return f"<pre>{esc(text)}</pre>"
 
 
-def compose_answer(result: Result, kb: KnowledgeBase) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The HTML reply and buttons for one engine result."""
+def compose_answer(result: Result, kb: KnowledgeBase, *, feedback: bool = False,
+                   ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The HTML reply and buttons for one engine result; with ``feedback``, an answer (not a
+    request to clarify, not "not in the article") also gets a 👍 👎 row."""
     text = render_result(result, kb, HTML)
     if result.status is Status.ANSWER:
-        return text or esc(result.text), more_from_keyboard(result, kb)
+        more = more_from_keyboard(result, kb)
+        rows = [list(row) for row in more.inline_keyboard] if more else []
+        if feedback and (row := feedback_row(result)):
+            rows.append(row)
+        return text or esc(result.text), InlineKeyboardMarkup(rows) if rows else None
     if result.suggestions:
         rows = [[InlineKeyboardButton(button_label(s.label or s.question),
                                       callback_data=AskQuestion(s.question))]
