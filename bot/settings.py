@@ -104,8 +104,9 @@ class Settings:
 
     @property
     def state_path(self) -> Path:
-        """python-telegram-bot's persistence file (conversations, buttons), beside ``DATA_PATH``."""
-        return self.data_path.parent / "bot-state.pickle"
+        """Where python-telegram-bot's persistence files (conversations, buttons) go, beside
+        ``DATA_PATH``: ``bot-state_chat_data`` and ``bot-state_callback_data``."""
+        return self.data_path.parent / "bot-state"
 
     @property
     def webhook_path(self) -> str:

@@ -7,6 +7,7 @@ the fake Bot API over real HTTP, initialised and shut down as :func:`bot.serving
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,7 +29,7 @@ from bot.settings import Settings
 from bot.telegram import questions
 from bot.telegram.buttons import STALE_BUTTON_NOTICE
 from bot.telegram.keyboards import example_question, example_statements
-from bot.telegram.persistence import open_persistence
+from bot.telegram.persistence import open_persistence, persistence_files
 from bot.telegram.replies import statement_result
 from bot.telegram_app import BotApplication, build_application, post_init, post_shutdown
 
@@ -82,7 +83,7 @@ async def test_a_follow_up_is_understood_across_a_restart(
     assert expected.status.value == "answer"  # "he" is Velayati: the rest of his words
     async with bot_run(settings) as app:
         assert await say(app, fake_api, FIRST) == render_result(result, engine.kb, HTML)
-    assert settings.state_path.is_file()
+    assert all(f.is_file() for f in persistence_files(settings.state_path))
     async with bot_run(settings) as app:  # a new process would see exactly this
         reply = await say(app, fake_api, FOLLOW_UP)
     assert reply == render_result(expected, engine.kb, HTML)
@@ -104,19 +105,22 @@ async def test_a_conversation_older_than_its_ttl_is_forgotten_after_a_restart(
 
 def test_an_unreadable_state_file_is_moved_aside(settings: Settings,
                                                  caplog: pytest.LogCaptureFixture) -> None:
-    settings.state_path.parent.mkdir(parents=True, exist_ok=True)
-    settings.state_path.write_bytes(b"\x80\x05 not a pickle at all")
+    chats, buttons = persistence_files(settings.state_path)
+    chats.parent.mkdir(parents=True, exist_ok=True)
+    chats.write_bytes(b"\x80\x05 not a pickle at all")
+    buttons.write_bytes(pickle.dumps(({}, {})))
     assert open_persistence(settings.state_path) is not None
-    assert not settings.state_path.exists()
-    (aside,) = settings.state_path.parent.glob("bot-state.pickle.unreadable-*")
+    assert not chats.exists() and buttons.exists()  # only what cannot be read is moved
+    (aside,) = chats.parent.glob("bot-state_chat_data.unreadable-*")
     assert aside.read_bytes().startswith(b"\x80\x05")
     assert "moved it to" in caplog.text
 
 
 async def test_the_bot_starts_and_answers_after_a_broken_state_file(
         settings: Settings, fake_api: FakeBotApi, engine: Engine) -> None:
-    settings.state_path.parent.mkdir(parents=True, exist_ok=True)
-    settings.state_path.write_bytes(b"garbage")  # e.g. a crash in the middle of a write
+    for file in persistence_files(settings.state_path):
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(b"garbage")  # e.g. a crash in the middle of a write
     async with bot_run(settings) as app:
         assert await say(app, fake_api, FIRST) == render_result(engine.answer(FIRST), engine.kb,
                                                                  HTML)
@@ -161,7 +165,8 @@ async def test_a_button_from_a_forgotten_run_is_out_of_date(
     async with bot_run(settings) as app:
         await say(app, fake_api, "/speakers")
         speakers = fake_api.bot_messages(USER)[-1]
-    settings.state_path.unlink()  # as if the state file had been lost
+    for file in persistence_files(settings.state_path):
+        file.unlink()  # as if the state had been lost
     async with bot_run(settings) as app:
         sent = len(fake_api.calls("sendMessage"))
         await press(app, fake_api, speakers, "Mehdi Sanaei")
