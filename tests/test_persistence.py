@@ -26,9 +26,10 @@ from bot.render import HTML, render_person, render_result
 from bot.semantic import shared_model
 from bot.service import KnowledgeService
 from bot.settings import Settings
+from bot.storage import QuestionLog
 from bot.telegram import questions
 from bot.telegram.buttons import STALE_BUTTON_NOTICE
-from bot.telegram.keyboards import example_question, example_statements
+from bot.telegram.keyboards import FEEDBACK_LABELS, example_question, example_statements
 from bot.telegram.persistence import open_persistence, persistence_files
 from bot.telegram.replies import statement_result
 from bot.telegram_app import BotApplication, build_application, post_init, post_shutdown
@@ -172,3 +173,16 @@ async def test_a_button_from_a_forgotten_run_is_out_of_date(
         await press(app, fake_api, speakers, "Mehdi Sanaei")
     assert fake_api.calls("answerCallbackQuery")[-1].params["text"] == STALE_BUTTON_NOTICE
     assert len(fake_api.calls("sendMessage")) == sent
+
+
+async def test_a_feedback_button_from_before_a_restart_is_stored(
+        settings: Settings, fake_api: FakeBotApi) -> None:
+    async with bot_run(settings) as app:
+        await say(app, fake_api, FIRST)
+        answer = fake_api.bot_messages(USER)[-1]
+    with QuestionLog(settings.data_path) as question_log:
+        service = KnowledgeService.load(settings.knowledge_path)
+        async with build_application(settings, service, question_log) as app:
+            await press(app, fake_api, answer, FEEDBACK_LABELS["down"])
+        (disliked,) = question_log.disliked()
+    assert disliked.question == FIRST and "velayati-brics-sco" in disliked.shown
