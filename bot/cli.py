@@ -366,9 +366,21 @@ def _question_log(settings: Settings) -> Any:
 def _cmd_unanswered(args: argparse.Namespace) -> int:
     from bot.storage import format_unanswered
 
-    with _question_log(_settings()) as log:
-        print(format_unanswered(log.unanswered(limit=args.limit)))
+    settings = _settings()
+    with _question_log(settings) as log:
+        groups, disliked = log.unanswered(limit=args.limit), log.disliked(limit=args.limit)
+    print(format_unanswered(groups, disliked, _entry_speakers(settings.knowledge_path)))
     return EXIT_OK
+
+
+def _entry_speakers(path: Path) -> dict[str, str]:
+    """Person and statement ids -> whom they are about or quote, for the 👎 listing."""
+    try:
+        kb = load_knowledge(path)
+    except KnowledgeError:
+        return {}
+    people = {p.id: p.name for p in kb.people}
+    return people | {s.id: people.get(s.speaker, s.speaker) for s in kb.statements}
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
