@@ -18,10 +18,10 @@ article, each with its own knowledge base, and reported per article and per kind
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import yaml
 from rapidfuzz import fuzz
@@ -44,6 +44,9 @@ class Answerer(Protocol):
 
     def answer(self, question: str) -> Result:
         """The engine's reply to one question."""
+
+
+AnswererT = TypeVar("AnswererT", bound=Answerer)
 
 
 # --------------------------------------------------------------------------------- reports
@@ -503,8 +506,8 @@ class ConversationReport:
 
 
 def evaluate_conversations(conversations: Iterable[Conversation],
-                           engines: dict[str, Answerer],
-                           talk: Callable[[Answerer, str, Any], tuple[Result, Any]],
+                           engines: Mapping[str, AnswererT],
+                           talk: Callable[[AnswererT, str, Any], tuple[Result, Any]],
                            start: Any) -> ConversationReport:
     """Play every conversation, turn by turn, through ``talk`` (the conversation adapter)."""
     report = ConversationReport()
