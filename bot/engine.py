@@ -56,6 +56,7 @@ from bot.patterns import (
     PRONOUN_SUBJECT,
     QUANTITY,
     QUESTION_FRAME,
+    REPORTING_VERBS,
     ROLE_QUERY,
     SPEAKER_COUNT,
     SPEECH,
@@ -485,7 +486,8 @@ class Engine:
         sims = self._semantic.similarities(
             self._embedder.embed_one(self._meaning_of(question, parsed)))
         decision = refine(lexical, self._semantic, sims, parsed.speakers, self._tunables,
-                          who_said=parsed.who_said, speech=parsed.speech)
+                          who_said=parsed.who_said and _reports_speech(parsed),
+                          speech=parsed.speech)
         if decision.action is not Action.ANSWER:
             if lexical.status is Status.NO_ANSWER and lexical.suggestions == self._examples:
                 # not sure enough to answer: the nearest entries are better "try" than examples
@@ -954,6 +956,16 @@ def _sentence(text: str) -> str:
         return text
     text = text[0].upper() + text[1:]
     return text if text[-1] in "?.!" else text + "?"
+
+
+_REPORTING = frozenset(stem(v) for v in REPORTING_VERBS)
+
+
+def _reports_speech(parsed: ParsedQuestion) -> bool:
+    """Whether a question speaks of saying ("who warned ...", "which official said ..."), not
+    of the world ("who won Eurovision?"): a speech word or a reporting verb in it."""
+    return parsed.speech or any(t.key in _REPORTING or t.key + "e" in _REPORTING
+                                or stem(t.raw) in _REPORTING for t in parsed.tokens)
 
 
 def _dedupe(suggestions: tuple[Suggestion, ...], limit: int) -> tuple[Suggestion, ...]:

@@ -83,6 +83,7 @@ OBJECT_MARKERS = lexicon.words("object_markers")
 NOT_SOMEONE = lexicon.words("not_someone")
 GREETINGS = lexicon.words("greetings")
 SOURCE_WORDS = lexicon.words("source_words")
+REPORTING_VERBS = lexicon.words("reporting_verbs")
 # "everything Lagarde said", "all Pashinyan's statements", "every quote of ...": all of it
 ALL_SAID = re.compile(r"\b(?:everything|all|every|full\s+list|complete\s+list|each)\b"
                       r"(?:\s+\w+){0,3}?\s+(?:said|say|says|says|statements?|quotes?|remarks?|"
