@@ -487,7 +487,7 @@ class Engine:
             self._embedder.embed_one(self._meaning_of(question, parsed)))
         decision = refine(lexical, self._semantic, sims, parsed.speakers, self._tunables,
                           who_said=parsed.who_said and _reports_speech(parsed),
-                          speech=parsed.speech)
+                          speech=parsed.speech, asked=_answer_kinds_asked(parsed))
         if decision.action is not Action.ANSWER:
             if lexical.status is Status.NO_ANSWER and lexical.suggestions == self._examples:
                 # not sure enough to answer: the nearest entries are better "try" than examples
@@ -966,6 +966,12 @@ def _reports_speech(parsed: ParsedQuestion) -> bool:
     of the world ("who won Eurovision?"): a speech word or a reporting verb in it."""
     return parsed.speech or any(t.key in _REPORTING or t.key + "e" in _REPORTING
                                 or stem(t.raw) in _REPORTING for t in parsed.tokens)
+
+
+def _answer_kinds_asked(parsed: ParsedQuestion) -> frozenset[str]:
+    """What a question needs its answer to hold beyond meaning: a number, a time."""
+    return frozenset({"quantity"} if parsed.quantity else set()) | (
+        {"when"} if "when" in parsed.question_words else set())
 
 
 def _dedupe(suggestions: tuple[Suggestion, ...], limit: int) -> tuple[Suggestion, ...]:

@@ -15,14 +15,17 @@ returns a :class:`Decision`; the engine turns it into a result. All thresholds l
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
 
+from bot import lexicon
 from bot.knowledge import KnowledgeBase, Person
 from bot.results import Result, Status
 from bot.semantic import Embedder, Vectors
+from bot.text import words
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class SemanticIndex:
     speakers: tuple[str | None, ...]
     cites: tuple[str | None, ...]
     vectors: Vectors
+    # what each entry can answer beyond meaning: "quantity" (it holds a number), "when" (a time)
+    gives: tuple[frozenset[str], ...] = ()
 
     @classmethod
     def build(cls, kb: KnowledgeBase, embedder: Embedder) -> SemanticIndex:
@@ -99,7 +104,8 @@ class SemanticIndex:
             kinds=tuple(["statement"] * len(kb.statements) + ["fact"] * len(kb.facts)),
             speakers=tuple([s.speaker for s in kb.statements] + [None] * len(kb.facts)),
             cites=tuple([s.cites for s in kb.statements] + [None] * len(kb.facts)),
-            vectors=embedder.embed_entries(texts))
+            vectors=embedder.embed_entries(texts),
+            gives=tuple(answer_kinds(t) for t in texts))
 
     @functools.cached_property
     def kind_of(self) -> dict[str, str]:
@@ -136,6 +142,18 @@ class Decision:
 KEEP = Decision(Action.KEEP)
 
 
+_ANSWER_WORDS = {row[0]: frozenset(row[1:]) for row in lexicon.groups("answer_types")}
+_DIGIT = re.compile(r"\d")
+
+
+def answer_kinds(text: str) -> frozenset[str]:
+    """What kinds of answer a text can give: "quantity" (a number), "when" (a time)."""
+    found = set(words(text))
+    if _DIGIT.search(text):
+        return frozenset(_ANSWER_WORDS)
+    return frozenset(kind for kind, vocabulary in _ANSWER_WORDS.items() if found & vocabulary)
+
+
 def describe_person(person: Person) -> str:
     """What a person's vector stands for: the name and roles as the article gives them."""
     roles = "; ".join(person.roles)
@@ -158,7 +176,7 @@ def pick_person(sims: Vectors, people: list[str], tunables: Tunables = DEFAULT_T
 
 def refine(lexical: Result, index: SemanticIndex, sims: Vectors, speakers: list[str],
            tunables: Tunables = DEFAULT_TUNABLES, *, who_said: bool = False,
-           speech: bool = False) -> Decision:
+           speech: bool = False, asked: frozenset[str] = frozenset()) -> Decision:
     """Keep the lexical verdict, or answer where it was unsure or silent and meaning is clear.
 
     A lexical answer stands. A lexical "which of these people?" stands (a name is missing, not
@@ -187,11 +205,12 @@ def refine(lexical: Result, index: SemanticIndex, sims: Vectors, speakers: list[
         if len(order_) >= 2 and float(sims[order_[0]]) >= tunables.candidate_min and \
                 float(sims[order_[0]] - sims[order_[1]]) >= tunables.candidate_margin:
             return _answer(index, order_[0], float(sims[order_[0]]))
-    allowed = np.array([_allowed(index, i, speakers) for i in range(len(index.ids))])
+    allowed = np.array([_allowed(index, i, speakers) and _gives(index, i, asked)
+                        for i in range(len(index.ids))])
     if not allowed.any():
         return KEEP
     if who_said and not speakers:
-        decision = _who_said(index, sims, tunables)
+        decision = _who_said(index, np.where(allowed, sims, -1.0), tunables)
         if decision is not KEEP:
             return decision
     masked = np.where(allowed, sims, -1.0)
@@ -209,7 +228,8 @@ def refine(lexical: Result, index: SemanticIndex, sims: Vectors, speakers: list[
         return KEEP
     if speakers:
         statements = np.array([k == "statement" for k in index.kinds])
-        others = np.where(~allowed & statements, sims, -1.0)
+        theirs = np.array([_allowed(index, i, speakers) for i in range(len(index.ids))])
+        others = np.where(~theirs & statements, sims, -1.0)
         if float(others.max(initial=-1.0)) >= s1 + tunables.other_speaker_gap:
             return KEEP
     return _answer(index, best, s1)
@@ -242,6 +262,11 @@ def _who_said(index: SemanticIndex, sims: Vectors, tunables: Tunables) -> Decisi
     if s1 >= tunables.who_min and s1 - s2 >= tunables.who_margin:
         return _answer(index, ranked[0], s1)
     return KEEP
+
+
+def _gives(index: SemanticIndex, i: int, asked: frozenset[str]) -> bool:
+    """Whether entry ``i`` holds what the question asks for (a number, a time), if anything."""
+    return not asked or not index.gives or asked <= index.gives[i]
 
 
 def _allowed(index: SemanticIndex, i: int, speakers: list[str]) -> bool:

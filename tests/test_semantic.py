@@ -9,7 +9,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.knowledge import KnowledgeBase
-from bot.policy import KEEP, Action, SemanticIndex, Tunables, refine
+from bot.policy import KEEP, Action, SemanticIndex, Tunables, answer_kinds, refine
 from bot.results import Match, Result, Status
 from bot.semantic import MiniLM, SemanticModelError, shared_model
 
@@ -138,6 +138,26 @@ def test_who_questions_get_a_quote_only_when_they_ask_what_was_said(
     result = Engine(tiny_kb, model).answer(question)
     said = result.status is Status.ANSWER and any(m.kind == "statement" for m in result.matches)
     assert said is quoted, result.text
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("More than 200 enterprises have been founded", {"quantity", "when"}),  # digits: either
+    ("trade should reach ten billion dollars", {"quantity"}),
+    ("Uzbekistan is one of the largest partners", set()),  # "one of" is no number
+    ("the talks will continue next week", {"when"}),
+    ("We are satisfied with the level of cooperation", set()),
+])
+def test_answer_kinds(text: str, kinds: set[str]) -> None:
+    assert answer_kinds(text) == kinds
+
+
+def test_a_how_many_question_gets_no_quote_without_a_number(tiny_kb: KnowledgeBase,
+                                                             model: MiniLM) -> None:
+    engine = Engine(tiny_kb, model)
+    assert engine.answer("who believes restrictive sanctions harm every side").status \
+        is Status.ANSWER  # the same words, asked as a paraphrase, find Bob's quote...
+    result = engine.answer("how many sanctions harm every side")
+    assert result.status is not Status.ANSWER, result.text  # ...but it gives no number
 
 
 def test_nearest_suggests_only_allowed_and_close_entries() -> None:
