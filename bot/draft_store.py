@@ -18,7 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.drafting import Draft, draft, to_yaml_data
+from bot.drafting import Draft, draft
+from bot.drafting_yaml import to_yaml_data
 from bot.knowledge import KnowledgeError, Problem, inspect_knowledge, read_yaml
 from bot.service import KnowledgeService, ReloadOutcome
 
