@@ -41,7 +41,8 @@ ROLE_WORDS = frozenset(["minister", "president", "ambassador", "spokesman", "spo
                          "scholar", "journalist", "officer", "negotiator", "counterpart",
                          "politologist", "observer", "activist", "lawyer", "chairwoman",
                          "commissioner", "senator", "chancellor", "judge", "prosecutor",
-                         "ombudsman", "emir", "governor-general", "rapporteur"])
+                         "ombudsman", "emir", "governor-general", "rapporteur", "fellow",
+                         "lecturer", "strategist", "consultant", "historian", "scientist"])
 ROLE_ALTERNATION = "|".join(sorted(ROLE_WORDS, key=len, reverse=True))
 PRONOUNS = frozenset({"he", "she", "him", "her", "his", "they"})
 # verbs whose object is what was said ("expressed satisfaction over ...", "criticized the
@@ -125,7 +126,10 @@ def _title_run(text: str, start: int, *, adjectives: bool) -> str:
     if not match:
         return ""
     role = match.group(1).strip()
-    role = re.sub(r"^(?:[Tt]he|of|and|for|on|in|to)\s+", "", role)
+    names = [m for m in _NAME_RE.finditer(role) if _is_name(_trimmed(m, role)[0])]
+    if names:  # "A B and Swedish Rural Affairs Minister": the title after the other name
+        role = role[names[-1].end():].strip()
+    role = re.sub(r"^(?:(?:[Tt]he|of|and|for|on|in|to)\s+)+", "", role)
     if re.search(r"\b(?:of|the|to|for|on|in|and)$", role):
         return ""  # "a correspondent of": a title cut short, not a role
     first_word = role.split()[0].casefold() if role else ""
@@ -143,8 +147,8 @@ def _holds_a_name(role: str) -> bool:
 
 def _role_after(text: str, end: int) -> str:
     """An appositive right after a name: ", President of the Iranian Center (CSS),"."""
-    match = re.match(r",\s+((?:the\s+)?[^,;:“\"]{3,90}?)(?:,|\.\s*$|\s+(?:said|says|stressed|"
-                     r"noted))", text[end:])
+    match = re.match(r",\s+((?:the\s+)?[^,;:“\"]{3,90}?)(?:,|\.(?:\s|$)|\s+(?:said|says|"
+                     r"stressed|noted))", text[end:])
     if not match:
         return ""
     following = text[end + match.end():].lstrip()
@@ -218,6 +222,11 @@ _ORG_SPEAKS = re.compile(rf"(?:^|(?<=[\s“\"(]))(?P<org>{_ORG_RUN})(?=\s+(?:[a-
                          rf"{VERB}\b)")
 _ORG_ACCORDING = re.compile(r"\b[Aa]ccording to (?:the\s+)?(?P<org>[A-Z][\w’'-]*(?:\s+"
                             r"[\w’'-]+){0,5}?)(?=[,.])")
+# "Gazprom, in a statement, said", "Gazprom said in a statement": whoever issues a statement
+_STATEMENT_BY = re.compile(r"(?:^|(?<=[\s(]))(?P<org>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,4})"
+                           r"(?:,\s+in (?:a|an|its) (?:statement|press release|communiqu[eé])"
+                           r"|\s+(?:said|stated|announced) in (?:a|an|its) (?:statement|press "
+                           r"release|communiqu[eé]))")
 _MEMBERS = re.compile(rf"\b[Tt]he members of the (?P<org>(?:[a-z]+\s+){{0,3}}[a-z]+)\s+"
                       rf"{VERB}\b")
 
@@ -231,14 +240,18 @@ def _find_institutions(paragraphs: list[str], people: dict[str, DraftPerson],
         found = [m.group("org") for m in _ORG_SPEAKS.finditer(paragraph)]
         found += [m.group("org") for m in _ORG_ACCORDING.finditer(paragraph)]
         found += [m.group("org") for m in _MEMBERS.finditer(paragraph)]
-        for run in found:
+        issuers = {m.group("org") for m in _STATEMENT_BY.finditer(paragraph)}
+        for run in [*found, *issuers]:
             name = re.sub(r"^(?:The|the)\s+", "", run.strip())
             name = re.sub(r"\s+(?:of|for|on|and|the)$", "", name)
             words_in = name.split()
             heads = [w for w in words_in if w.casefold() in ORG_WORDS]
+            if run in issuers and not heads and not _is_name(name):
+                heads = [words_in[-1]]  # "Gazprom, in a statement,": a company by its name
             if not heads or any(w.casefold() in ROLE_WORDS for w in words_in):
                 continue  # "Deputy Secretary of the Security Council": someone's title
-            if words_in[-1].casefold() not in ORG_WORDS and " of " not in name:
+            if words_in[-1].casefold() not in ORG_WORDS and " of " not in name and (
+                    run not in issuers):
                 continue  # "the Party leaders": the run is not the institution's name
             key = slug(heads[-1])
             if key in people:

@@ -202,3 +202,27 @@ def test_a_hydrogen_article_titles_cites_and_institutions() -> None:
     said = {s.text: result.people[s.speaker].name for s in result.statements}
     assert said["it would mobilise 60 million euros in grants"] == "European Commission"
     assert not any("Environmental groups" in t or "divert water" in t for t in said)
+
+
+def test_two_ministers_named_in_one_sentence_and_split_quotes() -> None:
+    result = draft((DRAFTING_ARTICLES / "nordic-fishing-quotas.txt").read_text(encoding="utf-8"))
+    people = {p.name: p.roles for p in result.people.values()}
+    assert people["Peter Kullgren"] == ["Swedish Rural Affairs Minister"]
+    assert people["Marianne Sivertsen Naess"] == ["Norwegian Fisheries Minister"]
+    said = {s.text: result.people[s.speaker].name for s in result.statements}
+    assert said["because coastal towns depend on this fishery."] == "Marianne Sivertsen Naess"
+    assert said["Ignoring that would be irresponsible."] == "Peter Kullgren"
+    assert said["she would bring the issue to the Nordic Council in June"] == (
+        "Marianne Sivertsen Naess")
+    assert not any("declined to comment" in t for t in said)
+
+
+def test_a_company_issuing_a_statement_speaks_and_roles_end_a_sentence() -> None:
+    result = draft((DRAFTING_ARTICLES / "kremlin-gas-hub.txt").read_text(encoding="utf-8"))
+    people = {p.name: p.roles for p in result.people.values()}
+    assert people["Tatiana Mitrova"] == [
+        "a research fellow at Columbia University's Center on Global Energy Policy"]
+    said = {s.text: result.people[s.speaker].name for s in result.statements}
+    assert said["it was ready to supply additional volumes"] == "Gazprom"
+    assert said["no agreement had been reached"] == "Dmitry Peskov"
+    assert said["demand in southern Europe has fallen by a fifth since 2021"] == "Tatiana Mitrova"
