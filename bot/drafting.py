@@ -248,6 +248,12 @@ _ADDING = re.compile(r",\s+adding that\s+(?P<text>.{12,}?)[.]?$")
 _OPEN_QUOTE = re.compile(r"^[“\"](?P<text>[^“”\"]{12,})$")
 
 
+# "In particular, bilateral trade reached ...": a sentence that goes on with the statement
+# before it, with no speech verb of its own
+_CONTINUATION = re.compile(r"^(?:In particular|Moreover|Furthermore|In addition|Besides|"
+                           r"At the same time|Above all),\s+\S")
+
+
 @dataclass
 class _Pending:
     """Quote paragraphs still waiting for the attribution at the end of the quote."""
@@ -284,6 +290,7 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
     cursor = _Cursor()
     out: list[DraftStatement] = []
     pending = _Pending()
+    previous: DraftStatement | None = None  # the statement right before, for "In particular"
     for number, paragraph in enumerate(paragraphs):
         opened = _OPEN_QUOTE.match(paragraph)
         if opened:  # the first paragraphs of a quote spanning paragraphs
@@ -329,12 +336,19 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
                     out += _continued(pending, statement)
                     out.append(statement)
                     cursor.saw(people[statement.speaker], number)
+                previous = statement
             else:
                 found = _reported_statements(payload, people, cursor, number)
+                if not found and previous is not None and _CONTINUATION.match(payload) and not (
+                        {pid for _, pid in _mentions(payload, people)} - {previous.speaker}):
+                    found = [DraftStatement(previous.speaker, "reported", payload.rstrip("."),
+                                            previous.attribution, "no speech verb: taken to "
+                                            "go on with the statement before it")]
                 if found:
                     out.extend(found)
                     cursor.saw(people[found[0].speaker], number)
                     claimed.append((position, position + len(payload)))
+                previous = found[-1] if found else None
         pending.texts.clear()  # a quote left open with no attribution after it is not drafted
     return out
 

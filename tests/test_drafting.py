@@ -226,3 +226,13 @@ def test_a_company_issuing_a_statement_speaks_and_roles_end_a_sentence() -> None
     assert said["it was ready to supply additional volumes"] == "Gazprom"
     assert said["no agreement had been reached"] == "Dmitry Peskov"
     assert said["demand in southern Europe has fallen by a fifth since 2021"] == "Tatiana Mitrova"
+
+
+def test_a_sentence_going_on_with_the_statement_before_it_is_marked() -> None:
+    result = draft("Trade grows\n\nMinister Ana Lima said that exports rose sharply this year."
+                   "\n\nIn particular, coffee sales to Asia doubled.\n\nThe port was busy all "
+                   "summer.\n\nIn particular, the weather was dry.\n")
+    texts = {s.text: s for s in result.statements}
+    going_on = texts["In particular, coffee sales to Asia doubled"]
+    assert going_on.speaker == "lima" and "no speech verb" in going_on.review
+    assert "In particular, the weather was dry" not in texts  # only right after a statement
