@@ -153,15 +153,23 @@ class DraftStore:
                 raise DraftError(f"no draft {article_id!r}")
             self._refuse_served(article_id)
             served = self.service.path
+            if not served.is_dir():
+                raise DraftError("the bot serves a single file, not a knowledge folder: copy "
+                                 f"the draft from {draft_dir} by hand")
             target_yaml = served / f"{article_id}.yaml"
             target_source = served / "sources" / f"{article_id}.txt"
             if target_yaml.exists() or target_source.exists():
                 raise DraftError(f"{target_yaml.name} or sources/{target_source.name} is "
                                  "already in the knowledge folder")
             self._staged_check(served, yaml_file, source, article_id)
-            target_source.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_copy(source, target_source)
-            _atomic_copy(yaml_file, target_yaml)  # the YAML last: it is what the loader reads
+            try:
+                target_source.parent.mkdir(parents=True, exist_ok=True)
+                _atomic_copy(source, target_source)
+                _atomic_copy(yaml_file, target_yaml)  # the YAML last: the loader reads it
+            except OSError as exc:  # a full disk, a read-only folder: leave nothing behind
+                target_yaml.unlink(missing_ok=True)
+                target_source.unlink(missing_ok=True)
+                raise DraftError(f"could not copy the draft in: {exc.strerror or exc}") from None
             outcome = self.service.reload()
             if not outcome.ok:  # e.g. a concurrent edit of the folder: take the draft back out
                 target_yaml.unlink(missing_ok=True)
@@ -216,10 +224,13 @@ class DraftStore:
         """Load the served files and the draft together in a copy: collisions show here."""
         with tempfile.TemporaryDirectory(dir=self._ensure_folder(), prefix=".stage-") as tmp:
             stage = Path(tmp) / "knowledge"
-            shutil.copytree(served, stage, symlinks=True)
-            (stage / "sources").mkdir(exist_ok=True)
-            shutil.copyfile(source, stage / "sources" / f"{article_id}.txt")
-            shutil.copyfile(yaml_file, stage / f"{article_id}.yaml")
+            try:
+                shutil.copytree(served, stage, symlinks=True)
+                (stage / "sources").mkdir(exist_ok=True)
+                shutil.copyfile(source, stage / "sources" / f"{article_id}.txt")
+                shutil.copyfile(yaml_file, stage / f"{article_id}.yaml")
+            except OSError as exc:
+                raise DraftError(f"could not stage the draft: {exc.strerror or exc}") from None
             kb, problems = inspect_knowledge(stage, lint=False)
             if kb is None:
                 raise DraftError("it does not load with the served articles:\n"

@@ -18,6 +18,7 @@ from conftest import REPO_ROOT, TELEGRAM_ADMIN_ID
 from fake_bot_api import FakeBotApi
 from telegram import Update
 
+from bot.draft_store import DraftError, DraftStore
 from bot.engine import Engine
 from bot.knowledge import load_knowledge
 from bot.service import KnowledgeService
@@ -183,3 +184,25 @@ async def test_publish_refuses_traversal_missing_and_colliding_drafts(loop: Loop
     await loop.text(f"/publish {ARTICLE_ID}")
     assert "Not published" in loop.replies()[-1]
     assert loop.served() == {"tiny-article"} and loop.served_files() == before
+
+
+async def test_a_command_while_an_article_is_awaited_is_not_drafted(loop: Loop) -> None:
+    await loop.text("/draft")
+    await loop.dispatch(loop.fake.message_update("/publish", user_id=TELEGRAM_ADMIN_ID,
+                                                 entities=[]))  # no bot_command entity
+    assert "Usage: /publish" in loop.replies()[-1]
+    await loop.text("/draft")
+    await loop.text("/help")  # another command ends the wait too
+    await loop.text("Who attended?")
+    assert not loop.drafts.exists() or not any(loop.drafts.iterdir())  # a question, not drafted
+
+
+def test_publishing_into_a_single_file_knowledge_base_is_refused(tiny_knowledge: Path,
+                                                                 tmp_path: Path) -> None:
+    single = tiny_knowledge / "tiny.yaml"
+    store = DraftStore(tmp_path / "drafts", KnowledgeService(single, Engine(
+        load_knowledge(single))))
+    summary = store.create(ARTICLE.read_text(encoding="utf-8"))
+    with pytest.raises(DraftError, match="single file"):
+        store.publish(summary.article_id)
+    assert (store.folder / summary.article_id).is_dir()  # the draft is kept

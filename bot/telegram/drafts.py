@@ -77,7 +77,11 @@ def install(application: Application[Any, Any, Any, Any, Any, Any], settings: Se
         command("draft", draft_command, filters=new),
         command("publish", publish_command, filters=new),
         MessageHandler(new & filters.Document.ALL, document),
-        MessageHandler(new & filters.TEXT & ~filters.COMMAND, pasted_article),
+        # not a command, even one sent without its entity ("/reload" while a draft is awaited)
+        MessageHandler(new & filters.TEXT & ~filters.COMMAND & ~filters.Regex(r"^\s*/"),
+                       pasted_article),
+        # any other command ends the wait (and goes on to its own handler in group 0)
+        MessageHandler(new & (filters.COMMAND | filters.Regex(r"^\s*/")), _forget_waiting),
     ]
     application.add_handlers(handlers, group=HANDLER_GROUP)
 
@@ -118,6 +122,10 @@ async def pasted_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message = update.effective_message
     await _draft_text(update, context, (message.text if message else "") or "")
     raise ApplicationHandlerStop
+
+
+async def _forget_waiting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    _user_data(context).pop(WAITING_KEY, None)
 
 
 async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -162,6 +170,7 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not is_admin(update, bot_state(context)):
         await refuse_admin(update, context)
         raise ApplicationHandlerStop
+    _user_data(context).pop(WAITING_KEY, None)
     args = context.args or []
     if len(args) != 1:
         await reply_html(update, context, esc(PUBLISH_USAGE))
