@@ -204,7 +204,9 @@ _AFTER_QUOTE_INVERTED = re.compile(rf"^[\s,.]*(?:[-–—]\s*)?{_AUX}{VERB}\s+(?
 _BEFORE_QUOTE = re.compile(rf"(?P<who>(?:[Tt]he\s+)?{_TITLE}?[\w’'. -]{{1,80}}?),?\s+{VERB}"
                            rf"(?:[^“\"]{{0,40}}|\s+that\b[^“\"]{{0,160}})[:,]?\s*$")
 _SUBJECT_LEAD = (r"(?:(?:In particular|For his part|For her part|At the same time|Meanwhile|"
-                 r"However|Also|Previously|Earlier|Later|Moreover|Besides),\s+)?")
+                 r"However|Also|Previously|Earlier|Later|Moreover|Besides|In (?:a|an|his|her|"
+                 r"its|their) (?:[a-z]+ )?(?:statement|interview|speech|address|letter|"
+                 r"message|remarks)),\s+)?")
 _REPORTED = re.compile(rf"^(?P<lead>{_SUBJECT_LEAD})(?P<who>(?:[Tt]he\s+)?[A-Z][\w’'. -]"
                        rf"{{0,80}}?|[Hh]e|[Ss]he|[Tt]hey)(?:\s+from\s+[^,]{{2,80}}(?=,\s+{VERB}\b|\s))?,?"
                        rf"(?:,\s(?P<apposition>[^,]{{3,120}}),?)?\s+(?:[a-z]+ly\s+)?{VERB}\s+"
@@ -241,6 +243,7 @@ _PARTICIPLE = re.compile(r"(?:^|\band\s+|,\s+)(?P<text>(?:stressing|noting|empha
                          r"expressing|calling for)\b[^,.;:]{8,})")
 # "..., Christine Lagarde said that ...": a speaker and a speech verb inside the sentence
 _INNER = re.compile(rf"(?:^|,\s+|\band\s+)(?P<who>(?:[Tt]he\s+(?:[A-Za-z-]+\s+){{0,3}}?[a-z-]+|[Hh]e|[Ss]he|"
+                    rf"[Ii]t|[Tt]hey|"
                     rf"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,3}}))\s+(?:[a-z]+ly\s+)?{VERB}\s+"
                     rf"(?:that\s+)?(?P<text>[^,].{{11,}}?)[.]?$")
 _ADDING = re.compile(r",\s+adding that\s+(?P<text>.{12,}?)[.]?$")
@@ -301,7 +304,8 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
                                               for pos, pid in _mentions(paragraph, people)]
         for match in _QUOTE.finditer(paragraph):
             if len(match.group(1)) < 12 or len(match.group(1).split()) < MIN_QUOTE_WORDS or (
-                    _NAMING.search(paragraph[max(0, match.start() - 30):match.start()])):
+                    _NAMING.search(paragraph[max(0, match.start() - 30):match.start()])) or (
+                    _embedded(paragraph, match)):
                 continue  # a phrase quoted inside a sentence, not a statement of its own
             events.append((match.start(), "quote", match))
             quoted_spans.append((match.start(), match.end()))
@@ -351,6 +355,18 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
                 previous = found[-1] if found else None
         pending.texts.clear()  # a quote left open with no attribution after it is not drafted
     return out
+
+
+def _embedded(paragraph: str, match: re.Match[str]) -> bool:
+    """A quote that is words inside a sentence ("caused by “security conditions on the
+    roads”"), no one's quote of its own: a lower-case word runs into it, no attribution is
+    next to it, and no "that" or speech verb opens it."""
+    before = paragraph[max(0, match.start() - 40):match.start()]
+    lead = re.search(r"\b([a-z]+)\s+$", before)
+    if not lead or lead.group(1) == "that" or re.search(rf"\b{VERB}\s*$", before):
+        return False
+    following = paragraph[match.end():match.end() + 120]
+    return not (_AFTER_QUOTE.match(following) or _AFTER_QUOTE_INVERTED.match(following))
 
 
 def _continued(pending: _Pending, closing: DraftStatement) -> list[DraftStatement]:

@@ -35,7 +35,7 @@ _NOT_NAME = frozenset(["Council", "Institute", "Ministry", "Committee", "Center"
                        "Energy", "Finance", "Economy", "Trade", "Interior", "Justice", "Health",
                        "Education", "Agriculture", "Transport", "Environment", "Culture",
                        "Labour", "Labor", "Industry", "Commerce", "Development", "Tourism",
-                       "Communications", "Digital", "Climate"])
+                       "Communications", "Digital", "Climate", "The"])
 ROLE_WORDS = frozenset(["minister", "president", "ambassador", "spokesman", "spokeswoman", "spokesperson", "secretary", "chairman", "director", "head", "deputy", "vice", "premier", "chief", "leader", "expert", "analyst", "envoy", "representative", "mp", "member", "governor", "mayor", "commander", "professor", "official", "adviser", "advisor", "assistant", "founder", "editor", "correspondent",
                          "diplomat", "politician", "lawmaker", "economist", "researcher",
                          "scholar", "journalist", "officer", "negotiator", "counterpart",
@@ -212,12 +212,18 @@ ORG_WORDS = frozenset(["ministry", "intelligence", "office", "service", "council
                         "mission", "delegation", "coalition", "alliance", "bureau", "chamber",
                         "federation", "association", "society", "foundation", "company",
                         "corporation", "league", "board", "authority", "academy", "university",
-                        "commerce", "ministries"])
+                        "commerce", "ministries", "nations", "programme", "program", "forces",
+                        "military", "navy", "network", "movement", "group", "initiative"])
 # the words an article refers back to an institution by: "the report stated", "it added"
 ORG_NOUNS = ORG_WORDS | {"report", "statement", "communique", "release", "document"}
 _ORG_RUN = r"[A-Z][\w’'-]*(?:\s+(?:of|for|on|and|the|[A-Z][\w’'-]*))*"
 # "the Ukrainian Ministry of Defence Intelligence warned", "according to Ukrainian defence
 # intelligence,": an institution as the subject of a speech verb or the source of a report
+# "the Sudanese army denied", "the Georgian government said": a people's adjective and an
+# institution noun in lower case
+_ORG_LOWER = re.compile(rf"\b[Tt]he\s+(?P<org>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*\s+"
+                        rf"(?:army|government|military|police|parliament|ministry|navy|"
+                        rf"opposition|embassy|presidency|cabinet))(?=\s+(?:[a-z]+ly\s+)?{VERB}\b)")
 _ORG_SPEAKS = re.compile(rf"(?:^|(?<=[\s“\"(]))(?P<org>{_ORG_RUN})(?=\s+(?:[a-z]+ly\s+)?"
                          rf"{VERB}\b)")
 _ORG_ACCORDING = re.compile(r"\b[Aa]ccording to (?:the\s+)?(?P<org>[A-Z][\w’'-]*(?:\s+"
@@ -238,6 +244,7 @@ def _find_institutions(paragraphs: list[str], people: dict[str, DraftPerson],
     "Ukrainian Defence Intelligence" are one."""
     for paragraph in paragraphs:
         found = [m.group("org") for m in _ORG_SPEAKS.finditer(paragraph)]
+        found += [m.group("org") for m in _ORG_LOWER.finditer(paragraph)]
         found += [m.group("org") for m in _ORG_ACCORDING.finditer(paragraph)]
         found += [m.group("org") for m in _MEMBERS.finditer(paragraph)]
         issuers = {m.group("org") for m in _STATEMENT_BY.finditer(paragraph)}

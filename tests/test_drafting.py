@@ -236,3 +236,15 @@ def test_a_sentence_going_on_with_the_statement_before_it_is_marked() -> None:
     going_on = texts["In particular, coffee sales to Asia doubled"]
     assert going_on.speaker == "lima" and "no speech verb" in going_on.review
     assert "In particular, the weather was dry" not in texts  # only right after a statement
+
+
+def test_institutions_in_many_forms_and_words_quoted_inside_a_sentence() -> None:
+    said = _said((DRAFTING_ARTICLES / "un-darfur-famine.txt").read_text(encoding="utf-8"))
+    assert said["parts of Darfur could face famine within weeks if aid convoys remain "
+                "blocked"] == "United Nations"
+    assert said["denied blocking the convoys"] == "Sudanese army"
+    assert said['the delays were caused by "security conditions on the roads"'] == (
+        "Sudanese army")  # "it" is the army; the quoted words are inside its statement
+    assert said["it had pre-positioned food for 500,000 people in neighbouring Chad"] == (
+        "World Food Programme")
+    assert not any("fuel shortages" in t or "bread" in t for t in said)  # no one named
