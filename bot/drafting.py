@@ -76,6 +76,7 @@ class _Cursor:
     last: str | None = None
     last_paragraph: int = -1
     last_org: str | None = None  # the institution named last, for "it" and "the report"
+    recent: tuple[DraftPerson, ...] = ()  # people named, the latest first, for "she"
 
     def saw(self, person: DraftPerson, paragraph: int) -> None:
         """Someone was named or spoke."""
@@ -83,6 +84,7 @@ class _Cursor:
             self.last_org = person.id
         else:
             self.last, self.last_paragraph = person.id, paragraph
+            self.recent = (person, *(p for p in self.recent if p.id != person.id))[:8]
 
 
 def _resolve(phrase: str, people: dict[str, DraftPerson], cursor: _Cursor,
@@ -107,6 +109,13 @@ def _resolve(phrase: str, people: dict[str, DraftPerson], cursor: _Cursor,
             return None, "a pronoun with no one named before it"
         note = ("speaker resolved by a pronoun across a paragraph break"
                 if cursor.last_paragraph != paragraph else "")
+        wanted = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}.get(folded, "")
+        if wanted and cursor.recent and cursor.recent[0].gender not in ("", wanted):
+            # "she" after a man was named: the woman named before him
+            fitting = next((p for p in cursor.recent if p.gender in ("", wanted)), None)
+            if fitting is None:
+                return None, f"'{phrase}' fits no one named before it"
+            return fitting.id, f"'{phrase}' taken to be {fitting.name}, named before"
         return cursor.last, note
     org_head = re.match(r"^(?:the\s+)?(?:[a-z]+\s+){0,2}?([a-z]+)$", folded)
     if folded == "it" or (org_head and org_head.group(1) in ORG_NOUNS):

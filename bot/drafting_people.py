@@ -7,6 +7,7 @@ too. Also the vocabulary the statement rules share: speech verbs, role words, ti
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -63,6 +64,7 @@ class DraftPerson:
     role_aliases: list[str] = field(default_factory=list)
     first_seen: int = 0
     institution: bool = False  # a ministry, an agency, a party: "it", "the report"
+    gender: str = ""  # "m" or "f" when the article shows it (Mr/Ms, spokeswoman, he/she)
 
 
 # ------------------------------------------------------------------------------- people
@@ -193,6 +195,7 @@ def find_people(paragraphs: list[str]) -> dict[str, DraftPerson]:
             if role and role not in person.roles:
                 person.roles.append(role)
     _find_institutions(paragraphs, people, order)
+    _find_genders(paragraphs, people)
     for person in people.values():
         for role in person.roles:
             head = [w for w in re.findall(r"[A-Za-z]+", role) if w.casefold() in ROLE_WORDS]
@@ -266,6 +269,35 @@ def _find_institutions(paragraphs: list[str], people: dict[str, DraftPerson],
             people[key] = DraftPerson(key, name, ["an institution named in the article"],
                                       [f"the {heads[-1].casefold()}"], order, True)
             order += 1
+
+
+_MALE = {"he", "his", "him"}
+_FEMALE = {"she", "her"}
+
+
+def _find_genders(paragraphs: list[str], people: dict[str, DraftPerson]) -> None:
+    """What the article shows of each person's gender: a title (Mr, Ms), a role (spokeswoman),
+    or "he"/"she" opening the sentence after one that names only them."""
+    text = "\n".join(paragraphs)
+    humans = [p for p in people.values() if not p.institution]
+    for person in humans:
+        surname = re.escape(person.name.split()[-1])
+        roles = " ".join(person.roles).casefold()
+        if re.search(rf"\b(?:Mrs|Ms|Madam|Dame|Lady)\.?\s+(?:[A-Z][\w-]+\s+)?{surname}\b", text) or (
+                re.search(r"\b\w+woman\b", roles)):
+            person.gender = "f"
+        elif re.search(rf"\b(?:Mr|Sir)\.?\s+(?:[A-Z][\w-]+\s+)?{surname}\b", text) or (
+                re.search(r"\b(?:spokes|chair|business|congress)man\b", roles)):
+            person.gender = "m"
+    for paragraph in paragraphs:
+        sentences = re.split(r"(?<=[.!?”\"])\s+", paragraph)
+        for first, second in itertools.pairwise(sentences):
+            named = [p for p in humans if re.search(rf"\b{re.escape(p.name.split()[-1])}\b",
+                                                     first)]
+            pronoun = re.match(r"(He|She|His|Her)\b", second)
+            if len(named) == 1 and pronoun and not named[0].gender and not any(
+                    re.search(rf"\b{re.escape(p.name.split()[-1])}\b", second) for p in humans):
+                named[0].gender = "m" if pronoun.group(1).casefold() in _MALE else "f"
 
 
 def _known_names(people: dict[str, DraftPerson]) -> set[str]:

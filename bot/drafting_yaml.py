@@ -4,11 +4,12 @@ account (where, when, who met whom, the outlet, the lede)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 from bot.drafting import Draft, DraftStatement, split_sentences
-from bot.drafting_people import DraftPerson, slug
+from bot.drafting_people import slug
 from bot.text import STOPWORDS, words
 
 
@@ -79,8 +80,8 @@ def to_yaml_data(result: Draft, article_id: str, source: str, *, outlet: str = "
 
 
 def _retagged(result: Draft, tag: str) -> Draft:
-    people = {f"{k}-{tag}": DraftPerson(f"{k}-{tag}", p.name, p.roles, p.role_aliases,
-                                        p.first_seen) for k, p in result.people.items()}
+    people = {f"{k}-{tag}": dataclasses.replace(p, id=f"{k}-{tag}")
+              for k, p in result.people.items()}
     people_ids = set(result.people)
     statements = [DraftStatement(f"{s.speaker}-{tag}", s.kind, s.text, s.attribution, s.review,
                                  f"{s.cites}-{tag}" if s.cites in people_ids else s.cites)

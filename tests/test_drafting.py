@@ -248,3 +248,18 @@ def test_institutions_in_many_forms_and_words_quoted_inside_a_sentence() -> None
     assert said["it had pre-positioned food for 500,000 people in neighbouring Chad"] == (
         "World Food Programme")
     assert not any("fuel shortages" in t or "bread" in t for t in said)  # no one named
+
+
+def test_she_is_the_woman_named_before_the_man_named_last() -> None:
+    """Only when the article shows both genders (Mr, spokeswoman, "He ..." right after the
+    name): someone of unknown gender named last stays the guess for "she", marked."""
+    result = draft(
+        "Budget vote delayed\n\n"
+        "Finance spokeswoman Jane Doyle said that the vote would wait until May. She blamed "
+        "the coalition for the delay.\n\n"
+        "Opposition leader Tom Brandt met the speaker on Tuesday. Mr. Brandt left without "
+        "a word.\n\n"
+        "\"We will not sign a blank cheque,\" she said.\n")
+    said = {s.text: s for s in result.statements}
+    cheque = said["We will not sign a blank cheque"]
+    assert result.people[cheque.speaker].name == "Jane Doyle" and "Jane Doyle" in cheque.review
