@@ -43,6 +43,7 @@ lint: $(STAMP_TEST)
 
 bench: $(STAMP_RUN)
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_drafting.py
 
 bench-inbox: $(STAMP_RUN)
 	$(BIN)/python benchmarks/bench_inbox.py

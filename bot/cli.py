@@ -294,7 +294,8 @@ MAX_ARTICLE_BYTES = 1 << 20  # an article is text; a larger file is not one
 
 
 def _cmd_draft(args: argparse.Namespace) -> int:
-    from bot.drafting import draft, to_yaml_data
+    from bot.drafting import draft
+    from bot.drafting_yaml import to_yaml_data
 
     source = Path(args.article)
     try:

@@ -1,8 +1,7 @@
 """Article text -> a draft knowledge base: people, roles, quotes, reported statements, facts.
 
-Rules written for news copy, no model: names are runs of capitalised words that a speech verb,
-a title ("Foreign Minister ...") or an appositive (", President of ...") marks as a person;
-quotes are the text between quote marks, attributed by the words around them ("..., he said",
+Rules written for news copy, no model. People and institutions: :mod:`bot.drafting_people`;
+the YAML: :mod:`bot.drafting_yaml`. Here: quotes are the text between quote marks, attributed by the words around them ("..., he said",
 "X said: ..."); reported statements are sentences whose subject is a person followed by a speech
 verb ("X stressed that ...", "According to him, ..."). "He", "she" and role nouns ("the
 minister") resolve to the person last named, or whose role has that noun. Every text is an exact
@@ -12,43 +11,37 @@ unsure of is marked ``review:`` and ``article-bot check`` lists it.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.text import STOPWORDS, words
+from rapidfuzz import fuzz
 
-SPEECH_VERBS = (
-    "said", "says", "stressed", "noted", "added", "stated", "emphasized", "emphasised",
-    "underlined", "pointed out", "told", "announced", "declared", "explained", "believes",
-    "expressed", "welcomed", "outlined", "warned", "argued", "claimed", "insisted",
-    "recalled", "remarked", "commented", "assured", "reiterated", "highlighted", "urged",
-    "confirmed", "reported", "informed", "criticized", "criticised", "thinks", "considers",
-    "considered", "appreciated", "praised", "hailed", "assessed", "described", "suggested",
-    "proposed", "voiced", "called",
+from bot.drafting_people import (
+    EVALUATIVE,
+    ORG_NOUNS,
+    PRONOUNS,
+    ROLE_WORDS,
+    VERB,
+    DraftPerson,
+    find_people,
 )
-_VERB = "(?:also\\s+)?(?:" + "|".join(re.escape(v) for v in SPEECH_VERBS) + ")"
-_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)*|(?:al|bin|ibn|de|van|von)\b)"
-_NAME = rf"[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)*(?:\s+{_NAME_WORD}){{1,5}}"
-_NAME_RE = re.compile(_NAME)
-# Words that make a capitalised run an institution or a title, not a person's name.
-_NOT_NAME = frozenset(["Council", "Institute", "Ministry", "Committee", "Center", "Centre", "Organization", "Organisation", "Union", "Party", "Government", "Republic", "Federation", "Bank", "Fund", "Agency", "University", "Parliament", "Assembly", "News", "Press", "Service", "Duma", "State", "States", "Nations", "Office", "Department", "Commission", "Association", "Company", "Corporation", "Group", "Forum", "Summit", "Conference", "Minister", "President", "Ambassador", "Secretary", "Chairman", "Director", "Prime", "Deputy", "Vice", "Foreign", "Security", "Strategic", "Studies", "Affairs", "Intelligence", "Defence", "Defense", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Caucasus", "Asia", "Europe", "East", "West", "North", "South", "Kremlin", "Spokesman", "Spokeswoman", "Spokesperson", "Chief", "Head", "Leader", "Envoy", "Expert", "Analyst", "Professor", "General", "Minister's", "Mr", "Mrs", "Ms", "Dr", "Administration", "Presidential", "Institute", "Embassy", "Cabinet"])
-_ROLE_WORDS = frozenset(["minister", "president", "ambassador", "spokesman", "spokeswoman", "spokesperson", "secretary", "chairman", "director", "head", "deputy", "vice", "premier", "chief", "leader", "expert", "analyst", "envoy", "representative", "mp", "member", "governor", "mayor", "commander", "professor", "official", "adviser", "advisor", "assistant", "founder", "editor", "correspondent"])
-_ROLE_ALTERNATION = "|".join(sorted(_ROLE_WORDS, key=len, reverse=True))
-_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "they"})
+
+__all__ = ["Draft", "DraftPerson", "DraftStatement", "draft", "find_people", "find_statements",
+           "split_sentences"]
+
 _SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<=[.!?])[\"”’]?\s+(?=[A-Z“\"])")
-_QUOTE = re.compile(r"[“\"]([^“”\"]{12,}?)[”\"]")
-
-
-@dataclass
-class DraftPerson:
-    """A person found in the article."""
-
-    id: str
-    name: str
-    roles: list[str] = field(default_factory=list)
-    role_aliases: list[str] = field(default_factory=list)
-    first_seen: int = 0
+# every quote mark pair, short ones too, so that straight quotes pair up right ("no doubts"
+# then "extremely strong ..."); the short ones are then left inside their sentence
+_QUOTE = re.compile(r"[“\"]([^“”\"]+?)[”\"]")
+# "what it called “irregular crossings”", "dubbed “the deal of the century”": a name for
+# something, inside the sentence that is the statement
+_NAMING = re.compile(r"\b(?:called|calls|dubbed|termed|described as|so-called|known as)\s*$")
+MIN_QUOTE_WORDS = 4  # a shorter quote ("totally nonsensical") is words inside a statement
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)"
+SPELLING_CUTOFF = 80.0  # rapidfuzz ratio: "Sanai" ~ "Sanaei" (83), "Fidan" !~ "Fedun"
 
 
 @dataclass
@@ -60,6 +53,7 @@ class DraftStatement:
     text: str
     attribution: str
     review: str = ""
+    cites: str = ""  # a person id, or the words naming whom the speaker cites
 
 
 @dataclass
@@ -72,125 +66,6 @@ class Draft:
     paragraphs: list[str]
 
 
-# ------------------------------------------------------------------------------- people
-
-
-def _slug(text: str) -> str:
-    return "-".join(w for w in re.findall(r"[a-z0-9]+", text.casefold()))[:48].strip("-")
-
-
-def _is_name(candidate: str) -> bool:
-    parts = candidate.split()
-    return len(parts) >= 2 and not any(p in _NOT_NAME for p in parts)
-
-
-def _trimmed(match: re.Match[str], text: str) -> tuple[str, int]:
-    """A capitalised run without the title or place words before the name in it.
-
-    "Affairs Alexander Romanovich" -> "Alexander Romanovich"; "Russia Mehdi Sanaei" -> "Mehdi
-    Sanaei" when "Russia" stands alone elsewhere in the article.
-    """
-    parts = match.group(0).split()
-    start = match.start()
-    titles = [i for i, part in enumerate(parts) if part in _NOT_NAME]
-    if titles and titles[-1] < len(parts) - 1:  # "Finance Minister Lasha Khutsishvili"
-        start += sum(len(p) + 1 for p in parts[:titles[-1] + 1])
-        parts = parts[titles[-1] + 1:]
-    while len(parts) > 2 and (parts[0] in _NOT_NAME or _stands_alone(parts[0], parts[1], text)):
-        start += len(parts[0]) + 1
-        parts = parts[1:]
-    return " ".join(parts), start
-
-
-def _stands_alone(word: str, following: str, text: str) -> bool:
-    """Whether a word also appears with no capitalised word after it ("Russia and Iran"):
-    a place or an institution, not a first name ("Ali" in "Ali Khamenei" never does)."""
-    return re.search(rf"\b{re.escape(word)}\b(?!\s+[A-Z])(?!’s|'s)", text) is not None
-
-
-def _role_before(text: str, start: int) -> str:
-    """The title right before a name: "Deputy Secretary of the Russian Security Council"."""
-    before = text[:start].rstrip().removesuffix(",").rstrip()  # "The vice-president ..., Name"
-    token = rf"(?:[A-Z][\w’'-]*|of|the|and|for|on|in|to|[a-z]+-(?:{_ROLE_ALTERNATION})|" \
-            rf"{_ROLE_ALTERNATION})"
-    match = re.search(rf"({token}(?:\s+{token})*)$", before)
-    if not match:
-        return ""
-    role = match.group(1).strip()
-    role = re.sub(r"^(?:the|of|and|for|on|in|to)\s+", "", role)
-    if re.search(r"\b(?:of|the|to|for|on|in|and)$", role):
-        return ""  # "a correspondent of": a title cut short, not a role
-    first_word = role.split()[0].casefold() if role else ""
-    if any(w.casefold().removesuffix("'s").removesuffix("’s") in _ROLE_WORDS
-           or w.casefold().split("-")[-1] in _ROLE_WORDS for w in role.split()) and (
-            first_word not in {"the", "a"}) and not _holds_a_name(role):
-        return role
-    return ""
-
-
-def _holds_a_name(role: str) -> bool:
-    """Whether a role text runs on into someone else's name (a list of people)."""
-    return any(_is_name(_trimmed(m, role)[0]) for m in _NAME_RE.finditer(role))
-
-
-def _role_after(text: str, end: int) -> str:
-    """An appositive right after a name: ", President of the Iranian Center (CSS),"."""
-    match = re.match(r",\s+((?:the\s+)?[^,;:“\"]{3,90}?)(?:,|\s+(?:said|says|stressed|noted))",
-                     text[end:])
-    if not match:
-        return ""
-    following = text[end + match.end():].lstrip()
-    next_name = _NAME_RE.match(following)
-    if next_name and _is_name(_trimmed(next_name, following)[0]):
-        return ""  # "A, Deputy Chairman of ..., B": that title is B's, in a list of people
-    role = match.group(1).strip()
-    if any(w.casefold() in _ROLE_WORDS for w in re.findall(r"[A-Za-z]+", role)) and not (
-            _holds_a_name(role)):
-        return role
-    return ""
-
-
-def find_people(paragraphs: list[str]) -> dict[str, DraftPerson]:
-    """People named in the article: capitalised runs marked as persons by their context."""
-    people: dict[str, DraftPerson] = {}
-    order = 0
-    text = "\n".join(paragraphs)
-    for paragraph in paragraphs:
-        for match in _NAME_RE.finditer(paragraph):
-            name, start = _trimmed(match, text)
-            if not _is_name(name):
-                continue
-            end = match.end()
-            after = paragraph[end:end + 40]
-            role = _role_before(paragraph, start) or _role_after(paragraph, end)
-            spoke = re.match(rf"\s*,?\s*(?:[^,]{{0,120}},\s*)?{_VERB}\b", after) is not None
-            said_by = re.search(rf"\b{_VERB}\s*$", paragraph[:start]) is not None
-            according = re.search(r"\b[Aa]ccording to\s*$", paragraph[:start])
-            if not (role or spoke or said_by or according or name in _known_names(people)):
-                continue
-            key = _slug(name.split()[-1])
-            person = people.get(key)
-            if person is None:
-                person = people[key] = DraftPerson(key, name, first_seen=order)
-                order += 1
-            elif len(name) > len(person.name):
-                person.name = name
-            if role and role not in person.roles:
-                person.roles.append(role)
-    for person in people.values():
-        for role in person.roles:
-            head = [w for w in re.findall(r"[A-Za-z]+", role) if w.casefold() in _ROLE_WORDS]
-            if head:
-                alias = "the " + head[-1].casefold()
-                if alias not in person.role_aliases:
-                    person.role_aliases.append(alias)
-    return people
-
-
-def _known_names(people: dict[str, DraftPerson]) -> set[str]:
-    return {p.name for p in people.values()}
-
-
 # ---------------------------------------------------------------------------- speakers
 
 
@@ -200,32 +75,79 @@ class _Cursor:
 
     last: str | None = None
     last_paragraph: int = -1
+    last_org: str | None = None  # the institution named last, for "it" and "the report"
+    recent: tuple[DraftPerson, ...] = ()  # people named, the latest first, for "she"
+
+    def saw(self, person: DraftPerson, paragraph: int) -> None:
+        """Someone was named or spoke."""
+        if person.institution:
+            self.last_org = person.id
+        else:
+            self.last, self.last_paragraph = person.id, paragraph
+            self.recent = (person, *(p for p in self.recent if p.id != person.id))[:8]
 
 
 def _resolve(phrase: str, people: dict[str, DraftPerson], cursor: _Cursor,
              paragraph: int) -> tuple[str | None, str]:
     """The person a phrase names ("Lukyanov", "he", "the diplomat") and a review note."""
-    phrase = phrase.strip()
+    phrase = re.sub(rf"^{_TITLE}", "", phrase.strip())
     folded = phrase.casefold()
     head = re.match(r"^(?:the|a|an)\s+(?:[a-z]+\s+){0,2}?([a-z-]+)", folded)
-    if head and head.group(1).split("-")[-1] in _ROLE_WORDS:
+    if head and head.group(1).split("-")[-1] in ROLE_WORDS:
         # "the assistant to spiritual leader Ayatollah Ali Khamenei": the assistant spoke,
         # not the man the title names
         return _by_role(head.group(1), phrase, people, cursor)
     for person in people.values():
         surname = person.name.split()[-1]
-        if surname in phrase or person.name in phrase:
+        if re.search(rf"\b{re.escape(surname)}\b", phrase) or person.name in phrase:
             return person.id, ""
-    if folded in _PRONOUNS:
+    spelled = _spelling_variant(phrase, people)
+    if spelled:
+        return spelled, ""
+    if folded in PRONOUNS:
         if cursor.last is None:
             return None, "a pronoun with no one named before it"
         note = ("speaker resolved by a pronoun across a paragraph break"
                 if cursor.last_paragraph != paragraph else "")
+        wanted = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}.get(folded, "")
+        if wanted and cursor.recent and cursor.recent[0].gender not in ("", wanted):
+            # "she" after a man was named: the woman named before him
+            fitting = next((p for p in cursor.recent if p.gender in ("", wanted)), None)
+            if fitting is None:
+                return None, f"'{phrase}' fits no one named before it"
+            return fitting.id, f"'{phrase}' taken to be {fitting.name}, named before"
         return cursor.last, note
-    nouns = [w for w in re.findall(r"[a-z-]+", folded) if w.split("-")[-1] in _ROLE_WORDS]
+    org_head = re.match(r"^(?:the\s+)?(?:[a-z]+\s+){0,2}?([a-z]+)$", folded)
+    if folded == "it" or (org_head and org_head.group(1) in ORG_NOUNS):
+        if cursor.last_org is None:
+            return None, f"no institution named before '{phrase}'"
+        return cursor.last_org, ""
+    nouns = [w for w in re.findall(r"[a-z-]+", folded) if w.split("-")[-1] in ROLE_WORDS]
     if nouns:
         return _by_role(nouns[0], phrase, people, cursor)
     return None, f"no speaker found for '{phrase}'"
+
+
+def _named(phrase: str, people: dict[str, DraftPerson]) -> str | None:
+    """The person (not institution) whose name the phrase starts with ("Maria Soto", "Mr.
+    Soto"); not "the assistant to ... Khamenei", whose title names someone else."""
+    phrase = re.sub(rf"^{_TITLE}", "", phrase.strip())
+    for person in people.values():
+        if not person.institution and (phrase.startswith(person.name) or re.match(
+                rf"{re.escape(person.name.split()[-1])}\b", phrase)):
+            return person.id
+    return None
+
+
+def _spelling_variant(phrase: str, people: dict[str, DraftPerson]) -> str | None:
+    """A person whose surname the phrase spells another way ("Sanai" for "Sanaei")."""
+    for word in re.findall(r"\b[A-Z][a-z’'-]{3,}\b", phrase):
+        close = [p.id for p in people.values() if not p.institution
+                 and p.name.split()[-1][0] == word[0]
+                 and fuzz.ratio(word, p.name.split()[-1]) >= SPELLING_CUTOFF]
+        if len(close) == 1:
+            return close[0]
+    return None
 
 
 def _by_role(noun: str, phrase: str, people: dict[str, DraftPerson], cursor: _Cursor
@@ -237,17 +159,26 @@ def _by_role(noun: str, phrase: str, people: dict[str, DraftPerson], cursor: _Cu
     proper = {w.casefold() for w in re.findall(r"\b[A-Z][a-z]+", phrase)} - {"the"}
 
     def fit(person: DraftPerson) -> int:
+        if not person.roles:
+            return 0  # nothing known of them: nothing speaks for or against
         role_words = {w for r in person.roles for w in re.findall(r"[a-z]+", r.casefold())}
         return len(asked & role_words) - 2 * len((proper & asked) - role_words)
 
-    overlap = {p.id: fit(p) for p in people.values()}
+    humans = [p for p in people.values() if not p.institution]
+    overlap = {p.id: fit(p) for p in humans}
     best = max(overlap.values(), default=0)
     leaders = [pid for pid, score in overlap.items() if score == best and score > 0]
     if len(leaders) == 1 and best >= 2:
         return leaders[0], ""
-    fitting = [p.id for p in people.values() if any(noun in r.casefold() for r in p.roles)]
+    # a whole word: "the president" is not the vice-president
+    fitting = [p.id for p in humans
+               if any(re.search(rf"(?<![\w-]){re.escape(noun)}\b", r.casefold()) for r in p.roles)]
     if len(fitting) == 1:
         return fitting[0], ""
+    if not fitting and cursor.last is not None and overlap.get(cursor.last, 0) >= 0:
+        # "the Iranian politician", "the diplomat": a word no role has refers back to the
+        # person just named, unless what it says of them contradicts their role
+        return cursor.last, f"'{phrase}' taken to be the person named last"
     if len(leaders) == 1:
         return leaders[0], f"'{phrase}' matched by the words of a role"
     if cursor.last in fitting or (not fitting and cursor.last is not None):
@@ -266,62 +197,196 @@ def _mentions(paragraph: str, people: dict[str, DraftPerson]) -> list[tuple[int,
 # ------------------------------------------------------------------------------ statements
 
 
-_AFTER_QUOTE = re.compile(rf"^[,.]?\s*(?P<who>(?:the\s+)?[\w’'. -]{{1,80}}?)\s+{_VERB}\b"
-                          rf"|^[,.]?\s*{_VERB}\s+(?P<who2>(?:the\s+)?[\w’'. -]{{1,80}}?)[,.]")
-_BEFORE_QUOTE = re.compile(rf"(?P<who>(?:[Tt]he\s+)?[\w’'. -]{{1,80}}?)\s+{_VERB}[^“\"]{{0,40}}"
-                           rf"[:,]?\s*$")
-_REPORTED = re.compile(rf"^(?P<lead>(?:(?:In particular|For his part|For her part|At the same "
-                       rf"time|Meanwhile|However|Also),\s+)?)(?P<who>(?:[Tt]he\s+)?[A-Z][\w’'. -]"
-                       rf"{{0,80}}?|[Hh]e|[Ss]he)(?:,\s(?P<apposition>[^,]{{3,120}}),)?\s+{_VERB}\s+"
-                       rf"(?:that\s+|about\s+)?(?P<text>.{{12,}}?)[.]?$")
-_ACCORDING = re.compile(r"^(?:[Aa]ccording to (?P<who>him|her|them|[A-Z][\w’'. -]{1,80}?)|"
-                        r"[Ii]n (?P<who2>his|her|their) words),\s+(?P<text>.{12,}?)[.]?$")
+_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday)"
+_AUDIENCE = r"(?:reporters|journalists|the press|the media|a press conference|the audience)"
+MIN_REPORTED_WORDS = 3
+# "in the Parliament Wednesday", "to reporters": where or to whom it was said, not what
+_CIRCUMSTANCE = rf"(?:{_AUDIENCE}|(?:in|at|on|during|after|before|to|with)\b)"
+_WHO = rf"(?:the\s+)?{_TITLE}?[\w’'. -]{{1,80}}?"
+_AUX = r"(?:(?:has|had|have|was|is)\s+)?"
+# ", Sanai explained", ", - has said Mr. Tajin during ...", "- continued he", "stressed the Head
+# of the Kazakhstan Foreign Office."
+_AFTER_QUOTE = re.compile(rf"^[\s,.]*(?:[-–—]\s*)?(?P<who>{_WHO})\s+{_AUX}{VERB}\b")
+_AFTER_QUOTE_INVERTED = re.compile(rf"^[\s,.]*(?:[-–—]\s*)?{_AUX}{VERB}\s+(?P<who>{_WHO})"
+                                   r"(?:[,;:]|\.(?<!Mr\.)(?<!Dr\.)(?<!Ms\.)|\s+(?:during|at|"
+                                   r"after|before|when|while|as)\b|\s*$)")
+_BEFORE_QUOTE = re.compile(rf"(?P<who>(?:[Tt]he\s+)?{_TITLE}?[\w’'. -]{{1,80}}?),?\s+{VERB}"
+                           rf"(?:[^“\"]{{0,40}}|\s+that\b[^“\"]{{0,160}})[:,]?\s*$")
+_SUBJECT_LEAD = (r"(?:(?:In particular|For his part|For her part|At the same time|Meanwhile|"
+                 r"However|Also|Previously|Earlier|Later|Moreover|Besides|In (?:a|an|his|her|"
+                 r"its|their) (?:[a-z]+ )?(?:statement|interview|speech|address|letter|"
+                 r"message|remarks)),\s+)?")
+_REPORTED = re.compile(rf"^(?P<lead>{_SUBJECT_LEAD})(?P<who>(?:[Tt]he\s+)?[A-Z][\w’'. -]"
+                       rf"{{0,80}}?|[Hh]e|[Ss]he|[Tt]hey)(?:\s+from\s+[^,]{{2,80}}(?=,\s+{VERB}\b|\s))?,?"
+                       rf"(?:,\s(?P<apposition>[^,]{{3,120}}),?)?\s+(?:[a-z]+ly\s+)?{VERB}\s+"
+                       rf"(?:(?:on\s+)?{_DAY}\s+)?(?:that\s+|about\s+)?(?P<text>.{{12,}}?)[.]?$")
+_ACCORDING = re.compile(r"^(?:[Aa]ccording to (?P<who>him|her|them|it|the [a-z]+|[A-Z][\w’'. -]"
+                        r"{1,80}?)|[Ii]n (?P<who2>his|her|their) words),\s+(?P<text>.{12,}?)"
+                        r"[.]?$")
+# "More than 200 enterprises ..., according to the report.": the source at the end
+_ACCORDING_AFTER = re.compile(r"^(?P<text>.{12,}?),\s+according to (?P<who>him|her|them|the "
+                              r"[a-z]+|[A-Z][\w’'. -]{1,80}?)[.]?$")
+# "Armenia, according to Ukrainian defence intelligence, offers ...": the whole sentence
+_ACCORDING_INSIDE = re.compile(r"^(?P<text>[^,]{2,80},\s+according to (?P<who>him|her|them|the "
+                               r"[a-z]+|[A-Za-z][\w’'. -]{1,80}?),\s+.{12,}?)[.]?$")
+# "Tbilisi conducts strict controls in this respect, he said, adding that ...": said at the end
+_SAID_AFTER = re.compile(rf"^(?P<text>[^“\"].{{11,}}?),\s+(?P<who>he|she|they|it|the "
+                         rf"[a-z]+(?:\s+[a-z]+)?|(?:the\s+)?{_TITLE}?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)"
+                         rf"{{0,3}})\s+{VERB}(?:\s+(?:{_AUDIENCE}|(?:in|at|on|during|after)\s"
+                         rf"[^,]{{1,60}}))?(?P<rest>,\s+adding that\s+.{{12,}}?)?"
+                         rf"(?:,\s+[A-Z][\w-]*\s+reports?)?[.]?$")
+# "Kazakhstan is serious about ..., said Kazakhstan's Minister of Energy, A. Satkaliyev, at
+# today's press conference, Trend reports."
+_SAID_INVERTED = re.compile(rf"^(?P<text>[^“\"].{{11,}}?),\s+{VERB}\s+(?P<who>(?:the\s+)?"
+                            rf"[A-Z][^.]{{2,120}}?)(?:,\s+(?:at|in|during|on|after)\s[^,]{{2,80}})?"
+                            rf"(?:,\s+[A-Z][\w-]*\s+reports?)?[.]?$")
+# "Georgia, Armenia and Azerbaijan have been accused by Ukrainian Defence Intelligence of ...":
+# the whole sentence is what the one after "by" says
+_PASSIVE = re.compile(r"^(?P<text>.{12,}?\b(?:accused|criticized|criticised|urged|warned|"
+                      r"blamed|praised)\s+by\s+(?:the\s+)?(?P<who>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)"
+                      r"{0,5})\b.{6,}?)[.]?$")
+# "Welcoming X and stressing the importance of ..., Christine Lagarde said": what the speaker
+# of the sentence also said, in a participle clause
+_PARTICIPLE = re.compile(r"(?:^|\band\s+|,\s+)(?P<text>(?:stressing|noting|emphasi[sz]ing|"
+                         r"underlining|highlighting|recalling|pointing out|urging|warning|"
+                         r"expressing|calling for)\b[^,.;:]{8,})")
 # "..., Christine Lagarde said that ...": a speaker and a speech verb inside the sentence
-_INNER = re.compile(rf"(?:^|,\s+|\band\s+)(?P<who>(?:[Tt]he\s+[a-z]+(?:\s+[a-z]+)?|[Hh]e|[Ss]he|"
-                    rf"[A-Z][a-z]+(?:\s+[A-Z][\w’'-]+){{0,3}}))\s+(?:[a-z]+ly\s+)?{_VERB}\s+"
+_INNER = re.compile(rf"(?:^|,\s+|\band\s+)(?P<who>(?:[Tt]he\s+(?:[A-Za-z-]+\s+){{0,3}}?[a-z-]+|[Hh]e|[Ss]he|"
+                    rf"[Ii]t|[Tt]hey|"
+                    rf"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,3}}))\s+(?:[a-z]+ly\s+)?{VERB}\s+"
                     rf"(?:that\s+)?(?P<text>[^,].{{11,}}?)[.]?$")
 _ADDING = re.compile(r",\s+adding that\s+(?P<text>.{12,}?)[.]?$")
+# a paragraph that opens a quote and does not close it: the quote goes on in the next one
+_OPEN_QUOTE = re.compile(r"^[“\"](?P<text>[^“”\"]{12,})$")
+
+
+# "In particular, bilateral trade reached ...": a sentence that goes on with the statement
+# before it, with no speech verb of its own
+_CONTINUATION = re.compile(r"^(?:In particular|Moreover|Furthermore|In addition|Besides|"
+                           r"At the same time|Above all),\s+\S")
+
+
+@dataclass
+class _Pending:
+    """Quote paragraphs still waiting for the attribution at the end of the quote."""
+
+    texts: list[str] = field(default_factory=list)
 
 
 def find_statements(paragraphs: list[str], people: dict[str, DraftPerson]
                     ) -> list[DraftStatement]:
-    """Quotes and reported statements, in article order, each with its speaker."""
+    """Quotes and reported statements, in article order, each with its speaker and whom it
+    cites."""
+    return [_with_cites(s, people) for s in _statements(paragraphs, people)]
+
+
+# "As the Iranian president said last night, ...", "As President Ruto told parliament, ..."
+_CITES = re.compile(rf"^As\s+(?P<cited>(?:the\s+)?[\w’'. -]{{2,60}}?)\s+(?:has\s+|had\s+)?"
+                    rf"(?:{VERB}|put it)\b")
+
+
+def _with_cites(statement: DraftStatement, people: dict[str, DraftPerson]) -> DraftStatement:
+    found = _CITES.match(statement.text)
+    if not found:
+        return statement
+    cited = found.group("cited").strip()
+    named = next((p.id for p in people.values() if p.id != statement.speaker and re.search(
+        rf"\b{re.escape(p.name.split()[-1])}\b", cited)), None)
+    if named is None and " " not in cited:
+        return statement  # one word that is no one's name: nothing to cite by
+    return dataclasses.replace(statement, cites=named or cited)
+
+
+def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
+                ) -> list[DraftStatement]:
     cursor = _Cursor()
     out: list[DraftStatement] = []
+    pending = _Pending()
+    previous: DraftStatement | None = None  # the statement right before, for "In particular"
     for number, paragraph in enumerate(paragraphs):
+        opened = _OPEN_QUOTE.match(paragraph)
+        if opened:  # the first paragraphs of a quote spanning paragraphs
+            pending.texts.append(opened.group("text").strip())
+            continue
         quoted_spans: list[tuple[int, int]] = []
-        events: list[tuple[int, str, Any]] = [(pos, "mention", pid)
+        events: list[tuple[float, str, Any]] = [(pos, "mention", pid)
                                               for pos, pid in _mentions(paragraph, people)]
         for match in _QUOTE.finditer(paragraph):
+            if len(match.group(1)) < 12 or len(match.group(1).split()) < MIN_QUOTE_WORDS or (
+                    _NAMING.search(paragraph[max(0, match.start() - 30):match.start()])) or (
+                    _embedded(paragraph, match)):
+                continue  # a phrase quoted inside a sentence, not a statement of its own
             events.append((match.start(), "quote", match))
             quoted_spans.append((match.start(), match.end()))
-        for start, sentence in _sentences(paragraph):
-            if any(a <= start < b or start <= a < start + len(sentence)
-                   for a, b in quoted_spans):
+        for start, sentence in split_sentences(paragraph):
+            events.append((start - 0.5, "boundary", None))
+            inside = [(a, b) for a, b in quoted_spans
+                      if a <= start < b or start <= a < start + len(sentence)]
+            if not inside:
+                events.append((start, "sentence", sentence))
                 continue
-            events.append((start, "sentence", sentence))
-        claimed: list[tuple[int, int]] = []  # sentences whose speaker is already known
+            # the words around a quote can hold a statement of their own: "X criticized the
+            # assertion that ...: “...”", "“...” in this respect, he said, adding that ..."
+            end = start + len(sentence)
+            if inside[0][0] > start:
+                events.append((start, "sentence", paragraph[start:inside[0][0]].strip()))
+            if inside[-1][1] < end:
+                events.append((inside[-1][1], "sentence", paragraph[inside[-1][1]:end].strip()))
+        sentence_start = copy.copy(cursor)
+        claimed: list[tuple[float, float]] = []  # sentences whose speaker is already known
         for position, kind, payload in sorted(events, key=lambda e: e[0]):
-            if kind == "mention":
+            if kind == "boundary":
+                sentence_start = copy.copy(cursor)
+            elif kind == "mention":
                 # a name inside a quote, or inside a sentence already attributed ("The
                 # assistant to ... Khamenei expressed ..."), is not who speaks next
                 if not any(a <= position < b for a, b in (*quoted_spans, *claimed)):
-                    cursor.last, cursor.last_paragraph = payload, number
+                    cursor.saw(people[payload], number)
             elif kind == "quote":
-                statement = _quote_statement(paragraph, payload, people, cursor, number)
+                statement = _quote_statement(paragraph, payload, people, cursor, number,
+                                             sentence_start)
                 if statement:
+                    out += _continued(pending, statement)
                     out.append(statement)
-                    cursor.last, cursor.last_paragraph = statement.speaker, number
+                    cursor.saw(people[statement.speaker], number)
+                previous = statement
             else:
                 found = _reported_statements(payload, people, cursor, number)
+                if not found and previous is not None and _CONTINUATION.match(payload) and not (
+                        {pid for _, pid in _mentions(payload, people)} - {previous.speaker}):
+                    found = [DraftStatement(previous.speaker, "reported", payload.rstrip("."),
+                                            previous.attribution, "no speech verb: taken to "
+                                            "go on with the statement before it")]
                 if found:
                     out.extend(found)
-                    cursor.last, cursor.last_paragraph = found[0].speaker, number
+                    cursor.saw(people[found[0].speaker], number)
                     claimed.append((position, position + len(payload)))
+                previous = found[-1] if found else None
+        pending.texts.clear()  # a quote left open with no attribution after it is not drafted
     return out
 
 
-def _sentences(paragraph: str) -> list[tuple[int, str]]:
+def _embedded(paragraph: str, match: re.Match[str]) -> bool:
+    """A quote that is words inside a sentence ("caused by “security conditions on the
+    roads”"), no one's quote of its own: a lower-case word runs into it, no attribution is
+    next to it, and no "that" or speech verb opens it."""
+    before = paragraph[max(0, match.start() - 40):match.start()]
+    lead = re.search(r"\b([a-z]+)\s+$", before)
+    if not lead or lead.group(1) == "that" or re.search(rf"\b{VERB}\s*$", before):
+        return False
+    following = paragraph[match.end():match.end() + 120]
+    return not (_AFTER_QUOTE.match(following) or _AFTER_QUOTE_INVERTED.match(following))
+
+
+def _continued(pending: _Pending, closing: DraftStatement) -> list[DraftStatement]:
+    """The earlier paragraphs of a quote, said by whoever the closing paragraph names."""
+    return [DraftStatement(closing.speaker, "quote", text, closing.attribution,
+                           closing.review or "a quote spanning paragraphs: check where it "
+                           "starts") for text in pending.texts]
+
+
+def split_sentences(paragraph: str) -> list[tuple[int, str]]:
+    """The sentences of a paragraph, each with its offset."""
     out = []
     start = 0
     for match in _SENTENCE_END.finditer(paragraph):
@@ -332,46 +397,94 @@ def _sentences(paragraph: str) -> list[tuple[int, str]]:
 
 
 def _quote_statement(paragraph: str, match: re.Match[str], people: dict[str, DraftPerson],
-                     cursor: _Cursor, number: int) -> DraftStatement | None:
+                     cursor: _Cursor, number: int, sentence_start: _Cursor
+                     ) -> DraftStatement | None:
+    """A quote and its speaker: named after it (", X said"; ", said X"), or before it ("X
+    said: ..."; "He recalled that ... “...”", resolved as at the start of that sentence)."""
     text = match.group(1).strip().rstrip(",")
-    after = _AFTER_QUOTE.match(paragraph[match.end():match.end() + 120])
-    before = _BEFORE_QUOTE.search(paragraph[max(0, match.start() - 140):match.start()])
+    if _is_title_case(text):
+        return None  # "EU's Three Leading Countries - Countries of Central Asia": a name
+    following = paragraph[match.end():match.end() + 120]
+    before = _BEFORE_QUOTE.search(paragraph[max(0, match.start() - 200):match.start()])
     phrase = ""
-    if after:
-        phrase = after.group("who") or after.group("who2") or ""
-    elif before:
-        phrase = before.group("who")
-    speaker, review = (_resolve(phrase, people, cursor, number) if phrase
-                       else (cursor.last, "a quote with no attribution next to it"))
+    for found, state in ((_AFTER_QUOTE_INVERTED.match(following), cursor),
+                         (_AFTER_QUOTE.match(following), cursor),
+                         (before, sentence_start)):
+        if found and _resolve(found.group("who"), people, state, number)[0]:
+            phrase = found.group("who")
+            speaker, review = _resolve(phrase, people, state, number)
+            break
+    else:
+        speaker, review = cursor.last, "a quote with no attribution next to it"
     if speaker is None:
         return None
     attribution = (phrase + " said").strip() if phrase else ""
     return DraftStatement(speaker, "quote", text, attribution, review)
 
 
+def _is_title_case(text: str) -> bool:
+    tokens = re.findall(r"[A-Za-z][\w’'-]*", text)
+    return bool(tokens) and all(t[0].isupper() or t in {"of", "the", "and", "for", "on", "in"}
+                                for t in tokens)
+
+
 def _reported_statements(sentence: str, people: dict[str, DraftPerson], cursor: _Cursor,
                          number: int) -> list[DraftStatement]:
-    """The reported statements of a sentence: "X said that ...", "In his words, ...", and a
-    second one in ", adding that ..."."""
-    match = _ACCORDING.match(sentence) or _REPORTED.match(sentence) or _INNER.search(sentence)
+    """The reported statements of a sentence: "X said that ...", "In his words, ...", "...,
+    according to the report", "..., he said", and a second one in ", adding that ..."."""
+    match = (_ACCORDING.match(sentence) or _ACCORDING_AFTER.match(sentence)
+             or _ACCORDING_INSIDE.match(sentence) or _SAID_AFTER.match(sentence)
+             or _REPORTED.match(sentence) or _INNER.search(sentence)
+             or _SAID_INVERTED.match(sentence) or _PASSIVE.match(sentence))
     if not match:
         return []
     groups = match.groupdict()
     who = groups.get("who") or groups.get("who2") or ""
     apposition = groups.get("apposition") or ""
     speaker, review = _resolve(apposition, people, cursor, number) if apposition else (None, "")
-    if speaker is None or review:
-        speaker, review = _resolve(who, people, cursor, number)
+    named = _named(who, people)
+    if named:  # "Maria Soto, head of the Chamber of Commerce, said": the name, not the title
+        speaker, review = named, ""
+    elif speaker is None or review:
+        by_who = _resolve(who, people, cursor, number)
+        if by_who[0] is not None or speaker is None:
+            speaker, review = by_who
     if speaker is None:
         return []
     text = match.group("text").strip().rstrip(".")
+    # "underlined in his turn that ...", "told reporters on Friday that ...": what follows that
+    short_lead = re.match(r"^(?:[\w’']+,?\s+){1,4}?that\s+(?P<said>.{12,})$", text)
+    verb = re.search(r"([a-z]+)\s*$", sentence[:match.start("text")])
+    if short_lead and not (verb and verb.group(1) in EVALUATIVE) and not re.search(
+            r"^(?!in\s).*?\b(?:fact|so|such|now|assertion|claim|statement|idea|news|view)\s+that",
+            text[:60]):
+        text = short_lead.group("said")
+    text = _with_verb(sentence, match, text)
+    text = re.sub(r"\s+and\s+(?:said|added|stated|noted)\s*[:,]?$", "", text).rstrip(" :,")
+    rest = groups.get("rest") or ""
     out = []
-    adding = _ADDING.search(text)
+    adding = _ADDING.search(rest or text)
     if adding:
-        text = text[:adding.start()].rstrip(" ,")
+        if not rest:
+            text = text[:adding.start()].rstrip(" ,")
         out.append(DraftStatement(speaker, "reported", adding.group("text").strip().rstrip("."),
                                   f"{who.strip()} added", review))
-    return [DraftStatement(speaker, "reported", text, who.strip(), review), *out]
+    for clause in _PARTICIPLE.finditer(sentence[:match.start("text")]):
+        out.append(DraftStatement(speaker, "reported", clause.group("text").strip(),
+                                  who.strip(), review))
+    if len(text.split()) >= MIN_REPORTED_WORDS and not re.match(_CIRCUMSTANCE, text):
+        out.insert(0, DraftStatement(speaker, "reported", text, who.strip(), review))
+    return out
+
+
+
+
+def _with_verb(sentence: str, match: re.Match[str], text: str) -> str:
+    before = sentence[:match.start("text")].rstrip()
+    verb = re.search(r"(?:also\s+)?([a-z]+)$", before)
+    if verb and verb.group(1) in EVALUATIVE and sentence[match.start("text"):].startswith(text):
+        return sentence[verb.start(1):match.start("text")] + text
+    return text
 
 
 # ------------------------------------------------------------------------------- output
@@ -386,146 +499,3 @@ def draft(text: str) -> Draft:
     people = find_people(paragraphs)
     statements = find_statements(paragraphs, people)
     return Draft(title, people, statements, paragraphs)
-
-
-def to_yaml_data(result: Draft, article_id: str, source: str, *, outlet: str = "",
-                 url: str = "", date: str = "") -> dict[str, Any]:
-    """The knowledge-base mapping for a draft (SCHEMA.md), ready for ``yaml.safe_dump``.
-
-    Ids carry the article's initials ("peskov-pspt"), so drafts of many articles load together.
-    """
-    tag = "".join(w[0] for w in article_id.split("-") if w)[:8] or "a"
-    result = _retagged(result, tag)
-    topics = [{**t, "id": f"{t['id']}-{tag}"} for t in _topics(result)]
-    people = []
-    for person in sorted(result.people.values(), key=lambda p: p.first_seen):
-        surname = person.name.split()[-1]
-        people.append({
-            "id": person.id, "name": person.name,
-            "roles": person.roles or ["named in the article (no role given)"],
-            "aliases": list(dict.fromkeys([person.name, surname])),
-            "role_aliases": person.role_aliases,
-        })
-    statements = []
-    seen: set[str] = set()
-    for number, s in enumerate(result.statements, start=1):
-        if s.text in seen:
-            continue
-        seen.add(s.text)
-        entry: dict[str, Any] = {
-            "id": f"{s.speaker}-{number}", "speaker": s.speaker, "kind": s.kind, "text": s.text,
-            "attribution": s.attribution or "the article",
-            "topics": [t["id"] for t in topics if _mentions_topic(s.text, t)],
-        }
-        if s.review:
-            entry["review"] = s.review
-        statements.append(entry)
-    lede = _first_sentence(result.paragraphs[0]) if result.paragraphs else result.title
-    facts: list[dict[str, Any]] = [{
-        "id": f"what-{tag}", "answer": lede, "quote": lede,
-        "keywords": ["what", "happened", "about"], "topics": [],
-    }]
-    for paragraph in result.paragraphs:
-        if outlet and outlet in paragraph:
-            sentence = next((s for _, s in _sentences(paragraph) if outlet in s), paragraph)
-            facts.append({"id": f"outlet-{tag}", "answer": f"{outlet} reported it.",
-                          "quote": sentence.rstrip("."), "keywords": ["who", "reported"],
-                          "topics": []})
-            break
-    event_facts, place, kind = _event_facts(result, tag)
-    facts += event_facts
-    return {
-        "article": {
-            "id": article_id, "title": result.title, "outlet": outlet or "unknown outlet",
-            "source": source, "summary": lede,
-            "event": {"title": result.title, "kind": kind or "report",
-                      "place": place or "not stated in the article (draft)", "city": "",
-                      "date": date,
-                      "organizers": [], "attendees": []},
-            **({"url": url} if url else {}),
-            **({"date": date} if date else {}),
-        },
-        "topics": topics,
-        "people": people,
-        "statements": statements,
-        "facts": facts,
-    }
-
-
-def _retagged(result: Draft, tag: str) -> Draft:
-    people = {f"{k}-{tag}": DraftPerson(f"{k}-{tag}", p.name, p.roles, p.role_aliases,
-                                        p.first_seen) for k, p in result.people.items()}
-    statements = [DraftStatement(f"{s.speaker}-{tag}", s.kind, s.text, s.attribution, s.review)
-                  for s in result.statements]
-    return Draft(result.title, people, statements, result.paragraphs)
-
-
-_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
-           "December")
-_WHERE = re.compile(r"\b(?:held|took place|met|meet|gathered|convened|hosted|visited|visit|"
-                    r"arrived)\b[^.“\"]*?\b(?:at|in)\s+(?P<place>(?:the\s+)?[A-Z][\w’'-]*"
-                    r"(?:\s+(?:of|the|for|under|[A-Z][\w’'-]*))*)")
-_WHEN = re.compile(rf"\b(?:on|last|this|next)\s+(?:{_DAYS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|"
-                   rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:today|yesterday)\b|\bin\s+(?:early|late)?\s*"
-                   rf"\d{{4}}\b")
-_MEETING = re.compile(r"\b(?P<kind>talks|meeting|press conference|news conference|phone call|"
-                      r"telephone conversation|round table|summit|visit|interview)\b")
-_MET = re.compile(r"\b(?:met with|met|held talks|held a [\w ]*?(?:conference|meeting|call|"
-                  r"conversation)|had a [\w ]*?(?:call|conversation|meeting))\b")
-
-
-def _event_facts(result: Draft, tag: str) -> tuple[list[dict[str, Any]], str, str]:
-    """Where and when it happened and who met, from the first sentence saying each; and the
-    event's place and kind for the article block."""
-    facts: list[dict[str, Any]] = []
-    place = kind = ""
-    found: set[str] = set()
-    for paragraph in result.paragraphs:
-        for _, sentence in _sentences(paragraph):
-            if "\u201c" in sentence or '"' in sentence:
-                continue  # a quote's words are a statement, not the article's own account
-            quote = sentence.rstrip(".")
-            where = _WHERE.search(sentence)
-            if where and "where" not in found:
-                found.add("where")
-                place = where.group("place").strip()
-                facts.append({"id": f"where-{tag}", "answer": f"In {place}.", "quote": quote,
-                              "keywords": ["where", "place", "venue", "held", "city"],
-                              "topics": []})
-            when = _WHEN.search(sentence)
-            if when and "when" not in found:
-                found.add("when")
-                facts.append({"id": f"when-{tag}", "answer": when.group(0)[:1].upper() + when.group(0)[1:] + ".",
-                              "quote": quote, "keywords": ["when", "date", "day"],
-                              "topics": []})
-            if _MET.search(sentence) and "who" not in found:
-                found.add("who")
-                facts.append({"id": f"who-met-{tag}", "answer": quote + ".", "quote": quote,
-                              "keywords": ["who", "met", "meeting", "talks", "sides",
-                                           "participants"], "topics": []})
-            meeting = _MEETING.search(sentence)
-            if meeting and not kind:
-                kind = meeting.group("kind")
-    return facts, place, kind
-
-
-def _first_sentence(paragraph: str) -> str:
-    sentences = _sentences(paragraph)
-    return sentences[0][1].rstrip(".") if sentences else paragraph
-
-
-def _topics(result: Draft) -> list[dict[str, Any]]:
-    """The article's recurring content words (twice or more, no names), as topics."""
-    names = {w.casefold() for p in result.people.values() for w in p.name.split()}
-    counts: dict[str, int] = {}
-    for paragraph in result.paragraphs:
-        for word in words(paragraph):
-            if len(word) > 3 and word.isalpha() and word not in STOPWORDS and word not in names:
-                counts[word] = counts.get(word, 0) + 1
-    chosen = sorted((w for w, c in counts.items() if c >= 2), key=lambda w: (-counts[w], w))
-    return [{"id": _slug(w), "name": w, "synonyms": [w]} for w in chosen[:15]]
-
-
-def _mentions_topic(text: str, topic: dict[str, Any]) -> bool:
-    return topic["name"] in words(text)

@@ -81,6 +81,12 @@ class Settings:
     """``INBOX_MAX_DEPTH``: while this many updates wait, new ones are refused (not
     acknowledged: Telegram keeps them and delivers them again later)."""
     inbox_sync: Literal["NORMAL", "FULL"] = "NORMAL"
+    drafts_path: Path = Path("data/drafts")
+    """``DRAFTS_PATH``: folder of drafted knowledge bases awaiting review (never served);
+    default: beside the question log."""
+    upload_max_bytes: int = 1 << 20
+    """``UPLOAD_MAX_BYTES``: the largest article or draft file an admin may send (checked on
+    the file size Telegram reports, before downloading)."""
     warnings: tuple[str, ...] = ()
     """Doubts about values that only the server can settle (a token of an unusual shape)."""
     """``INBOX_SYNC``: ``NORMAL`` (an update survives a crash of the process) or ``FULL`` (it
@@ -215,6 +221,9 @@ def load_settings(
                                      minimum=0.0),
         inbox_max_depth=_parse_count("INBOX_MAX_DEPTH", get("INBOX_MAX_DEPTH"), default=10_000),
         inbox_sync="FULL" if inbox_sync == "FULL" else "NORMAL",
+        drafts_path=Path(get("DRAFTS_PATH") or data_path.parent / "drafts"),
+        upload_max_bytes=_parse_count("UPLOAD_MAX_BYTES", get("UPLOAD_MAX_BYTES"),
+                                      default=1 << 20),
         warnings=tuple(warnings),
     )
 

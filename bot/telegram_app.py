@@ -42,7 +42,7 @@ from bot.service import KnowledgeService
 from bot.serving import serve
 from bot.settings import Settings
 from bot.storage import QuestionLog, StorageError
-from bot.telegram import admin, buttons, commands, errors, inline, keyboards, questions
+from bot.telegram import admin, buttons, commands, drafts, errors, inline, keyboards, questions
 from bot.telegram.persistence import forget_expired, open_persistence
 from bot.telegram.retrying import RetryingRateLimiter
 from bot.telegram.state import STATE_KEY, BotState
@@ -61,6 +61,8 @@ ADMIN_COMMANDS = (
     BotCommand("reload", "Re-read the knowledge base"),
     BotCommand("unanswered", "Questions that got no answer"),
     BotCommand("stats", "Usage counts [since, e.g. 7d]"),
+    BotCommand("draft", "Draft a knowledge base from an article"),
+    BotCommand("publish", "Publish a reviewed draft: /publish <id>"),
 )
 ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
                    Update.INLINE_QUERY)
@@ -181,6 +183,7 @@ def build_application(settings: Settings, service: KnowledgeService,
     application.bot_data[STATE_KEY] = BotState(service, question_log, settings.admin_ids,
                                                inbox=inbox)
     add_handlers(application, settings.admin_ids)
+    drafts.install(application, settings, TextCommandHandler)  # /draft, /publish, uploads
     return application
 
 

@@ -44,6 +44,7 @@ DEFAULT_CHAT_IDS = MappingProxyType(
 )
 MAX_MESSAGE_LENGTH = 4096  # characters after entity parsing
 MAX_INLINE_RESULTS = 50
+MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024  # getFile refuses larger files ("file is too big")
 
 UPDATE_TYPES = (
     "message", "edited_message", "channel_post", "edited_channel_post", "business_connection",
@@ -93,6 +94,7 @@ _ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]+);")
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _PLAIN_RE = re.compile(r"[^<&]+")
 _PATH_RE = re.compile(r"/bot(?P<token>[^/]+)/(?P<method>[A-Za-z0-9_]+)/?")
+_FILE_PATH_RE = re.compile(r"/file/bot(?P<token>[^/]+)/(?P<path>[A-Za-z0-9_./%-]+)")
 _COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z][A-Za-z0-9_]{3,31})?(?![\w/@])")
 _MENTION_RE = re.compile(r"(?<![\w@/])@[A-Za-z][A-Za-z0-9_]{3,31}(?!\w)")
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -386,6 +388,7 @@ class FakeBotApi:
         self._update_ids = itertools.count(100_000_001)
         self._query_ids = itertools.count(4_000_000_000_000_000_001)
         self._file_ids = itertools.count(1)
+        self._files: dict[str, tuple[str, bytes, int]] = {}  # file_id -> (path, data, size)
         self._allowed_updates: list[str] = []
         self._poll_generation = 0
         self._chats: dict[int, JSONDict] = {}
@@ -417,6 +420,8 @@ class FakeBotApi:
             "deleteMyCommands": self._delete_commands,
             "getMyCommands": self._get_commands,
             "sendChatAction": self._send_chat_action,
+            "sendDocument": self._send_document,
+            "getFile": self._get_file,
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
@@ -876,6 +881,65 @@ class FakeBotApi:
     def _get_commands(self, params: JSONDict) -> list[JSONDict]:
         return copy.deepcopy(self._commands.get(self._commands_key(params), []))
 
+    def _send_document(self, params: JSONDict) -> JSONDict:
+        self._require(params, "chat_id", "document")
+        chat = self._resolve_chat(params["chat_id"])
+        upload = params["document"]
+        if not isinstance(upload, Upload):
+            raise _bad("wrong file identifier/HTTP URL specified")
+        reply_to = self._reply_target(params, chat["id"])
+        message: JSONDict = {"message_id": self._next_message_id(chat["id"]),
+                             "from": self.bot_user, "chat": chat, "date": int(time.time()),
+                             "document": self._register_file(upload.filename, upload.data,
+                                                             upload.content_type)}
+        if params.get("caption"):
+            caption, entities = self._formatted_text({**params, "text": params["caption"]})
+            message["caption"] = caption
+            if entities:
+                message["caption_entities"] = entities
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        self._store_message(message, incoming=False)
+        self._bot_keys.append((chat["id"], message["message_id"]))
+        return copy.deepcopy(message)
+
+    def _get_file(self, params: JSONDict) -> JSONDict:
+        self._require(params, "file_id")
+        file_id = str(params["file_id"])
+        if file_id not in self._files:
+            raise _bad("invalid file_id")
+        path, _data, size = self._files[file_id]
+        if size > MAX_DOWNLOAD_SIZE:
+            raise _bad("file is too big")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": size,
+                "file_path": path}
+
+    def _register_file(self, file_name: str, data: bytes, mime_type: str,
+                       file_size: int | None = None) -> JSONDict:
+        """Keep a file for getFile and download; return its Document object (lock held)."""
+        n = next(self._file_ids)
+        file_id = f"BQACAg{n:06d}-fake"
+        size = len(data) if file_size is None else file_size
+        self._files[file_id] = (f"documents/file_{n}", data, size)
+        return {"file_id": file_id, "file_unique_id": f"BQu{n}", "file_name": file_name,
+                "mime_type": mime_type, "file_size": size}
+
+    def download(self, token: str, path: str) -> bytes | None:
+        """The bytes at a getFile ``file_path``, or None (wrong token or path)."""
+        with self._cond:
+            if token != self.token:
+                return None
+            found = next((d for p, d, _s in self._files.values() if p == path), None)
+            self._calls.append(Call("download", {"file_path": path}, time.time(),
+                                    found is None, 200 if found is not None else 404))
+            self._cond.notify_all()
+            return found
+
+    def file_of(self, document: JSONDict) -> bytes:
+        """The bytes of a Document the bot sent (or a test uploaded)."""
+        with self._cond:
+            return self._files[document["file_id"]][1]
+
     def _send_chat_action(self, params: JSONDict) -> bool:
         self._require(params, "chat_id", "action")
         self._resolve_chat(params["chat_id"])
@@ -1267,6 +1331,32 @@ class FakeBotApi:
             user_id=user_id,
         )
 
+    def document_update(
+        self,
+        data: bytes,
+        file_name: str,
+        *,
+        mime_type: str = "text/plain",
+        file_size: int | None = None,
+        caption: str | None = None,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        user_id: int | None = None,
+    ) -> JSONDict:
+        """A message carrying a document; ``file_size`` overrides what Telegram reports (a
+        50 MB file need not be held in memory to be refused)."""
+        with self._cond:
+            document = self._register_file(file_name, data, mime_type, file_size)
+        content: JSONDict = {"document": document}
+        if caption:
+            content["caption"] = caption
+        return self._incoming(
+            content,
+            chat_id=chat_id,
+            chat_type=chat_type,
+            user_id=user_id,
+        )
+
     def voice_update(
         self,
         duration: int = 3,
@@ -1373,6 +1463,11 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         url = urllib.parse.urlsplit(self.path)
         route = _PATH_RE.fullmatch(url.path)
+        file_route = _FILE_PATH_RE.fullmatch(url.path)
+        if file_route is not None:
+            self._serve_file(urllib.parse.unquote(file_route["token"]),
+                             urllib.parse.unquote(file_route["path"]))
+            return
         if route is None:
             status, payload = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         else:
@@ -1393,4 +1488,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
         except OSError:  # the client gave up, e.g. a cancelled long poll
+            self.close_connection = True
+
+    def _serve_file(self, token: str, path: str) -> None:
+        """A file download (``/file/bot<token>/<file_path>``): raw bytes, or 404."""
+        data = self.server.fake.download(token, path)
+        try:
+            if data is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
             self.close_connection = True

@@ -1,0 +1,305 @@
+"""People and institutions in an article's text, for :mod:`bot.drafting`: names are runs of
+capitalised words that a speech verb, a title ("Foreign Minister ...") or an appositive (",
+President of ...") marks as a person; roles are those titles as the article writes them;
+institutions ("the Ministry of Defence Intelligence warned", "according to the Agency") speak
+too. Also the vocabulary the statement rules share: speech verbs, role words, titles.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+SPEECH_VERBS = (
+    "said", "says", "stressed", "noted", "added", "stated", "emphasized", "emphasised",
+    "underlined", "pointed out", "told", "announced", "declared", "explained", "believes",
+    "expressed", "welcomed", "outlined", "warned", "argued", "claimed", "insisted",
+    "recalled", "remarked", "commented", "assured", "reiterated", "highlighted", "urged",
+    "confirmed", "reported", "informed", "criticized", "criticised", "thinks", "considers",
+    "considered", "appreciated", "praised", "hailed", "assessed", "described", "suggested",
+    "proposed", "voiced", "called", "continued", "concluded", "replied", "answered", "wrote",
+    "observed", "acknowledged", "admitted", "condemned", "denied", "predicted", "promised",
+    "vowed", "pledged", "recommended", "asserted", "maintained", "mentioned", "specified",
+    "clarified", "accused", "estimated", "forecast", "responded", "agreed",
+    # present tense, for plural and institutional subjects ("the members ... emphasize that")
+    "say", "emphasize", "emphasise", "stress", "believe", "insist", "claim", "argue", "warn",
+)
+VERB = "(?:also\\s+)?(?:" + "|".join(re.escape(v) for v in SPEECH_VERBS) + ")"
+_PARTICLES = r"(?:al|bin|ibn|de|van|von|der|da|del|la|le|di|du)"
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)*|(?:al|bin|ibn|de|van|von)\b)"
+_NAME = rf"[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)*(?:\s+{_NAME_WORD}){{1,5}}"
+_NAME_RE = re.compile(_NAME)
+# Words that make a capitalised run an institution or a title, not a person's name.
+_NOT_NAME = frozenset(["Council", "Institute", "Ministry", "Committee", "Center", "Centre", "Organization", "Organisation", "Union", "Party", "Government", "Republic", "Federation", "Bank", "Fund", "Agency", "University", "Parliament", "Assembly", "News", "Press", "Service", "Duma", "State", "States", "Nations", "Office", "Department", "Commission", "Association", "Company", "Corporation", "Group", "Forum", "Summit", "Conference", "Minister", "President", "Ambassador", "Secretary", "Chairman", "Director", "Prime", "Deputy", "Vice", "Foreign", "Security", "Strategic", "Studies", "Affairs", "Intelligence", "Defence", "Defense", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Caucasus", "Asia", "Europe", "East", "West", "North", "South", "Kremlin", "Spokesman", "Spokeswoman", "Spokesperson", "Chief", "Head", "Leader", "Envoy", "Expert", "Analyst", "Professor", "General", "Minister's", "Mr", "Mrs", "Ms", "Dr", "Administration", "Presidential", "Institute", "Embassy", "Cabinet",
+                       # portfolios: "Commissioner for Energy Kadri Simson"
+                       "Energy", "Finance", "Economy", "Trade", "Interior", "Justice", "Health",
+                       "Education", "Agriculture", "Transport", "Environment", "Culture",
+                       "Labour", "Labor", "Industry", "Commerce", "Development", "Tourism",
+                       "Communications", "Digital", "Climate", "The"])
+ROLE_WORDS = frozenset(["minister", "president", "ambassador", "spokesman", "spokeswoman", "spokesperson", "secretary", "chairman", "director", "head", "deputy", "vice", "premier", "chief", "leader", "expert", "analyst", "envoy", "representative", "mp", "member", "governor", "mayor", "commander", "professor", "official", "adviser", "advisor", "assistant", "founder", "editor", "correspondent",
+                         "diplomat", "politician", "lawmaker", "economist", "researcher",
+                         "scholar", "journalist", "officer", "negotiator", "counterpart",
+                         "politologist", "observer", "activist", "lawyer", "chairwoman",
+                         "commissioner", "senator", "chancellor", "judge", "prosecutor",
+                         "ombudsman", "emir", "governor-general", "rapporteur", "fellow",
+                         "lecturer", "strategist", "consultant", "historian", "scientist"])
+ROLE_ALTERNATION = "|".join(sorted(ROLE_WORDS, key=len, reverse=True))
+PRONOUNS = frozenset({"he", "she", "him", "her", "his", "they"})
+# verbs whose object is what was said ("expressed satisfaction over ...", "criticized the
+# assertion"): the verb belongs to the statement when no "that" follows it
+EVALUATIVE = ("expressed", "welcomed", "criticized", "criticised", "condemned", "praised",
+               "hailed", "voiced", "appreciated", "denied", "accused", "called", "urged",
+               "proposed", "suggested", "outlined", "described", "assessed", "highlighted",
+               "considered", "considers")
+
+
+@dataclass
+class DraftPerson:
+    """A person found in the article."""
+
+    id: str
+    name: str
+    roles: list[str] = field(default_factory=list)
+    role_aliases: list[str] = field(default_factory=list)
+    first_seen: int = 0
+    institution: bool = False  # a ministry, an agency, a party: "it", "the report"
+    gender: str = ""  # "m" or "f" when the article shows it (Mr/Ms, spokeswoman, he/she)
+
+
+# ------------------------------------------------------------------------------- people
+
+
+def slug(text: str) -> str:
+    return "-".join(w for w in re.findall(r"[a-z0-9]+", text.casefold()))[:48].strip("-")
+
+
+def _not_name(word: str) -> bool:
+    """An institution word, a title ("Mayor", "Senator") or a day: never part of a name."""
+    return word in _NOT_NAME or word.casefold() in ROLE_WORDS or word.casefold() in ORG_WORDS
+
+
+def _is_name(candidate: str) -> bool:
+    parts = candidate.split()
+    return len(parts) >= 2 and not any(_not_name(p) for p in parts)
+
+
+def _trimmed(match: re.Match[str], text: str) -> tuple[str, int]:
+    """A capitalised run without the title or place words before the name in it.
+
+    "Affairs Alexander Romanovich" -> "Alexander Romanovich"; "Russia Mehdi Sanaei" -> "Mehdi
+    Sanaei" when "Russia" stands alone elsewhere in the article.
+    """
+    parts = match.group(0).split()
+    start = match.start()
+    titles = [i for i, part in enumerate(parts) if _not_name(part)]
+    if titles and titles[-1] < len(parts) - 1:  # "Finance Minister Lasha Khutsishvili"
+        start += sum(len(p) + 1 for p in parts[:titles[-1] + 1])
+        parts = parts[titles[-1] + 1:]
+    while len(parts) > 2 and (_not_name(parts[0]) or _stands_alone(parts[0], parts[1], text)):
+        start += len(parts[0]) + 1
+        parts = parts[1:]
+    return " ".join(parts), start
+
+
+def _stands_alone(word: str, following: str, text: str) -> bool:
+    """Whether a word also appears with no capitalised word after it ("Russia and Iran"):
+    a place or an institution, not a first name ("Ali" in "Ali Khamenei" never does)."""
+    return re.search(rf"\b{re.escape(word)}\b(?!\s+(?:{_PARTICLES}\s+)?[A-Z])(?!’s|'s)",
+                     text) is not None
+
+
+def _role_before(text: str, start: int) -> str:
+    """The title right before a name: "Deputy Secretary of the Russian Security Council"."""
+    # "The Turkish foreign minister Hakan Fidan": a lower-case word before the role word, when
+    # the title starts with a capital ("assistant of spiritual leader X" is not X's title)
+    role = _title_run(text, start, adjectives=True)
+    if not role or not role[0].isupper():
+        role = _title_run(text, start, adjectives=False)
+    return role
+
+
+def _title_run(text: str, start: int, *, adjectives: bool) -> str:
+    before = text[:start].rstrip().removesuffix(",").rstrip()  # "The vice-president ..., Name"
+    adjective = rf"|[a-z]+(?=\s+(?:{ROLE_ALTERNATION})\b)" if adjectives else ""
+    token = rf"(?:[A-Z][\w’'-]*|of|the|and|for|on|in|to|[a-z]+-(?:{ROLE_ALTERNATION})|" \
+            rf"(?:{ROLE_ALTERNATION})\b{adjective})"
+    match = re.search(rf"({token}(?:\s+{token})*)$", before)
+    if not match:
+        return ""
+    role = match.group(1).strip()
+    names = [m for m in _NAME_RE.finditer(role) if _is_name(_trimmed(m, role)[0])]
+    if names:  # "A B and Swedish Rural Affairs Minister": the title after the other name
+        role = role[names[-1].end():].strip()
+    role = re.sub(r"^(?:(?:[Tt]he|of|and|for|on|in|to)\s+)+", "", role)
+    if re.search(r"\b(?:of|the|to|for|on|in|and)$", role):
+        return ""  # "a correspondent of": a title cut short, not a role
+    first_word = role.split()[0].casefold() if role else ""
+    if any(w.casefold().removesuffix("'s").removesuffix("’s") in ROLE_WORDS
+           or w.casefold().split("-")[-1] in ROLE_WORDS for w in role.split()) and (
+            first_word not in {"the", "a"}) and not _holds_a_name(role):
+        return role
+    return ""
+
+
+def _holds_a_name(role: str) -> bool:
+    """Whether a role text runs on into someone else's name (a list of people)."""
+    return any(_is_name(_trimmed(m, role)[0]) for m in _NAME_RE.finditer(role))
+
+
+def _role_after(text: str, end: int) -> str:
+    """An appositive right after a name: ", President of the Iranian Center (CSS),"."""
+    match = re.match(r",\s+((?:the\s+)?[^,;:“\"]{3,90}?)(?:,|\.(?:\s|$)|\s+(?:said|says|"
+                     r"stressed|noted))", text[end:])
+    if not match:
+        return ""
+    following = text[end + match.end():].lstrip()
+    next_name = _NAME_RE.match(following)
+    if next_name and _is_name(_trimmed(next_name, following)[0]):
+        return ""  # "A, Deputy Chairman of ..., B": that title is B's, in a list of people
+    role = match.group(1).strip()
+    first = role.split()[0].casefold() if role.split() else ""
+    if first in SPEECH_VERBS or first in EVALUATIVE or first.endswith("ed"):
+        return ""  # ", condemned Prime Minister's remarks and said": what they did, not who
+    if any(w.casefold() in ROLE_WORDS for w in re.findall(r"[A-Za-z]+", role)) and not (
+            _holds_a_name(role)):
+        return role
+    return ""
+
+
+def find_people(paragraphs: list[str]) -> dict[str, DraftPerson]:
+    """People named in the article: capitalised runs marked as persons by their context."""
+    people: dict[str, DraftPerson] = {}
+    order = 0
+    text = "\n".join(paragraphs)
+    for paragraph in paragraphs:
+        for match in _NAME_RE.finditer(paragraph):
+            name, start = _trimmed(match, text)
+            if not _is_name(name):
+                continue
+            end = match.end()
+            after = paragraph[end:end + 40]
+            role = _role_before(paragraph, start) or _role_after(paragraph, end)
+            spoke = re.match(rf"\s*,?\s*(?:[^,]{{0,120}},\s*)?{VERB}\b", after) is not None
+            said_by = re.search(rf"\b{VERB}\s*$", paragraph[:start]) is not None
+            according = re.search(r"\b[Aa]ccording to\s*$", paragraph[:start])
+            if not (role or spoke or said_by or according or name in _known_names(people)):
+                continue
+            key = slug(name.split()[-1])
+            person = people.get(key)
+            if person is None:
+                person = people[key] = DraftPerson(key, name, first_seen=order)
+                order += 1
+            elif len(name) > len(person.name):
+                person.name = name
+            if role and role not in person.roles:
+                person.roles.append(role)
+    _find_institutions(paragraphs, people, order)
+    _find_genders(paragraphs, people)
+    for person in people.values():
+        for role in person.roles:
+            head = [w for w in re.findall(r"[A-Za-z]+", role) if w.casefold() in ROLE_WORDS]
+            if head:
+                alias = "the " + head[-1].casefold()
+                if alias not in person.role_aliases:
+                    person.role_aliases.append(alias)
+    return people
+
+
+ORG_WORDS = frozenset(["ministry", "intelligence", "office", "service", "council", "committee",
+                        "agency", "government", "party", "embassy", "administration",
+                        "department", "commission", "bank", "fund", "kremlin", "cabinet",
+                        "parliament", "court", "police", "army", "union", "organization",
+                        "organisation", "institute", "center", "centre", "secretariat",
+                        "directorate", "command", "majority", "opposition", "presidency",
+                        "mission", "delegation", "coalition", "alliance", "bureau", "chamber",
+                        "federation", "association", "society", "foundation", "company",
+                        "corporation", "league", "board", "authority", "academy", "university",
+                        "commerce", "ministries", "nations", "programme", "program", "forces",
+                        "military", "navy", "network", "movement", "group", "initiative"])
+# the words an article refers back to an institution by: "the report stated", "it added"
+ORG_NOUNS = ORG_WORDS | {"report", "statement", "communique", "release", "document"}
+_ORG_RUN = r"[A-Z][\w’'-]*(?:\s+(?:of|for|on|and|the|[A-Z][\w’'-]*))*"
+# "the Ukrainian Ministry of Defence Intelligence warned", "according to Ukrainian defence
+# intelligence,": an institution as the subject of a speech verb or the source of a report
+# "the Sudanese army denied", "the Georgian government said": a people's adjective and an
+# institution noun in lower case
+_ORG_LOWER = re.compile(rf"\b[Tt]he\s+(?P<org>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*\s+"
+                        rf"(?:army|government|military|police|parliament|ministry|navy|"
+                        rf"opposition|embassy|presidency|cabinet))(?=\s+(?:[a-z]+ly\s+)?{VERB}\b)")
+_ORG_SPEAKS = re.compile(rf"(?:^|(?<=[\s“\"(]))(?P<org>{_ORG_RUN})(?=\s+(?:[a-z]+ly\s+)?"
+                         rf"{VERB}\b)")
+_ORG_ACCORDING = re.compile(r"\b[Aa]ccording to (?:the\s+)?(?P<org>[A-Z][\w’'-]*(?:\s+"
+                            r"[\w’'-]+){0,5}?)(?=[,.])")
+# "Gazprom, in a statement, said", "Gazprom said in a statement": whoever issues a statement
+_STATEMENT_BY = re.compile(r"(?:^|(?<=[\s(]))(?P<org>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,4})"
+                           r"(?:,\s+in (?:a|an|its) (?:statement|press release|communiqu[eé])"
+                           r"|\s+(?:said|stated|announced) in (?:a|an|its) (?:statement|press "
+                           r"release|communiqu[eé]))")
+_MEMBERS = re.compile(rf"\b[Tt]he members of the (?P<org>(?:[a-z]+\s+){{0,3}}[a-z]+)\s+"
+                      rf"{VERB}\b")
+
+
+def _find_institutions(paragraphs: list[str], people: dict[str, DraftPerson],
+                       order: int) -> None:
+    """Institutions that speak ("the Ministry said", "according to the Agency"), as speakers
+    keyed by their last word, so "the Ukrainian Ministry of Defence Intelligence" and
+    "Ukrainian Defence Intelligence" are one."""
+    for paragraph in paragraphs:
+        found = [m.group("org") for m in _ORG_SPEAKS.finditer(paragraph)]
+        found += [m.group("org") for m in _ORG_LOWER.finditer(paragraph)]
+        found += [m.group("org") for m in _ORG_ACCORDING.finditer(paragraph)]
+        found += [m.group("org") for m in _MEMBERS.finditer(paragraph)]
+        issuers = {m.group("org") for m in _STATEMENT_BY.finditer(paragraph)}
+        for run in [*found, *issuers]:
+            name = re.sub(r"^(?:The|the)\s+", "", run.strip())
+            name = re.sub(r"\s+(?:of|for|on|and|the)$", "", name)
+            words_in = name.split()
+            heads = [w for w in words_in if w.casefold() in ORG_WORDS]
+            if run in issuers and not heads and not _is_name(name):
+                heads = [words_in[-1]]  # "Gazprom, in a statement,": a company by its name
+            if not heads or any(w.casefold() in ROLE_WORDS for w in words_in):
+                continue  # "Deputy Secretary of the Security Council": someone's title
+            if words_in[-1].casefold() not in ORG_WORDS and " of " not in name and (
+                    run not in issuers):
+                continue  # "the Party leaders": the run is not the institution's name
+            key = slug(heads[-1])
+            if key in people:
+                continue  # already someone, or already this institution in another spelling
+            people[key] = DraftPerson(key, name, ["an institution named in the article"],
+                                      [f"the {heads[-1].casefold()}"], order, True)
+            order += 1
+
+
+_MALE = {"he", "his", "him"}
+_FEMALE = {"she", "her"}
+
+
+def _find_genders(paragraphs: list[str], people: dict[str, DraftPerson]) -> None:
+    """What the article shows of each person's gender: a title (Mr, Ms), a role (spokeswoman),
+    or "he"/"she" opening the sentence after one that names only them."""
+    text = "\n".join(paragraphs)
+    humans = [p for p in people.values() if not p.institution]
+    for person in humans:
+        surname = re.escape(person.name.split()[-1])
+        roles = " ".join(person.roles).casefold()
+        if re.search(rf"\b(?:Mrs|Ms|Madam|Dame|Lady)\.?\s+(?:[A-Z][\w-]+\s+)?{surname}\b", text) or (
+                re.search(r"\b\w+woman\b", roles)):
+            person.gender = "f"
+        elif re.search(rf"\b(?:Mr|Sir)\.?\s+(?:[A-Z][\w-]+\s+)?{surname}\b", text) or (
+                re.search(r"\b(?:spokes|chair|business|congress)man\b", roles)):
+            person.gender = "m"
+    for paragraph in paragraphs:
+        sentences = re.split(r"(?<=[.!?”\"])\s+", paragraph)
+        for first, second in itertools.pairwise(sentences):
+            named = [p for p in humans if re.search(rf"\b{re.escape(p.name.split()[-1])}\b",
+                                                     first)]
+            pronoun = re.match(r"(He|She|His|Her)\b", second)
+            if len(named) == 1 and pronoun and not named[0].gender and not any(
+                    re.search(rf"\b{re.escape(p.name.split()[-1])}\b", second) for p in humans):
+                named[0].gender = "m" if pronoun.group(1).casefold() in _MALE else "f"
+
+
+def _known_names(people: dict[str, DraftPerson]) -> set[str]:
+    return {p.name for p in people.values()}
+

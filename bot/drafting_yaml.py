@@ -1,0 +1,160 @@
+"""A draft (:mod:`bot.drafting`) as a knowledge-base mapping (knowledge/SCHEMA.md): people,
+statements with their review marks, topics in the article's words, and facts from its own
+account (where, when, who met whom, the outlet, the lede)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from bot.drafting import Draft, DraftStatement, split_sentences
+from bot.drafting_people import slug
+from bot.text import STOPWORDS, words
+
+
+def to_yaml_data(result: Draft, article_id: str, source: str, *, outlet: str = "",
+                 url: str = "", date: str = "") -> dict[str, Any]:
+    """The knowledge-base mapping for a draft (SCHEMA.md), ready for ``yaml.safe_dump``.
+
+    Ids carry the article's initials ("peskov-pspt"), so drafts of many articles load together.
+    """
+    tag = "".join(w[0] for w in article_id.split("-") if w)[:8] or "a"
+    result = _retagged(result, tag)
+    topics = [{**t, "id": f"{t['id']}-{tag}"} for t in _topics(result)]
+    people = []
+    for person in sorted(result.people.values(), key=lambda p: p.first_seen):
+        surname = person.name.split()[-1]
+        people.append({
+            "id": person.id, "name": person.name,
+            "roles": person.roles or ["named in the article (no role given)"],
+            "aliases": list(dict.fromkeys([person.name, surname])),
+            "role_aliases": person.role_aliases,
+        })
+    statements = []
+    seen: set[str] = set()
+    for number, s in enumerate(result.statements, start=1):
+        if s.text in seen:
+            continue
+        seen.add(s.text)
+        entry: dict[str, Any] = {
+            "id": f"{s.speaker}-{number}", "speaker": s.speaker, "kind": s.kind, "text": s.text,
+            "attribution": s.attribution or "the article",
+            "topics": [t["id"] for t in topics if _mentions_topic(s.text, t)],
+        }
+        if s.review:
+            entry["review"] = s.review
+        if s.cites:
+            entry["cites"] = s.cites
+        statements.append(entry)
+    lede = _first_sentence(result.paragraphs[0]) if result.paragraphs else result.title
+    facts: list[dict[str, Any]] = [{
+        "id": f"what-{tag}", "answer": lede, "quote": lede,
+        "keywords": ["what", "happened", "about"], "topics": [],
+    }]
+    for paragraph in result.paragraphs:
+        if outlet and outlet in paragraph:
+            sentence = next((s for _, s in split_sentences(paragraph) if outlet in s), paragraph)
+            facts.append({"id": f"outlet-{tag}", "answer": f"{outlet} reported it.",
+                          "quote": sentence.rstrip("."), "keywords": ["who", "reported"],
+                          "topics": []})
+            break
+    event_facts, place, kind = _event_facts(result, tag)
+    facts += event_facts
+    return {
+        "article": {
+            "id": article_id, "title": result.title, "outlet": outlet or "unknown outlet",
+            "source": source, "summary": lede,
+            "event": {"title": result.title, "kind": kind or "report",
+                      "place": place or "not stated in the article (draft)", "city": "",
+                      "date": date,
+                      "organizers": [], "attendees": []},
+            **({"url": url} if url else {}),
+            **({"date": date} if date else {}),
+        },
+        "topics": topics,
+        "people": people,
+        "statements": statements,
+        "facts": facts,
+    }
+
+
+def _retagged(result: Draft, tag: str) -> Draft:
+    people = {f"{k}-{tag}": dataclasses.replace(p, id=f"{k}-{tag}")
+              for k, p in result.people.items()}
+    people_ids = set(result.people)
+    statements = [DraftStatement(f"{s.speaker}-{tag}", s.kind, s.text, s.attribution, s.review,
+                                 f"{s.cites}-{tag}" if s.cites in people_ids else s.cites)
+                  for s in result.statements]
+    return Draft(result.title, people, statements, result.paragraphs)
+
+
+_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+           "December")
+_WHERE = re.compile(r"\b(?:held|took place|met|meet|gathered|convened|hosted|visited|visit|"
+                    r"arrived)\b[^.“\"]*?\b(?:at|in)\s+(?P<place>(?:the\s+)?[A-Z][\w’'-]*"
+                    r"(?:\s+(?:of|the|for|under|[A-Z][\w’'-]*))*)")
+_WHEN = re.compile(rf"\b(?:on|last|this|next)\s+(?:{_DAYS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|"
+                   rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:today|yesterday)\b|\bin\s+(?:early|late)?\s*"
+                   rf"\d{{4}}\b")
+_MEETING = re.compile(r"\b(?P<kind>talks|meeting|press conference|news conference|phone call|"
+                      r"telephone conversation|round table|summit|visit|interview)\b")
+_MET = re.compile(r"\b(?:met with|met|held talks|held a [\w ]*?(?:conference|meeting|call|"
+                  r"conversation)|had a [\w ]*?(?:call|conversation|meeting))\b")
+
+
+def _event_facts(result: Draft, tag: str) -> tuple[list[dict[str, Any]], str, str]:
+    """Where and when it happened and who met, from the first sentence saying each; and the
+    event's place and kind for the article block."""
+    facts: list[dict[str, Any]] = []
+    place = kind = ""
+    found: set[str] = set()
+    for paragraph in result.paragraphs:
+        for _, sentence in split_sentences(paragraph):
+            if "\u201c" in sentence or '"' in sentence:
+                continue  # a quote's words are a statement, not the article's own account
+            quote = sentence.rstrip(".")
+            where = _WHERE.search(sentence)
+            if where and "where" not in found:
+                found.add("where")
+                place = where.group("place").strip()
+                facts.append({"id": f"where-{tag}", "answer": f"In {place}.", "quote": quote,
+                              "keywords": ["where", "place", "venue", "held", "city"],
+                              "topics": []})
+            when = _WHEN.search(sentence)
+            if when and "when" not in found:
+                found.add("when")
+                facts.append({"id": f"when-{tag}", "answer": when.group(0)[:1].upper() + when.group(0)[1:] + ".",
+                              "quote": quote, "keywords": ["when", "date", "day"],
+                              "topics": []})
+            if _MET.search(sentence) and "who" not in found:
+                found.add("who")
+                facts.append({"id": f"who-met-{tag}", "answer": quote + ".", "quote": quote,
+                              "keywords": ["who", "met", "meeting", "talks", "sides",
+                                           "participants"], "topics": []})
+            meeting = _MEETING.search(sentence)
+            if meeting and not kind:
+                kind = meeting.group("kind")
+    return facts, place, kind
+
+
+def _first_sentence(paragraph: str) -> str:
+    sentences = split_sentences(paragraph)
+    return sentences[0][1].rstrip(".") if sentences else paragraph
+
+
+def _topics(result: Draft) -> list[dict[str, Any]]:
+    """The article's recurring content words (twice or more, no names), as topics."""
+    names = {w.casefold() for p in result.people.values() for w in p.name.split()}
+    counts: dict[str, int] = {}
+    for paragraph in result.paragraphs:
+        for word in words(paragraph):
+            if len(word) > 3 and word.isalpha() and word not in STOPWORDS and word not in names:
+                counts[word] = counts.get(word, 0) + 1
+    chosen = sorted((w for w, c in counts.items() if c >= 2), key=lambda w: (-counts[w], w))
+    return [{"id": slug(w), "name": w, "synonyms": [w]} for w in chosen[:15]]
+
+
+def _mentions_topic(text: str, topic: dict[str, Any]) -> bool:
+    return topic["name"] in words(text)
