@@ -504,7 +504,7 @@ def _parse_file(path: Path, root: Path, problems: list[Problem]) -> KnowledgeBas
     if event_entry is not None:
         ev = _Reader(event_entry, {"title", "kind", "place", "city", "date", "organizers",
                                    "attendees"}, problems)
-        event = Event(ev.text("title"), ev.text("kind"), ev.text("place"),
+        event = Event(ev.text("title"), ev.text("kind"), ev.text("place", required=False),
                       ev.text("city", required=False), ev.text("date", required=False),
                       ev.texts("organizers"), ev.texts("attendees"))
     article = Article(article_id, reader.text("title"), reader.text("outlet"),

@@ -626,3 +626,10 @@ def test_diff_covers_added_and_removed_files(make_kb: MakeKb) -> None:
     assert format_changes(diff_knowledge(old, new)) == (
         "mini.yaml: no change\nother.yaml: added 1 people")
     assert format_changes([]) == "no files"
+
+
+def test_an_event_the_article_does_not_place_needs_no_place(make_kb: MakeKb) -> None:
+    # an admin must not have to invent a venue the article never gives
+    kb = load_knowledge(make_kb(variant("    place: the Mini Hall\n", "")))
+    assert kb.articles[0].event.place == ""
+    assert kb.articles[0].event.city == "Smallton"
