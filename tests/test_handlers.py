@@ -240,8 +240,13 @@ async def test_commands_without_entities_are_still_commands(harness: Harness) ->
     assert harness.last_text(TELEGRAM_ADMIN_ID).startswith("<pre>")
     await harness.dispatch(bare("/about@some_other_bot", chat_type="group", chat_id=GROUP))
     assert harness.sent(GROUP) == [] and harness.engine.asked == []
-    await harness.dispatch(bare("/about, please", user_id=USER))
+    await harness.dispatch(bare("/about please", user_id=USER))
     assert "Tiny Times" in harness.last_text()
+    # Without the entity the first word is the command, whole (PrefixHandler): "/about," is
+    # none of ours, but still no question either.
+    await harness.dispatch(bare("/about, please", user_id=USER))
+    assert harness.last_text().startswith("I don't know that command.")
+    assert harness.engine.asked == []
 
 
 async def test_a_slash_inside_a_question_does_not_make_it_a_command(harness: Harness) -> None:
