@@ -23,11 +23,12 @@ from conftest import TELEGRAM_ADMIN_ID
 from fake_bot_api import BOT_USERNAME, Call, FakeBotApi, parse_html
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
+from test_blocks import balanced
 
 from bot.engine import Match, Result, Status, Suggestion
 from bot.inbox import Inbox, Incoming
 from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.render import HTML, render_about, render_person, render_result
+from bot.render import HTML, render_about, render_person, render_result, result_blocks
 from bot.service import KnowledgeService
 from bot.settings import Settings
 from bot.storage import QuestionLog
@@ -36,7 +37,7 @@ from bot.telegram.errors import APOLOGY
 from bot.telegram.keyboards import question_key
 from bot.telegram.questions import TYPING_AFTER_SECONDS, addressed_question
 from bot.telegram.retrying import RetryingRateLimiter
-from bot.telegram.sending import plain_text, split_html
+from bot.telegram.sending import plain_text
 from bot.telegram.state import STATE_KEY, BotState, BoundedMap
 from bot.telegram_app import (
     ADMIN_COMMANDS,
@@ -350,19 +351,21 @@ async def test_slow_engine_shows_typing(harness: Harness) -> None:
     assert actions[0].at < harness.sent(USER)[-1].at
 
 
-async def test_long_reply_is_split_into_valid_html_parts(harness: Harness) -> None:
-    many = answer("everything", *(["alice-trade", "bob-sanctions"] * 60), kb=harness.kb)
-    harness.engine.script["everything"] = many
+async def test_long_reply_packs_whole_blocks_in_order(harness: Harness) -> None:
+    template = harness.kb.statement("alice-trade")
+    quotes = tuple(dataclasses.replace(template, id=f"q-{i}", text=f"Quote {i:03d}: " + (
+        "trade & <investment> grows \U0001f4c8 " * 20)) for i in range(50))
+    harness.engine.kb = kb = dataclasses.replace(harness.kb, statements=quotes)
+    harness.engine.script["everything"] = answer("everything", *(q.id for q in quotes), kb=kb)
     await harness.command("everything")
-    parts = harness.sent(USER)
-    assert len(parts) >= 2
+    parts = [str(p.params["text"]) for p in harness.sent(USER)]
+    assert len(parts) >= 3 and not any(p.failed for p in harness.sent(USER))
     for part in parts:
-        assert not part.failed
-        assert len(str(part.params["text"])) <= 4096
-    assert [bool(p.params.get("reply_markup")) for p in parts] == [False] * (len(parts) - 1) + [
-        False]  # two speakers: no button at all
-    joined = "".join(parse_html(str(p.params["text"]))[0] for p in parts)
-    assert joined.count("Sanctions hurt everyone.") == 60
+        assert len(part.encode("utf-16-le")) // 2 <= 4096 and balanced(part)
+        parse_html(part)  # and the fake server's Telegram-like parser accepted it
+    blocks = result_blocks(harness.engine.script["everything"], kb, HTML)  # type: ignore[arg-type]
+    assert "\n\n".join(parts) == "\n\n".join(blocks)  # whole blocks, in order
+    assert all(any(block in part for part in parts) for block in blocks)
 
 
 async def test_edited_question_edits_the_earlier_reply(harness: Harness) -> None:
@@ -918,37 +921,3 @@ async def test_token_never_reaches_a_log_record(harness: Harness,
 ])
 def test_file_base_url(base: str, expected: str) -> None:
     assert file_base_url(base) == expected
-
-
-def _visible(chunks: list[str]) -> str:
-    return "".join(parse_html(c)[0] for c in chunks)
-
-
-@pytest.mark.parametrize("limit", [40, 97, 200, 4096])
-def test_split_html_makes_valid_bounded_chunks(limit: int) -> None:
-    paragraph = ("<b>Name &amp; Co</b>, role\n<blockquote>A quote with &lt;angles&gt; and "
-                 "\u00e9 accents, \U0001f642 and more words to wrap around</blockquote>")
-    text = "\n\n".join([paragraph] * 80)
-    chunks = split_html(text, limit)
-    for chunk in chunks:
-        assert len(chunk.encode("utf-16-le")) // 2 <= limit
-        parse_html(chunk)  # raises if a tag or entity was cut
-    whole = parse_html(text)[0]
-    assert _visible(chunks).replace("\n", "").replace(" ", "") == whole.replace(
-        "\n", "").replace(" ", "")
-
-
-def test_split_html_prefers_paragraphs_then_lines() -> None:
-    text = "first paragraph\nline two\n\nsecond paragraph"
-    assert split_html(text, 30) == ["first paragraph\nline two", "second paragraph"]
-    # a blank line near the start would leave a tiny first part: a later line break wins
-    text = "a\n\n" + "\n".join(["word " * 5] * 6)
-    assert all(len(part) > 20 for part in split_html(text, 60))
-    assert split_html("aaaa bbbb\ncccc", 10) == ["aaaa bbbb", "cccc"]
-    assert split_html("short", 10) == ["short"]
-
-
-def test_split_html_cuts_a_long_word_but_not_an_entity() -> None:
-    chunks = split_html("<i>" + "&amp;" * 30 + "</i>", 20)
-    assert all(len(c) <= 20 for c in chunks)
-    assert "".join(parse_html(c)[0] for c in chunks) == "&" * 30

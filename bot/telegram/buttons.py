@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.knowledge import KnowledgeBase
-from bot.render import HTML, render_person
+from bot.render import HTML, person_blocks
 from bot.telegram.keyboards import hashed_question, knows, topic_question
 from bot.telegram.questions import ask_and_reply
 from bot.telegram.replies import compose_answer, statement_result
@@ -79,7 +79,7 @@ async def show_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await stale_button(update, context)
         return
     await answer_query(pressed.query)
-    await send_html(context.bot, pressed.chat.id, render_person(person, kb, HTML),
+    await send_html(context.bot, pressed.chat.id, person_blocks(person, kb, HTML),
                     reply_to=pressed.reply_to, thread_id=pressed.thread_id)
 
 
