@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -290,9 +290,10 @@ async def reload_on_signal(application: BotApplication) -> None:
 def run_bot(settings: Settings) -> int:
     """Run the bot until stopped: long polling, or a webhook if WEBHOOK_URL is set.
 
-    Returns the process exit status: 0 after a clean stop, 2 if the knowledge base is invalid,
-    the inbox cannot be opened or the Bot API rejects the token, 1 if the Bot API cannot be
-    reached at start-up or the webhook server cannot listen.
+    Returns the process exit status: 0 after a clean stop; 2 if it cannot start: the knowledge
+    base is invalid, the inbox cannot be opened, the Bot API cannot be reached or rejects the
+    token (or a start-up call); 1 if the webhook server cannot listen. A failed start is one
+    log line with what to check, never a traceback.
     """
     try:
         service = KnowledgeService.load(settings.knowledge_path)
@@ -323,17 +324,31 @@ def run_bot(settings: Settings) -> int:
             log.info("starting with long polling")
         asyncio.run(serve(application, settings, inbox, ALLOWED_UPDATES))
     except InvalidToken:
-        log.error("TELEGRAM_BOT_TOKEN: rejected by the Bot API (revoked or mistyped?)")
+        log.error("TELEGRAM_BOT_TOKEN: rejected by the Bot API (revoked or mistyped?); check "
+                  "it with @BotFather (/mybots, API Token)")
         return 2
-    except NetworkError as exc:
-        log.error("cannot reach the Bot API at %s: %s", settings.api_base_url, exc)
-        return 1
+    except BadRequest as exc:  # a NetworkError to PTB, but the server answered: it refused
+        return _refused_at_start_up(settings, exc)
+    except NetworkError as exc:  # refused, DNS, TLS, timeout (TimedOut is a NetworkError)
+        log.error("cannot reach the Bot API at %s (%s); check the network, a proxy "
+                  "(HTTPS_PROXY) or TELEGRAM_API_BASE_URL", settings.api_base_url,
+                  exc.message or type(exc).__name__)
+        return 2
     except ListenError as exc:
         log.error("WEBHOOK_LISTEN, WEBHOOK_PORT: %s", exc)
         return 1
+    except TelegramError as exc:  # another refusal (Forbidden, Conflict)
+        return _refused_at_start_up(settings, exc)
     finally:
         if question_log is not None:
             question_log.close()
         inbox.close()
     log.info("stopped")
     return 0
+
+
+def _refused_at_start_up(settings: Settings, exc: TelegramError) -> int:
+    """Log a start-up call the Bot API refused (e.g. setWebhook for a bad URL); exit status."""
+    hint = "; check WEBHOOK_URL" if settings.webhook_url else ""
+    log.error("cannot start: the Bot API refused a start-up call (%s)%s", exc.message, hint)
+    return 2
