@@ -1,6 +1,6 @@
 """Replies as blocks: render cuts long plain text into blocks, the adapter packs whole blocks.
 
-Pure tests of :mod:`bot.render`'s blocks and :func:`bot.telegram.sending.pack_blocks`; the
+Pure tests of :mod:`bot.markup` and :mod:`bot.render`'s blocks and :func:`bot.telegram.sending.pack_blocks`; the
 end-to-end path through the fake Bot API is in ``test_handlers.py``
 (``test_long_reply_packs_whole_blocks_in_order``).
 """
@@ -16,16 +16,8 @@ from telegram.constants import MessageLimit
 
 from bot.engine import Match, Result, Status
 from bot.knowledge import KnowledgeBase, Statement
-from bot.render import (
-    HTML,
-    PLAIN,
-    cut_plain,
-    line_blocks,
-    render_result,
-    result_blocks,
-    statement_blocks,
-    units,
-)
+from bot.markup import HTML, PLAIN, cut_plain, line_blocks, units
+from bot.render import render_result, result_blocks, statement_blocks
 from bot.telegram.replies import preformatted
 from bot.telegram.sending import pack_blocks
 

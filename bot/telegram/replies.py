@@ -6,7 +6,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.engine import Match, Result, Status
 from bot.knowledge import KnowledgeBase, Statement
-from bot.render import HTML, group_lines, line_blocks, result_blocks
+from bot.markup import HTML, group_lines, line_blocks
+from bot.render import result_blocks
 from bot.telegram.keyboards import (
     ask_callback_data,
     button_label,

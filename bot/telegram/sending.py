@@ -23,7 +23,7 @@ from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.render import BLOCK_SEPARATOR, units
+from bot.markup import BLOCK_SEPARATOR, units
 
 log = logging.getLogger(__name__)
 
