@@ -629,6 +629,19 @@ async def test_inline_query_uses_engine_matches_first(harness: Harness) -> None:
     assert [r["id"] for r in results] == ["alice-trade", "alice-future"]
 
 
+async def test_inline_leaves_out_a_quote_longer_than_one_message(harness: Harness) -> None:
+    huge = dataclasses.replace(harness.kb.statement("alice-future"),
+                               text="The future is bright & open. " * 300)
+    others = tuple(s for s in harness.kb.statements if s.id != huge.id)
+    harness.engine.kb = dataclasses.replace(harness.kb, statements=(*others, huge))
+    harness.engine.script["the minister"] = Result(
+        "the minister", Status.ANSWER, (Match("alice", "person", "alice", 90.0),), "", (), "")
+    await harness.dispatch(harness.fake.inline_query_update("the minister"))
+    call = harness.fake.calls("answerInlineQuery")[-1]
+    assert not call.failed  # one oversized result would make Telegram refuse them all
+    assert [r["id"] for r in call.params["results"]] == ["alice-trade"]
+
+
 async def test_empty_inline_query_offers_featured_quotes(harness: Harness) -> None:
     await harness.dispatch(harness.fake.inline_query_update(""))
     results = harness.fake.calls("answerInlineQuery")[-1].params["results"]
