@@ -27,11 +27,15 @@ from bot.evaluation import (
     combined,
     evaluate,
     evaluate_blind,
+    evaluate_conversations,
     evaluate_folder,
+    format_conversation_report,
     format_folder_report,
     format_report,
     is_blind_file,
+    is_conversation_file,
     load_blind,
+    load_conversations,
     load_eval,
 )
 from bot.knowledge import KnowledgeBase, KnowledgeError, inspect_knowledge, load_knowledge
@@ -366,9 +370,21 @@ def _question_log(settings: Settings) -> Any:
 def _cmd_unanswered(args: argparse.Namespace) -> int:
     from bot.storage import format_unanswered
 
-    with _question_log(_settings()) as log:
-        print(format_unanswered(log.unanswered(limit=args.limit)))
+    settings = _settings()
+    with _question_log(settings) as log:
+        groups, disliked = log.unanswered(limit=args.limit), log.disliked(limit=args.limit)
+    print(format_unanswered(groups, disliked, _entry_speakers(settings.knowledge_path)))
     return EXIT_OK
+
+
+def _entry_speakers(path: Path) -> dict[str, str]:
+    """Person and statement ids -> whom they are about or quote, for the 👎 listing."""
+    try:
+        kb = load_knowledge(path)
+    except KnowledgeError:
+        return {}
+    people = {p.id: p.name for p in kb.people}
+    return people | {s.id: people.get(s.speaker, s.speaker) for s in kb.statements}
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
@@ -400,6 +416,18 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             reports = evaluate_folder(article_cases(path), _engine_for)
             report = combined(reports)
             print(format_folder_report(reports))
+        elif is_conversation_file(path):
+            engine = _engine(_knowledge_path(args))
+            known = {a.id for a in engine.kb.articles}
+            every = load_conversations(path)
+            conversations = [c for c in every if not c.article or c.article in known]
+            if len(conversations) < len(every):
+                print(f"({len(every) - len(conversations)} of {len(every)} conversations are "
+                      "about articles this knowledge base does not hold: skipped)")
+            played = evaluate_conversations(conversations, {
+                c.article: engine for c in conversations}, ask_in_context, EMPTY)
+            report = played.turns
+            print(format_conversation_report(played))
         elif is_blind_file(path):
             report = evaluate_blind(_engine(_knowledge_path(args)), load_blind(path))
             print(format_report(report))

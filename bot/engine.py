@@ -55,6 +55,8 @@ from bot.patterns import (
     PRONOUN,
     PRONOUN_SUBJECT,
     QUANTITY,
+    QUESTION_FRAME,
+    REPORTING_VERBS,
     ROLE_QUERY,
     SPEAKER_COUNT,
     SPEECH,
@@ -481,9 +483,11 @@ class Engine:
         """The lexical verdict, overturned by the semantic policy where it is not decisive."""
         if self._semantic is None or self._embedder is None:
             return lexical
-        sims = self._semantic.similarities(self._embedder.embed_one(question))
+        sims = self._semantic.similarities(
+            self._embedder.embed_one(self._meaning_of(question, parsed)))
         decision = refine(lexical, self._semantic, sims, parsed.speakers, self._tunables,
-                          who_said=parsed.who_said, speech=parsed.speech)
+                          who_said=parsed.who_said and _reports_speech(parsed),
+                          speech=parsed.speech)
         if decision.action is not Action.ANSWER:
             if lexical.status is Status.NO_ANSWER and lexical.suggestions == self._examples:
                 # not sure enough to answer: the nearest entries are better "try" than examples
@@ -498,6 +502,20 @@ class Engine:
         matches = tuple(Match(i, kinds[i], speakers[i], s)
                         for i, s in zip(decision.ids, decision.scores, strict=True))
         return self._result(question, Status.ANSWER, matches, NO_NOTE, ())
+
+    def _meaning_of(self, question: str, parsed: ParsedQuestion) -> str:
+        """What the sentence model compares with the entries: the question without the names
+        of the speakers it is asked of and without its frame ("who said that", "what did X say
+        about"), which no entry's words hold; the whole question when little else is left."""
+        text = question
+        for person_id in parsed.speakers:
+            person = self.kb.person(person_id)
+            for name in sorted({person.name, *person.aliases, *person.role_aliases},
+                               key=len, reverse=True):
+                text = re.sub(rf"(?<!\w){re.escape(name)}(?:'s|’s)?(?!\w)", " ", text,
+                              flags=re.IGNORECASE)
+        rest = QUESTION_FRAME.sub("", " ".join(text.split()), count=1)
+        return rest if len(rest.split()) >= 2 else question
 
     def _described_person(self, description: str) -> str | None:
         """The one person whose name and roles mean what a description says, if any."""
@@ -938,6 +956,16 @@ def _sentence(text: str) -> str:
         return text
     text = text[0].upper() + text[1:]
     return text if text[-1] in "?.!" else text + "?"
+
+
+_REPORTING = frozenset(stem(v) for v in REPORTING_VERBS)
+
+
+def _reports_speech(parsed: ParsedQuestion) -> bool:
+    """Whether a question speaks of saying ("who warned ...", "which official said ..."), not
+    of the world ("who won Eurovision?"): a speech word or a reporting verb in it."""
+    return parsed.speech or any(t.key in _REPORTING or t.key + "e" in _REPORTING
+                                or stem(t.raw) in _REPORTING for t in parsed.tokens)
 
 
 def _dedupe(suggestions: tuple[Suggestion, ...], limit: int) -> tuple[Suggestion, ...]:

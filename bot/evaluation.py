@@ -18,10 +18,10 @@ article, each with its own knowledge base, and reported per article and per kind
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import yaml
 from rapidfuzz import fuzz
@@ -44,6 +44,9 @@ class Answerer(Protocol):
 
     def answer(self, question: str) -> Result:
         """The engine's reply to one question."""
+
+
+AnswererT = TypeVar("AnswererT", bound=Answerer)
 
 
 # --------------------------------------------------------------------------------- reports
@@ -445,8 +448,12 @@ class Conversation:
 
 
 def load_conversations(path: Path) -> list[Conversation]:
-    """Read a list of ``{article, turns: [{question, kind, type, speaker, quote}]}``."""
+    """Read conversations: a list of ``{article, turns: [...]}``, or one article's
+    ``{article, conversations: [{turns: [...]}]}``; each turn is a blind question."""
     data = _read_yaml(path)
+    article = ""
+    if isinstance(data, dict) and isinstance(data.get("conversations"), list):
+        article, data = str(data.get("article") or ""), data["conversations"]
     if not isinstance(data, list):
         raise EvalError(f"{path}: expected a list of conversations")
     out = []
@@ -454,8 +461,23 @@ def load_conversations(path: Path) -> list[Conversation]:
         if not isinstance(entry, dict) or not isinstance(entry.get("turns"), list):
             raise EvalError(f"{path}: conversation {number}: needs 'article' and 'turns'")
         blind = load_blind_items(entry["turns"], f"{path}: conversation {number}")
-        out.append(Conversation(str(entry.get("article") or ""), blind))
+        out.append(Conversation(str(entry.get("article") or article), blind))
     return out
+
+
+def is_conversation_file(path: Path) -> bool:
+    """Whether a question file holds conversations (either shape of :func:`load_conversations`)."""
+    data = _read_yaml(path)
+    if isinstance(data, dict):
+        return isinstance(data.get("conversations"), list)
+    return isinstance(data, list) and bool(data) and all(
+        isinstance(e, dict) and "turns" in e for e in data)
+
+
+def format_conversation_report(report: ConversationReport) -> str:
+    """Conversations right in every turn, then the turns' report."""
+    return (f"conversations right in every turn: {report.resolved}/{report.conversations}\n"
+            + format_report(report.turns))
 
 
 def load_blind_items(entries: list[Any], where: str) -> tuple[BlindItem, ...]:
@@ -484,8 +506,8 @@ class ConversationReport:
 
 
 def evaluate_conversations(conversations: Iterable[Conversation],
-                           engines: dict[str, Answerer],
-                           talk: Callable[[Answerer, str, Any], tuple[Result, Any]],
+                           engines: Mapping[str, AnswererT],
+                           talk: Callable[[AnswererT, str, Any], tuple[Result, Any]],
                            start: Any) -> ConversationReport:
     """Play every conversation, turn by turn, through ``talk`` (the conversation adapter)."""
     report = ConversationReport()

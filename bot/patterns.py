@@ -55,6 +55,13 @@ SPEECH_NOUN_SLOT = re.compile(
     r"^\s*(?:what\s+(?:are|were|is|was)\s+)?(?:the\s+)?(?P<x>(?:\w+\s+){0,2}?\w+?)\s+"
     r"(?:views?|comments?|remarks?|take|position|thoughts|opinions?|stance|words)\s+"
     r"(?:on|about|regarding)\b")
+# The frame of a question ("who said that", "what did X say about", "according to"), which the
+# sentence model should not weigh: what is left is what the article must say.
+QUESTION_FRAME = re.compile(
+    r"^\s*(?:who|whom|what|which|how|did|does|do|is|was|were|has|have|according\s+to)\b.*?"
+    r"\b(?:said|say|says|saying|think|thinks|thought|claim|claims|claimed|mention|mentioned|"
+    r"argue|argued|believe|believes|stated|state|states|that|about|on|regarding)\b\s*",
+    re.IGNORECASE)
 QUANTITY = re.compile(r"\bhow\s+(?:many|much|long|often|big|old)\b")
 ANSWER_TYPES = frozenset({"where", "when"})  # a fact must be curated to answer these
 # "What is OPEC?", "what is the capital of Iran?": a definition, which quotes rarely give.
@@ -76,6 +83,7 @@ OBJECT_MARKERS = lexicon.words("object_markers")
 NOT_SOMEONE = lexicon.words("not_someone")
 GREETINGS = lexicon.words("greetings")
 SOURCE_WORDS = lexicon.words("source_words")
+REPORTING_VERBS = lexicon.words("reporting_verbs")
 # "everything Lagarde said", "all Pashinyan's statements", "every quote of ...": all of it
 ALL_SAID = re.compile(r"\b(?:everything|all|every|full\s+list|complete\s+list|each)\b"
                       r"(?:\s+\w+){0,3}?\s+(?:said|say|says|says|statements?|quotes?|remarks?|"

@@ -67,8 +67,8 @@ class Tunables:
     margin: float = 0.14  # when this far ahead of the next allowed entry
     clarify_bonus: float = 0.10  # the lexical reading already found candidates: lower bar
     other_speaker_gap: float = 0.05  # someone else's words this much closer: not theirs
-    who_min: float = 0.45  # "who said ...": one person's words this close...
-    who_margin: float = 0.10  # ...and this much closer than anyone else's name that person
+    who_min: float = 0.40  # "who said ...": one person's words this close...
+    who_margin: float = 0.06  # ...and this much closer than anyone else's name that person
     candidate_min: float = 0.45  # of the lexical clarify's candidates, one this close...
     candidate_margin: float = 0.08  # ...and this far ahead of the others answers
     suggest_min: float = 0.45  # an entry this close is worth suggesting when none answers

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import Application, ExtBot
 
 from bot.dispatcher import Dispatcher
 from bot.inbox import AsyncInbox, Inbox, InboxError, Incoming, Outcome, Waiting
@@ -70,6 +70,8 @@ class Pipeline:
             return
         try:
             update = Update.de_json(json.loads(waiting.payload), self.application.bot)
+            if isinstance(self.application.bot, ExtBot):  # what each button stands for
+                self.application.bot.insert_callback_data(update)
         except Exception as exc:  # noqa: BLE001 - a stored update PTB cannot read any more
             log.warning("dropping update %s: cannot parse it (%s)", waiting.update_id,
                         type(exc).__name__)

@@ -103,6 +103,12 @@ class Settings:
         return "webhook" if self.webhook_url else "polling"
 
     @property
+    def state_path(self) -> Path:
+        """Where python-telegram-bot's persistence files (conversations, buttons) go, beside
+        ``DATA_PATH``: ``bot-state_chat_data`` and ``bot-state_callback_data``."""
+        return self.data_path.parent / "bot-state"
+
+    @property
     def webhook_path(self) -> str:
         """The path of ``WEBHOOK_URL`` without surrounding slashes (PTB's ``url_path``).
 

@@ -74,8 +74,11 @@ than 85 because long questions differing in one content word can reach the mid-8
 the brics summit" / "... about the iraq summit" is 87.4).
 """
 
+VERDICTS: tuple[str, ...] = ("up", "down")
+"""What a reader can say of an answer with its feedback buttons (👍, 👎)."""
+
 _T = TypeVar("_T")
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
 _SALT_BYTES = 32
 _PERSON = "person"
 _TOPIC = "topic"
@@ -104,6 +107,22 @@ _SCHEMA: tuple[str, ...] = (
     "CREATE INDEX question_refs_kind_ref ON question_refs (kind, ref)",
 )
 
+# Version 2: readers' verdicts on answers. At most one per user and answer (the two buttons
+# under one answer share its ``answer`` token), so a second press is not counted twice.
+_FEEDBACK_SCHEMA: tuple[str, ...] = (
+    """CREATE TABLE feedback (
+        id        INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,  -- UTC, as questions.at
+        answer    TEXT NOT NULL,  -- a token naming one answer (one reply) of the bot
+        question  TEXT NOT NULL,
+        shown     TEXT NOT NULL,  -- the entry ids the answer showed, space-separated
+        verdict   TEXT NOT NULL CHECK (verdict IN ('up', 'down')),
+        user_hash TEXT,           -- as questions.user_hash
+        UNIQUE (answer, user_hash)
+    )""",
+    "CREATE INDEX feedback_verdict_at ON feedback (verdict, at)",
+)
+
 _APOSTROPHES = frozenset("'\u2019\u02bc\u0060\u00b4")
 _RELATIVE = re.compile(r"(\d+)\s*([hdw])")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
@@ -122,6 +141,16 @@ class UnansweredGroup:
     statuses: tuple[str, ...]  # the outcomes it got, a subset of UNANSWERED_STATUSES, sorted
     last_at: datetime  # when it was last asked, UTC
     examples: tuple[str, ...]  # up to 3 other wordings, newest first, distinct after normalising
+
+
+@dataclass(frozen=True)
+class Disliked:
+    """An answer readers marked 👎: the question, what it showed, how often, when last."""
+
+    question: str  # as typed (the latest wording with exactly this answer)
+    shown: tuple[str, ...]  # the entry ids the answer showed
+    count: int  # how many readers marked it 👎
+    last_at: datetime  # UTC
 
 
 @dataclass(frozen=True)
@@ -254,6 +283,60 @@ class QuestionLog:
         except (sqlite3.Error, StorageError) as exc:
             # Deliberately no question text or user in the message.
             logger.warning("Could not record a question in %s: %s", self.path, exc)
+
+    def record_feedback(
+        self,
+        *,
+        answer: str,
+        question: str,
+        shown: Sequence[str],
+        verdict: str,
+        user_id: int | None,
+        at: datetime | None = None,
+    ) -> bool:
+        """Store a reader's verdict (``up`` or ``down``) on one answer; True if it was stored.
+
+        ``answer`` names the answer (its two buttons share it): a second verdict by the same
+        user on the same answer is not stored (False). Raises ``ValueError`` for a verdict
+        outside :data:`VERDICTS`; a database error is logged and the verdict dropped (False).
+        """
+        if verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+        when = _iso(_to_utc(at) if at is not None else datetime.now(UTC))
+        text = _clean(question.strip()[:MAX_QUESTION_CHARS])
+        user_hash = self.user_hash(user_id) if user_id is not None else None
+        try:
+            with self._lock:
+                conn = self._connection()
+                with _transaction(conn, "BEGIN IMMEDIATE"):
+                    cursor = conn.execute(
+                        "INSERT OR IGNORE INTO feedback"
+                        " (at, answer, question, shown, verdict, user_hash)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (when, _clean(answer), text, " ".join(_clean(i) for i in shown),
+                         verdict, user_hash),
+                    )
+        except (sqlite3.Error, StorageError) as exc:
+            logger.warning("Could not record feedback in %s: %s", self.path, exc)
+            return False
+        return cursor.rowcount == 1
+
+    def disliked(self, *, limit: int = 20, since: datetime | None = None) -> list[Disliked]:
+        """Return the answers marked 👎 (optionally only since ``since``), the same question
+        with the same entries shown counted together, the most recent first. Raises
+        :class:`StorageError`."""
+        if limit <= 0:
+            return []
+        sql = ("SELECT question, shown, COUNT(*), MAX(at) FROM feedback WHERE verdict = 'down'")
+        params: list[object] = []
+        if since is not None:
+            sql += " AND at >= ?"
+            params.append(_iso(_to_utc(since)))
+        sql += " GROUP BY question, shown ORDER BY MAX(at) DESC, MAX(id) DESC LIMIT ?"
+        params.append(limit)
+        rows = self._read(lambda conn: conn.execute(sql, params).fetchall())
+        return [Disliked(question, tuple(shown.split()), count, datetime.fromisoformat(at))
+                for question, shown, count, at in rows]
 
     def unanswered(
         self, *, limit: int = 20, since: datetime | None = None
@@ -392,8 +475,35 @@ def normalise_question(text: str) -> str:
     return " ".join("".join(chars).split())
 
 
-def format_unanswered(groups: Sequence[UnansweredGroup]) -> str:
-    """Render groups as plain text, one block per group (escape it yourself for HTML)."""
+def format_unanswered(
+    groups: Sequence[UnansweredGroup],
+    disliked: Sequence[Disliked] = (),
+    speakers: Mapping[str, str] | None = None,
+) -> str:
+    """Render groups, then the answers marked 👎, as plain text (escape it yourself for HTML).
+
+    ``speakers`` maps entry ids to whom they quote (or are about), shown beside each id.
+    """
+    text = _format_groups(groups)
+    if disliked:
+        text += "\n\n" + format_disliked(disliked, speakers)
+    return text
+
+
+def format_disliked(disliked: Sequence[Disliked], speakers: Mapping[str, str] | None = None,
+                    ) -> str:
+    """Render the answers marked 👎: the question, then what the answer showed."""
+    speakers = speakers or {}
+    lines = [f"Answers marked \U0001f44e ({len(disliked)}):"]
+    for item in disliked:
+        lines.append(f"{item.count:>3}\u00d7  {_one_line(item.question)}"
+                     f"   (last {_when(item.last_at)})")
+        shown = ", ".join(f"{i} ({speakers[i]})" if i in speakers else i for i in item.shown)
+        lines.append(f"      shown: {shown or 'nothing'}")
+    return "\n".join(lines)
+
+
+def _format_groups(groups: Sequence[UnansweredGroup]) -> str:
     if not groups:
         return "Nothing unanswered \u2014 every question got an answer."
     lines: list[str] = []
@@ -462,6 +572,9 @@ def _initialise(conn: sqlite3.Connection) -> bytes:
             )
         if version == 0:
             for statement in _SCHEMA:
+                conn.execute(statement)
+        if version < 2:  # a version 1 log gains the feedback table; nothing else changes
+            for statement in _FEEDBACK_SCHEMA:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
         conn.execute(

@@ -29,6 +29,7 @@ from telegram.ext import (
     Defaults,
     ExtBot,
     InlineQueryHandler,
+    InvalidCallbackData,
     JobQueue,
     MessageHandler,
     PrefixHandler,
@@ -44,6 +45,7 @@ from bot.serving import serve
 from bot.settings import Settings
 from bot.storage import QuestionLog, StorageError
 from bot.telegram import admin, buttons, commands, errors, inline, keyboards, questions
+from bot.telegram.persistence import forget_expired, open_persistence
 from bot.telegram.retrying import RetryingRateLimiter
 from bot.telegram.state import STATE_KEY, BotState
 from bot.update_sources import ListenError
@@ -157,15 +159,19 @@ def build_application(settings: Settings, service: KnowledgeService,
     bot: ExtBot[int] = ExtBot(token, base_url=settings.api_base_url,
                               base_file_url=file_base_url(settings.api_base_url),
                               rate_limiter=RetryingRateLimiter(),
+                              arbitrary_callback_data=keyboards.CALLBACK_CACHE_SIZE,
                               defaults=Defaults(parse_mode=ParseMode.HTML))  # replies are HTML
-    application = (
+    builder = (
         ApplicationBuilder()
         .bot(bot)
         .updater(None)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
     )
+    persistence = open_persistence(settings.state_path)  # conversations, what buttons mean
+    if persistence is not None:
+        builder = builder.persistence(persistence)
+    application = builder.build()
     application.bot_data[STATE_KEY] = BotState(service, question_log, settings.admin_ids,
                                                inbox=inbox)
     add_handlers(application, settings.admin_ids)
@@ -190,14 +196,16 @@ def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None
     command("stats", admin.stats_command, new & admins)
     command([c.command for c in ADMIN_COMMANDS], admin.refuse_admin, new)
 
-    # Buttons, by the form of their callback data (bot.telegram.keyboards); anything else is
-    # out of date (or not ours) and gets a notice.
-    for pattern, callback in ((keyboards.STATEMENT_BUTTON, buttons.show_statement),
-                              (keyboards.PERSON_BUTTON, buttons.show_person),
-                              (keyboards.TOPIC_BUTTON, buttons.ask_topic),
-                              (keyboards.ASK_BUTTON, buttons.ask_question),
-                              (keyboards.HASHED_BUTTON, buttons.ask_hashed)):
-        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    # Buttons, by the class of their callback data object (bot.telegram.keyboards); a button
+    # the callback data cache no longer knows, or anything else, is out of date: a notice.
+    for kind, callback in ((keyboards.ShowStatement, buttons.show_statement),
+                           (keyboards.ShowPerson, buttons.show_person),
+                           (keyboards.AskTopic, buttons.ask_topic),
+                           (keyboards.AskQuestion, buttons.ask_question),
+                           (keyboards.Feedback, buttons.feedback)):
+        application.add_handler(CallbackQueryHandler(callback, pattern=kind))
+    application.add_handler(CallbackQueryHandler(buttons.stale_button,
+                                                 pattern=InvalidCallbackData))
     application.add_handler(CallbackQueryHandler(buttons.stale_button))
     application.add_handler(InlineQueryHandler(inline.inline_query))
 
@@ -234,8 +242,10 @@ def _add_command(application: BotApplication, names: str | list[str],
 
 
 async def post_init(application: BotApplication) -> None:
-    """Start-up work: command menus (tolerating a server without them) and SIGHUP reload."""
+    """Start-up work: expired conversations dropped, command menus (tolerating a server
+    without them) and SIGHUP reload."""
     state: BotState = application.bot_data[STATE_KEY]
+    forget_expired(application)  # conversations saved before the restart that are too old now
     bot = application.bot
     try:
         await bot.set_my_commands(PUBLIC_COMMANDS)

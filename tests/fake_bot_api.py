@@ -410,6 +410,7 @@ class FakeBotApi:
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
             "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
             "answerCallbackQuery": self._answer_callback_query,
             "answerInlineQuery": self._answer_inline_query,
             "setMyCommands": self._set_commands,
@@ -768,6 +769,39 @@ class FakeBotApi:
             new["reply_markup"] = markup
         self._messages[key] = new
         return copy.deepcopy(new)
+
+    def _edit_message_reply_markup(self, params: JSONDict) -> JSONDict | bool:
+        markup = self._inline_markup(params.get("reply_markup"))
+        if params.get("inline_message_id"):
+            return True
+        key = self._editable(params)
+        old = self._messages[key]
+        if old.get("reply_markup") == markup:
+            raise _bad(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
+        new = {k: v for k, v in old.items() if k != "reply_markup"}
+        new["edit_date"] = int(time.time())
+        if markup is not None:  # none: the keyboard is removed
+            new["reply_markup"] = markup
+        self._messages[key] = new
+        return copy.deepcopy(new)
+
+    def _editable(self, params: JSONDict) -> tuple[int, int]:
+        """The key of the bot's message an edit names; BadRequest as Telegram words it."""
+        self._require(params, "chat_id")
+        if params.get("message_id") in (None, ""):
+            raise _bad("message identifier is not specified")
+        key = (
+            self._resolve_chat(params["chat_id"])["id"],
+            _as_int(params["message_id"], "message to edit not found"),
+        )
+        if key not in self._messages:
+            raise _bad("message to edit not found")
+        if key not in self._bot_keys:
+            raise _bad("message can't be edited")
+        return key
 
     def _answer_callback_query(self, params: JSONDict) -> bool:
         self._require(params, "callback_query_id")

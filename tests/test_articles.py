@@ -51,11 +51,10 @@ def test_every_development_article_has_a_knowledge_base_and_40_questions() -> No
         assert kinds == {"plain", "paraphrase", "out_of_scope", "misattribution"}, case.article
 
 
-KNOWN_MISATTRIBUTIONS = {
-    # "According to the For Georgia politician, whose message was really behind Garibashvili's
-    # words?": Garibashvili is read as the speaker, and Khvichia's words citing him are shown
-    # (under Khvichia's name). Found by the sealed set's first run; open, not hidden.
-    "georgia-opposition-responds-pm-interview": 1,
+KNOWN_MISATTRIBUTIONS: dict[str, int] = {
+    # none open. The Georgia one found by the sealed set's first run ("According to the For
+    # Georgia politician, whose message was really behind Garibashvili's words?") went when the
+    # sentence model stopped comparing the question's frame and speaker names with the entries.
 }
 
 
@@ -70,9 +69,9 @@ def test_no_misattribution_beyond_the_known_one(reports: dict[str, EvalReport]) 
 # (146 questions): plain 73.8 %, paraphrase 25.6 %, out-of-scope 82.1 %, traps 83.3 %.
 @pytest.mark.parametrize(("kind", "floor"), [
     ("plain", 78.2),
-    ("paraphrase", 22.0),
+    ("paraphrase", 26.8),
     ("out_of_scope", 85.3),
-    ("misattribution", 90.0),
+    ("misattribution", 91.7),
 ])
 def test_development_articles_floor(reports: dict[str, EvalReport], kind: str,
                                     floor: float) -> None:

@@ -219,7 +219,7 @@ async def test_button_reply_survives_a_failing_answer_callback_query(
     else:
         harness.fake.fail_next("answerCallbackQuery", status=500, times=10)
     started = time.monotonic()
-    await harness.press("q:bob-sanctions")
+    await harness.press("What did Bob say about sanctions?")
     assert time.monotonic() - started < 10  # bounded retries, no endless loop
     assert "Sanctions hurt everyone" in _delivered(harness, USER)[-1]
 
@@ -437,7 +437,8 @@ async def test_callback_query_without_message_gets_the_stale_notice(
         make_harness: HarnessFactory) -> None:
     harness = await make_harness()
     await harness.command("/start")
-    update = harness.fake.callback_query_update("q:alice-trade", harness.last_message())
+    data = harness.last_buttons()[0]["callback_data"]  # a real button, on an inline message
+    update = harness.fake.callback_query_update(data, harness.last_message())
     query = update["callback_query"]
     del query["message"], query["chat_instance"]
     query.update(inline_message_id="AAAAAQ", chat_instance="1")
@@ -452,7 +453,9 @@ async def test_button_on_an_inaccessible_message_still_answers(
         make_harness: HarnessFactory) -> None:
     harness = await make_harness()
     await harness.command("/start")
-    update = harness.fake.callback_query_update("q:bob-sanctions", harness.last_message())
+    (data,) = [b["callback_data"] for b in harness.last_buttons()
+               if b["text"] == "What did Bob say about sanctions?"]
+    update = harness.fake.callback_query_update(data, harness.last_message())
     message = update["callback_query"]["message"]
     update["callback_query"]["message"] = {"chat": message["chat"],
                                            "message_id": message["message_id"], "date": 0}

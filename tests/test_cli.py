@@ -455,3 +455,30 @@ def test_python_dash_m_bot_help(tmp_path: Path) -> None:
     assert done.stdout.startswith("usage: article-bot")
     for command in ("ask", "chat", "check", "eval", "run", "unanswered", "stats"):
         assert command in done.stdout
+
+
+CONVERSATIONS = """\
+article: russia-iran-partners
+conversations:
+  - turns:
+      - {question: "what did velayati say about brics?", kind: plain, type: what_said,
+         speaker: Ali Akbar Velayati, quote: "strengthen the BRICS and the SCO"}
+      - {question: "who is he?", kind: plain, type: who_is, speaker: Ali Akbar Velayati}
+  - turns:
+      - {question: "who is he?", kind: plain, type: who_is, speaker: Ali Akbar Velayati}
+  - article: another-article
+    turns:
+      - {question: "who is he?", kind: plain, type: who_is, speaker: Somebody Else}
+"""
+
+
+def test_eval_plays_conversations_turn_by_turn(capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
+    path = tmp_path / "conversations.yaml"
+    path.write_text(CONVERSATIONS, encoding="utf-8")
+    code, out, err = run(capsys, "eval", str(path))
+    assert (code, err) == (0, "")
+    # the follow-up is right only in context: alone, "who is he?" has no one to refer to
+    assert "(1 of 3 conversations are about articles this knowledge base does not hold" in out
+    assert "conversations right in every turn: 1/2" in out
+    assert table(out)["overall"] == (2, 3, "66.7%")

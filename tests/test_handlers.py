@@ -34,7 +34,6 @@ from bot.settings import Settings
 from bot.storage import QuestionLog
 from bot.telegram.buttons import STALE_BUTTON_NOTICE
 from bot.telegram.errors import APOLOGY
-from bot.telegram.keyboards import question_key
 from bot.telegram.questions import TYPING_AFTER_SECONDS, addressed_question
 from bot.telegram.retrying import RetryingRateLimiter
 from bot.telegram.sending import plain_text
@@ -94,9 +93,11 @@ class Harness:
     knowledge: Path
 
     async def dispatch(self, data: dict[str, Any]) -> None:
-        """Register the update with the fake (as Telegram knows it), then process it."""
+        """Register the update with the fake (as Telegram knows it), then process it as
+        bot.serving does (buttons' callback data looked up in the cache first)."""
         update_id = self.fake.push_update(data)
         update = Update.de_json({"update_id": update_id, **data}, self.app.bot)
+        self.app.bot.insert_callback_data(update)
         await self.app.process_update(update)
 
     async def command(self, text: str, *, user_id: int = USER) -> None:
@@ -117,14 +118,22 @@ class Harness:
         markup = self.sent(chat_id)[-1].params.get("reply_markup") or {}
         return [b for row in markup.get("inline_keyboard", []) for b in row]
 
+    def labels(self, chat_id: int = USER) -> list[str]:
+        """The texts of the inline buttons of the last message sent to ``chat_id``."""
+        return [str(b["text"]) for b in self.last_buttons(chat_id)]
+
     def last_message(self, chat_id: int = USER) -> dict[str, Any]:
         """The last message the bot sent to ``chat_id``, as the fake stored it."""
         return self.fake.bot_messages(chat_id)[-1]
 
-    async def press(self, data: str, *, chat_id: int = USER, user_id: int = USER) -> None:
-        """Press the button with ``data`` on the last bot message in ``chat_id``."""
-        await self.dispatch(self.fake.callback_query_update(
-            data, self.last_message(chat_id), user_id=user_id))
+    async def press(self, label: str, *, chat_id: int = USER, user_id: int = USER,
+                    message: dict[str, Any] | None = None) -> None:
+        """Press the button labelled ``label`` on the last bot message in ``chat_id`` (or on
+        ``message``), with whatever callback data the bot gave it."""
+        message = message or self.last_message(chat_id)
+        rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+        (data,) = [b["callback_data"] for row in rows for b in row if b["text"] == label]
+        await self.dispatch(self.fake.callback_query_update(data, message, user_id=user_id))
 
 
 @pytest.fixture
@@ -143,8 +152,10 @@ async def harness(fake_api: FakeBotApi, telegram_settings: Callable[..., Setting
 
 
 def callback_data_of(buttons: list[dict[str, Any]]) -> list[str]:
-    """The callback_data of each button (all must have one)."""
-    return [str(b["callback_data"]) for b in buttons]
+    """The callback_data of each button (all must have one): opaque ids of at most 64 bytes."""
+    data = [str(b["callback_data"]) for b in buttons]
+    assert all(1 <= len(d.encode()) <= 64 for d in data)
+    return data
 
 
 # --------------------------------------------------------------------------------------------
@@ -157,19 +168,18 @@ async def test_start_greets_with_title_speakers_and_three_examples(harness: Harn
     assert "<b>Trade &amp; &lt;Tariffs&gt; in the tiny article</b>" in text  # escaped
     assert "It quotes Alice Example and Bob Sample." in text
     assert "Carol Absent" not in text  # named but not quoted
-    assert callback_data_of(harness.last_buttons()) == [
-        "q:alice-trade", "q:bob-sanctions", "q:alice-future"]
-    assert harness.last_buttons()[0]["text"] == "What did Alice say about trade?"
+    assert harness.labels() == ["What did Alice say about trade?",
+                                "What did Bob say about sanctions?", "What is the future?"]
     parse_html(text)
 
 
 async def test_start_example_button_shows_that_statement(harness: Harness) -> None:
     await harness.command("/start")
-    await harness.press("q:bob-sanctions")
+    await harness.press("What did Bob say about sanctions?")
     text = harness.last_text()
     assert "<blockquote>Sanctions hurt everyone.</blockquote>" in text
-    assert callback_data_of(harness.last_buttons()) == ["p:bob"]
-    assert harness.last_buttons()[0]["text"] == "More from Bob Sample"
+    assert harness.labels() == ["More from Bob Sample"]
+    assert harness.engine.asked == []  # the button shows its statement: no question asked
     answered = harness.fake.calls("answerCallbackQuery")
     assert len(answered) == 1 and not answered[0].failed
 
@@ -205,17 +215,16 @@ async def test_about_renders_the_article(harness: Harness) -> None:
 
 async def test_speakers_buttons_open_speaker_cards(harness: Harness) -> None:
     await harness.command("/speakers")
-    assert callback_data_of(harness.last_buttons()) == ["p:alice", "p:bob"]
+    assert harness.labels() == ["Alice Example", "Bob Sample"]
     assert "Minister of Trade &amp; &lt;Markup&gt;" in harness.last_text()
-    await harness.press("p:bob")
+    await harness.press("Bob Sample")
     assert harness.last_text() == render_person(harness.kb.person("bob"), harness.kb, HTML)
 
 
 async def test_topic_button_asks_the_engine_about_the_topic(harness: Harness) -> None:
     await harness.command("/topics")
-    assert callback_data_of(harness.last_buttons()) == ["t:trade", "t:sanctions"]
-    assert harness.last_buttons()[0]["text"] == "Trade & <investment>"  # button text is plain
-    await harness.press("t:sanctions")
+    assert harness.labels() == ["Trade & <investment>", "Sanctions"]  # button text is plain
+    await harness.press("Sanctions")
     assert harness.engine.asked == ["Who talked about Sanctions?"]
 
 
@@ -269,16 +278,17 @@ async def test_answer_is_rendered_html_with_more_from_button(harness: Harness) -
     assert call.params["text"] == render_result(result, harness.kb, HTML)
     assert call.params["parse_mode"] == "HTML"
     assert "&lt;investment&gt;" in call.params["text"]
-    assert harness.last_buttons() == [{"text": "More from Alice Example",
-                                       "callback_data": "p:alice"}]
+    assert harness.labels() == ["More from Alice Example", "\U0001f44d", "\U0001f44e"]
     assert harness.fake.calls("sendChatAction") == []  # the engine was quick
+    await harness.press("More from Alice Example")
+    assert harness.last_text() == render_person(harness.kb.person("alice"), harness.kb, HTML)
 
 
 async def test_answer_quoting_two_people_has_no_more_from_button(harness: Harness) -> None:
     harness.engine.script["trade and sanctions"] = answer(
         "trade and sanctions", "alice-trade", "bob-sanctions", kb=harness.kb)
     await harness.command("trade and sanctions")
-    assert harness.last_buttons() == []
+    assert harness.labels() == ["\U0001f44d", "\U0001f44e"]  # only the feedback row
 
 
 async def test_every_question_is_recorded_with_people_and_topics(harness: Harness) -> None:
@@ -316,11 +326,9 @@ async def test_clarify_offers_suggestions_as_buttons(harness: Harness) -> None:
          Suggestion("Alice on trade, long", long_question)), "")
     harness.engine.script[long_question] = answer(long_question, "alice-trade", kb=harness.kb)
     await harness.command("alice?")
-    data = callback_data_of(harness.last_buttons())
-    assert data[0] == "a:What did Alice say about trade?"
-    assert data[1].startswith("h:")  # too long for callback data: kept behind a hash
-    assert all(len(d.encode()) <= 64 for d in data)
-    await harness.press(data[1])
+    assert harness.labels() == ["Alice on trade", "Alice on trade, long"]
+    callback_data_of(harness.last_buttons())  # opaque, within 64 bytes however long
+    await harness.press("Alice on trade, long")
     assert harness.engine.asked[-1] == long_question
     assert "<blockquote>We will expand trade" in harness.last_text()
 
@@ -329,14 +337,16 @@ async def test_no_answer_suggests_examples_as_buttons(harness: Harness) -> None:
     await harness.command("what is the weather")
     text = harness.last_text()
     assert text.startswith("The article does not answer that.")
-    assert callback_data_of(harness.last_buttons()) == ["a:What did Bob say about sanctions?"]
+    assert harness.labels() == ["Bob on sanctions"]
+    await harness.press("Bob on sanctions")
+    assert harness.engine.asked[-1] == "What did Bob say about sanctions?"
 
 
 async def test_no_answer_without_suggestions_says_what_can_be_asked(harness: Harness) -> None:
     harness.engine.script["hmm"] = Result("hmm", Status.NO_ANSWER, (), "", (), "")
     await harness.command("hmm")
     assert "I can answer questions about" in harness.last_text()
-    assert callback_data_of(harness.last_buttons())[0] == "q:alice-trade"
+    assert harness.labels()[0] == "What did Alice say about trade?"
 
 
 async def test_slow_engine_shows_typing(harness: Harness) -> None:
@@ -366,6 +376,11 @@ async def test_long_reply_packs_whole_blocks_in_order(harness: Harness) -> None:
     blocks = result_blocks(harness.engine.script["everything"], kb, HTML)  # type: ignore[arg-type]
     assert "\n\n".join(parts) == "\n\n".join(blocks)  # whole blocks, in order
     assert all(any(block in part for part in parts) for block in blocks)
+    # the buttons ("More from" the one speaker, then 👍 👎) go on the last message only
+    markups = [p.params.get("reply_markup") for p in harness.sent(USER)]
+    assert [bool(m) for m in markups] == [False] * (len(parts) - 1) + [True]
+    assert harness.labels() == [f"More from {kb.person(template.speaker).name}",
+                                "\U0001f44d", "\U0001f44e"]
 
 
 async def test_edited_question_edits_the_earlier_reply(harness: Harness) -> None:
@@ -561,46 +576,43 @@ def test_addressed_question_strips_only_the_bots_mention() -> None:
 # Buttons
 # --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data", ["q:gone", "p:nobody", "t:none", "h:0123456789abcdef", "zz",
-                                  "a:"])
-async def test_stale_or_unknown_button_is_answered_with_a_notice(harness: Harness,
-                                                                 data: str) -> None:
+@pytest.mark.parametrize("data", ["q:alice-trade", "zz", "0" * 64, "🙂"])
+async def test_a_button_the_cache_does_not_know_is_answered_with_a_notice(
+        harness: Harness, data: str) -> None:
+    """Buttons from before the upgrade (``q:...``), forged or garbled data: InvalidCallbackData."""
     await harness.command("/start")
     before = len(harness.sent())
-    update = harness.fake.callback_query_update("q:alice-trade", harness.last_message())
-    update["callback_query"]["data"] = data  # a button from before a reload or a restart
+    (first, *_) = callback_data_of(harness.last_buttons())
+    update = harness.fake.callback_query_update(first, harness.last_message())
+    update["callback_query"]["data"] = data
     await harness.dispatch(update)
     answered = harness.fake.calls("answerCallbackQuery")[-1]
     assert answered.params["text"] == STALE_BUTTON_NOTICE and not answered.failed
-    assert len(harness.sent()) == before
+    assert len(harness.sent()) == before and harness.engine.asked == []
 
 
-async def test_callback_data_is_at_most_64_bytes_everywhere(harness: Harness) -> None:
-    for question in ["short", "é" * 40, "x" * 62, "x" * 63, "🙂" * 20]:
+async def test_a_button_whose_statement_a_reload_removed_is_out_of_date(
+        harness: Harness) -> None:
+    await harness.command("/start")
+    harness.engine.kb = dataclasses.replace(  # as after a reload without that statement
+        harness.kb, statements=tuple(s for s in harness.kb.statements if s.id != "bob-sanctions"))
+    before = len(harness.sent())
+    await harness.press("What did Bob say about sanctions?")
+    answered = harness.fake.calls("answerCallbackQuery")[-1]
+    assert answered.params["text"] == STALE_BUTTON_NOTICE and len(harness.sent()) == before
+
+
+async def test_suggestions_of_any_length_ask_their_very_question(harness: Harness) -> None:
+    for question in ["short", "é" * 40, "x" * 63, "🙂" * 20, "why " * 200]:
         harness.engine.script["pick one"] = Result(
             "pick one", Status.CLARIFY, (), "", (Suggestion("a label", question),), "")
         await harness.command("pick one")
-        (data,) = callback_data_of(harness.last_buttons())
-        assert 1 <= len(data.encode()) <= 64
-        await harness.press(data)  # the button asks the very question, however it is encoded
+        callback_data_of(harness.last_buttons())  # within Telegram's 64 bytes
+        await harness.press("a label")
         assert harness.engine.asked[-1] == question
     for command in ["/start", "/speakers", "/topics", "/help"]:
         await harness.command(command)
-        assert all(len(d.encode()) <= 64 for d in callback_data_of(harness.last_buttons()))
-
-
-async def test_hashed_button_still_works_after_a_restart_if_the_kb_has_it(
-        harness: Harness) -> None:
-    question = "what did Bob say about sanctions"  # an alternate question in tiny.yaml
-    restarted = BotState(harness.app.bot_data[STATE_KEY].service, None, frozenset())
-    harness.app.bot_data[STATE_KEY] = restarted
-    await harness.command("/start")
-    data = f"h:{question_key(question)}"
-    before_restart = {**harness.last_message(), "message_id": 999,  # sent by the last run
-                      "reply_markup": {"inline_keyboard": [[{"text": "Bob?",
-                                                             "callback_data": data}]]}}
-    await harness.dispatch(harness.fake.callback_query_update(data, before_restart))
-    assert harness.engine.asked[-1] == question
+        callback_data_of(harness.last_buttons())
 
 
 # --------------------------------------------------------------------------------------------

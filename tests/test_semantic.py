@@ -127,6 +127,19 @@ def test_meaning_never_puts_words_in_the_wrong_mouth(tiny_kb: KnowledgeBase, mod
         m.kind == "person" for m in result.matches), result.text
 
 
+@pytest.mark.parametrize(("question", "quoted"), [
+    ("who warned that sanctions harm every side", True),  # a reporting verb: a quote
+    ("who thinks restrictive sanctions harm every side", True),
+    ("who won the sanctions fight", False),  # about the world, not about what was said
+    ("who won the trade battle", False),
+])
+def test_who_questions_get_a_quote_only_when_they_ask_what_was_said(
+        tiny_kb: KnowledgeBase, model: MiniLM, question: str, quoted: bool) -> None:
+    result = Engine(tiny_kb, model).answer(question)
+    said = result.status is Status.ANSWER and any(m.kind == "statement" for m in result.matches)
+    assert said is quoted, result.text
+
+
 def test_nearest_suggests_only_allowed_and_close_entries() -> None:
     from bot.policy import nearest
 

@@ -31,10 +31,12 @@ import yaml
 from conftest import REAL_KNOWLEDGE, TELEGRAM_ADMIN_ID, telegram_environ
 from fake_bot_api import BOT_USERNAME, Call, FakeBotApi
 
+from bot.conversation import ask as ask_in_context
 from bot.engine import Engine, Status
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.render import HTML, render_about, render_person, render_result
 from bot.semantic import shared_model
+from bot.telegram.keyboards import example_question, example_statements
 
 # The production entry point, exactly as ``article-bot run`` / ``make run`` start it.
 LAUNCHER = [sys.executable, "-m", "bot", "run"]
@@ -169,6 +171,13 @@ class ChatWith:
         self.push(self.bot.fake.callback_query_update(
             data, message or self.last_bot_message(), user_id=user))
 
+    def press_label(self, label: str, message: dict[str, Any] | None = None) -> None:
+        """Press the button labelled ``label`` (its callback data is the bot's opaque id)."""
+        message = message or self.last_bot_message()
+        rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+        (data,) = [b["callback_data"] for row in rows for b in row if b["text"] == label]
+        self.press(data, message)
+
     def sent(self) -> list[Call]:
         """Successful sendMessage calls to this chat."""
         return [c for c in self.bot.fake.calls("sendMessage")
@@ -250,10 +259,11 @@ def test_start_greets_with_the_article_and_three_example_buttons(private: ChatWi
     kb = private.bot.kb
     assert kb.articles[0].title in text
     assert all(p.name in text for p in kb.quoted_people())
-    data = [b["callback_data"] for b in buttons(reply)]
-    assert len(data) == 3 and all(d.startswith("q:") for d in data)
-    private.press(data[0])
-    statement = kb.statement(data[0][2:])
+    examples = example_statements(kb)
+    assert [b["text"] for b in buttons(reply)] == [example_question(s, kb) for s in examples]
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons(reply))
+    private.press_label(example_question(examples[0], kb))
+    statement = examples[0]
     assert private.reply().params["text"].startswith(
         f"<blockquote>{HTML.escape(statement.text)}")
 
@@ -283,9 +293,8 @@ def test_speakers_button_opens_a_speaker_card(private: ChatWith) -> None:
     private.say("/speakers")
     reply = private.reply()
     kb = private.bot.kb
-    assert [b["callback_data"] for b in buttons(reply)] == [
-        f"p:{p.id}" for p in kb.quoted_people()]
-    private.press("p:sanaei")
+    assert [b["text"] for b in buttons(reply)] == [p.name for p in kb.quoted_people()]
+    private.press_label(kb.person("sanaei").name)
     assert private.reply().params["text"] == render_person(kb.person("sanaei"), kb, HTML)
     private.bot.fake.wait_for("answerCallbackQuery", lambda c: not c.failed)
 
@@ -294,8 +303,8 @@ def test_topic_button_asks_about_the_topic(private: ChatWith) -> None:
     private.say("/topics")
     reply = private.reply()
     bot = private.bot
-    assert [b["callback_data"] for b in buttons(reply)] == [f"t:{t.id}" for t in bot.kb.topics]
-    private.press("t:brics")
+    assert [b["text"] for b in buttons(reply)] == [t.name for t in bot.kb.topics]
+    private.press_label(bot.kb.topic("brics").name)
     expected = render_result(bot.engine.answer("Who talked about BRICS?"), bot.kb, HTML)
     assert private.reply().params["text"] == expected
 
@@ -316,8 +325,8 @@ def test_free_text_gets_the_rendered_answer(private: ChatWith) -> None:
     assert reply.params["parse_mode"] == "HTML"
     assert "<blockquote>" in text and "Ali Akbar Velayati" in text
     assert "strengthen the BRICS and the SCO" in text
-    assert buttons(reply) == [{"text": "More from Ali Akbar Velayati",
-                               "callback_data": "p:velayati"}]
+    assert [b["text"] for b in buttons(reply)] == ["More from Ali Akbar Velayati", "\U0001f44d",
+                                                   "\U0001f44e"]
 
 
 def test_a_follow_up_refers_to_the_last_answer(private: ChatWith) -> None:
@@ -510,6 +519,27 @@ def test_unanswered_and_stats(polling_bot: RunningBot) -> None:
     assert "Inbox: 1 waiting, the oldest" in text  # the /stats update itself
 
 
+def test_thumbs_down_reaches_the_admins_unanswered(polling_bot: RunningBot) -> None:
+    user = ChatWith(polling_bot, polling_bot.new_user())
+    question = "What did Sanaei say about banks?"
+    user.say(question)
+    reply = user.reply()
+    assert [b["text"] for b in buttons(reply)][-2:] == ["\U0001f44d", "\U0001f44e"]
+    user.press_label("\U0001f44e")
+    fake = polling_bot.fake
+    fake.wait_for("editMessageReplyMarkup", lambda c: not c.failed
+                  and int(c.params["chat_id"]) == user.chat_id, timeout=REPLY_TIMEOUT)
+    assert "\U0001f44e" not in str(user.last_bot_message().get("reply_markup"))
+    thanks = [c for c in fake.calls("answerCallbackQuery") if c.params.get("text")]
+    assert thanks and thanks[-1].params["text"] == "Thanks \u2014 noted."
+    admin = ChatWith(polling_bot, TELEGRAM_ADMIN_ID)
+    admin.seen = len(admin.sent())
+    admin.say("/unanswered")
+    text = admin.reply().params["text"]
+    shown = polling_bot.engine.answer(question).matches[0]
+    assert "Answers marked \U0001f44e" in text and question in text and shown.id in text
+
+
 def test_logs_are_at_debug_and_never_hold_the_token(polling_bot: RunningBot) -> None:
     logs = polling_bot.logs()
     assert " DEBUG " in logs and "getUpdates" in logs
@@ -561,6 +591,35 @@ def test_webhook_mode(tmp_path: Path) -> None:
             status = bot.stop()
         assert status == 0, bot.logs()
         assert fake.token not in bot.logs() and secret not in bot.logs()
+
+
+def test_a_restart_keeps_the_conversation_and_the_buttons(tmp_path: Path) -> None:
+    """SIGTERM, start again over the same data folder: "he" still means Velayati, and the
+    buttons sent before the restart still work."""
+    with FakeBotApi() as fake:
+        bot = start_bot(fake, REAL_KNOWLEDGE, tmp_path)
+        chat = ChatWith(bot, bot.new_user())
+        try:
+            chat.say("What did Velayati say about BRICS?")
+            chat.reply()
+            answer = chat.last_bot_message()
+        finally:
+            assert bot.stop() == 0, bot.logs()
+        again = start_bot(fake, REAL_KNOWLEDGE, tmp_path)
+        chat.bot = again
+        try:
+            chat.say("and what else did he say?")
+            text = chat.reply().params["text"]
+            chat.press_label("More from Ali Akbar Velayati", answer)
+            card = chat.reply().params["text"]
+        finally:
+            assert again.stop() == 0, again.logs()
+    assert card == render_person(again.kb.person("velayati"), again.kb, HTML)
+    engine = Engine(load_knowledge(REAL_KNOWLEDGE), shared_model())
+    _, after = ask_in_context(engine, "What did Velayati say about BRICS?")
+    expected, _ = ask_in_context(engine, "and what else did he say?", after)
+    assert expected.status is Status.ANSWER  # the rest of Velayati's words, not "whom?"
+    assert text == render_result(expected, engine.kb, HTML)
 
 
 def test_the_cli_run_command_starts_the_bot(tmp_path: Path) -> None:

@@ -87,20 +87,27 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Show recent questions that got no answer (admins only)."""
+    """Show recent questions that got no answer, and answers readers marked 👎, with what
+    they showed (admins only)."""
     if not await _admin_only(update, context):
         return
-    question_log = bot_state(context).question_log
+    state = bot_state(context)
+    question_log = state.question_log
     if question_log is None:
         await reply_html(update, context, esc("The question log is not available."))
         return
     try:
         groups = await asyncio.to_thread(question_log.unanswered, limit=UNANSWERED_LIMIT)
+        disliked = await asyncio.to_thread(question_log.disliked, limit=UNANSWERED_LIMIT)
     except StorageError as exc:
         log.warning("could not read the question log: %s", exc)
         await reply_html(update, context, esc("Could not read the question log."))
         return
-    await reply_html(update, context, preformatted(format_unanswered(groups)))
+    kb = state.service.engine.kb
+    speakers = {p.id: p.name for p in kb.people}
+    speakers |= {s.id: speakers.get(s.speaker, s.speaker) for s in kb.statements}
+    await reply_html(update, context,
+                     preformatted(format_unanswered(groups, disliked, speakers)))
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,24 +1,33 @@
-"""Button handlers, one per kind of callback data (routed by pattern in telegram_app).
+"""Button handlers, one per kind of callback data object (routed by class in telegram_app).
 
-Every callback query is answered; a button whose statement, person, topic or question is no
-longer known (a reload removed it, a restart forgot a long question) gets a notice instead.
+Every callback query is answered; a button whose statement, person or topic is no longer known
+(a reload removed it), or that the callback data cache no longer knows, gets a notice instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from telegram import CallbackQuery, Chat, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.knowledge import KnowledgeBase
 from bot.render import HTML, person_blocks
-from bot.telegram.keyboards import hashed_question, knows, topic_question
+from bot.telegram.keyboards import (
+    AskQuestion,
+    AskTopic,
+    Feedback,
+    ShowPerson,
+    ShowStatement,
+    knows,
+    topic_question,
+    without_feedback,
+)
 from bot.telegram.questions import ask_and_reply
-from bot.telegram.replies import compose_answer, statement_result
+from bot.telegram.replies import FEEDBACK_THANKS, compose_answer, statement_result
 from bot.telegram.sending import send_html, topic_id
 from bot.telegram.state import bot_state
 
@@ -26,28 +35,29 @@ log = logging.getLogger(__name__)
 
 STALE_BUTTON_NOTICE = "This button is out of date \u2014 please ask again."
 
+_Data = TypeVar("_Data")
+
 
 class Pressed(NamedTuple):
-    """Where a pressed button's reply goes, and what its callback data carried."""
+    """Where a pressed button's reply goes."""
 
     query: CallbackQuery
     chat: Chat
     reply_to: int | None
     thread_id: int | None
-    value: str  # the pattern's group: a statement, person or topic id, a question, a hash
 
 
-def _pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Pressed | None:
-    """The pressed button, or None if its message is gone (the caller answers with a notice)."""
+def _pressed(update: Update, kind: type[_Data]) -> tuple[Pressed, _Data] | None:
+    """The pressed button and what it stands for, or None if its message is gone or its data
+    is not a ``kind`` (the caller answers with a notice)."""
     query = update.callback_query
-    if query is None or query.message is None:
+    if query is None or query.message is None or not isinstance(query.data, kind):
         return None
     message = query.message
     chat = message.chat
     reply_to = None if chat.type == ChatType.PRIVATE else message.message_id
     thread_id = topic_id(message) if isinstance(message, Message) else None
-    value = context.matches[0].group(1) if context.matches else ""
-    return Pressed(query, chat, reply_to, thread_id, value)
+    return Pressed(query, chat, reply_to, thread_id), query.data
 
 
 async def _ask(context: ContextTypes.DEFAULT_TYPE, pressed: Pressed, question: str) -> None:
@@ -57,65 +67,80 @@ async def _ask(context: ContextTypes.DEFAULT_TYPE, pressed: Pressed, question: s
 
 
 async def show_statement(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``q:<statement-id>``: show that statement, as an answer."""
-    state = bot_state(context)
-    kb: KnowledgeBase = state.service.engine.kb
-    pressed = _pressed(update, context)
-    if pressed is None or not knows(kb.statement, pressed.value):
+    """:class:`ShowStatement`: show that statement, as an answer."""
+    kb = bot_state(context).service.engine.kb
+    found = _pressed(update, ShowStatement)
+    if found is None or not knows(kb.statement, found[1].id):
         await stale_button(update, context)
         return
+    pressed, data = found
     await answer_query(pressed.query)
-    text, markup = compose_answer(statement_result(kb.statement(pressed.value)), kb, state)
+    text, markup = compose_answer(statement_result(kb.statement(data.id)), kb)
     await send_html(context.bot, pressed.chat.id, text, markup, reply_to=pressed.reply_to,
                     thread_id=pressed.thread_id)
 
 
 async def show_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``p:<person-id>``: that speaker's card."""
+    """:class:`ShowPerson`: that speaker's card."""
     kb = bot_state(context).service.engine.kb
-    pressed = _pressed(update, context)
-    person = kb.find_person(pressed.value) if pressed is not None else None
-    if pressed is None or person is None:
+    found = _pressed(update, ShowPerson)
+    person = kb.find_person(found[1].id) if found is not None else None
+    if found is None or person is None:
         await stale_button(update, context)
         return
+    pressed = found[0]
     await answer_query(pressed.query)
     await send_html(context.bot, pressed.chat.id, person_blocks(person, kb, HTML),
                     reply_to=pressed.reply_to, thread_id=pressed.thread_id)
 
 
 async def ask_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``t:<topic-id>``: ask who talked about the topic."""
+    """:class:`AskTopic`: ask who talked about the topic."""
     kb = bot_state(context).service.engine.kb
-    pressed = _pressed(update, context)
-    if pressed is None or not knows(kb.topic, pressed.value):
+    found = _pressed(update, AskTopic)
+    if found is None or not knows(kb.topic, found[1].id):
         await stale_button(update, context)
         return
-    await _ask(context, pressed, topic_question(kb.topic(pressed.value)))
+    await _ask(context, found[0], topic_question(kb.topic(found[1].id)))
 
 
 async def ask_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``a:<question>``: ask the question the button carries."""
-    pressed = _pressed(update, context)
-    if pressed is None:
+    """:class:`AskQuestion`: ask the question the button stands for."""
+    found = _pressed(update, AskQuestion)
+    if found is None:
         await stale_button(update, context)
         return
-    await _ask(context, pressed, pressed.value)
+    await _ask(context, found[0], found[1].text)
 
 
-async def ask_hashed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``h:<hash>``: ask the long question the hash stands for, if it is still known."""
-    state = bot_state(context)
-    pressed = _pressed(update, context)
-    question = (hashed_question(pressed.value, state.service.engine.kb, state)
-                if pressed is not None else None)
-    if pressed is None or question is None:
+async def feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """:class:`Feedback`: store the verdict (once per reader and answer), thank the reader,
+    and take the 👍 👎 row off the answer (its other buttons stay)."""
+    found = _pressed(update, Feedback)
+    if found is None:
         await stale_button(update, context)
         return
-    await _ask(context, pressed, question)
+    pressed, data = found
+    question_log = bot_state(context).question_log
+    if question_log is not None:
+        try:
+            await asyncio.to_thread(
+                question_log.record_feedback, answer=data.answer, question=data.question,
+                shown=data.shown, verdict=data.verdict, user_id=pressed.query.from_user.id)
+        except Exception:  # a broken log must not cost the reader the thanks
+            log.warning("could not record feedback in the question log", exc_info=True)
+    await answer_query(pressed.query, FEEDBACK_THANKS)
+    message = pressed.query.message
+    if isinstance(message, Message):
+        try:
+            await pressed.query.edit_message_reply_markup(without_feedback(message.reply_markup))
+        except TelegramError as exc:  # too old to edit, or already edited by another press
+            log.info("could not remove the feedback buttons: %s", exc)
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any other button (or one whose target is gone): say it is out of date."""
+    """A button the cache no longer knows (``InvalidCallbackData``), one whose target is gone,
+    or any other: say it is out of date."""
     if update.callback_query is not None:
         await answer_query(update.callback_query, STALE_BUTTON_NOTICE)
 

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.render import HTML, about_blocks, person_blocks
-from bot.telegram.keyboards import button_label, example_keyboard
+from bot.telegram.keyboards import AskTopic, ShowPerson, button_label, example_keyboard
 from bot.telegram.questions import ask_and_reply
 from bot.telegram.replies import esc, render_help, render_speakers, render_start, render_topics
 from bot.telegram.sending import reply_html, reply_target, topic_id
@@ -49,7 +49,7 @@ async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def speakers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the quoted people as buttons that open their speaker cards."""
     kb = bot_state(context).service.engine.kb
-    rows = [[InlineKeyboardButton(button_label(p.name), callback_data=f"p:{p.id}")]
+    rows = [[InlineKeyboardButton(button_label(p.name), callback_data=ShowPerson(p.id))]
             for p in kb.quoted_people()]
     await reply_html(update, context, render_speakers(kb),
                      InlineKeyboardMarkup(rows) if rows else None)
@@ -58,7 +58,7 @@ async def speakers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the topics as buttons that ask about them."""
     kb = bot_state(context).service.engine.kb
-    buttons = [InlineKeyboardButton(button_label(t.name), callback_data=f"t:{t.id}")
+    buttons = [InlineKeyboardButton(button_label(t.name), callback_data=AskTopic(t.id))
                for t in kb.topics]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     await reply_html(update, context, render_topics(kb),

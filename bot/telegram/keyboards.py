@@ -1,71 +1,97 @@
-"""Buttons: compact callback data (never unbounded user text), example questions, keyboards."""
+"""Buttons: what each one stands for (small typed objects), example questions, keyboards.
+
+A button's callback data is one of the frozen dataclasses below. python-telegram-bot's
+``arbitrary_callback_data`` keeps the object in its callback data cache and sends Telegram only
+an opaque id; the cache is saved with the persistence (:mod:`bot.telegram.persistence`), so a
+button still works after a restart. Handlers are routed by the object's class
+(``CallbackQueryHandler(pattern=ShowStatement)``); a button the cache no longer knows arrives as
+``InvalidCallbackData`` and is answered "out of date".
+"""
 
 from __future__ import annotations
 
-import hashlib
-import re
+import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.engine import Result
+from bot.engine import Result, Status
 from bot.knowledge import KnowledgeBase, Statement, Topic
-from bot.telegram.state import BotState
+from bot.storage import MAX_QUESTION_CHARS
 
-CALLBACK_DATA_MAX_BYTES = 64  # Bot API: callback_data is 1-64 bytes of UTF-8
+CALLBACK_CACHE_SIZE = 2048  # keyboards whose buttons are remembered (PTB drops the oldest)
 BUTTON_LABEL_MAX = 60  # longer labels are cut; Telegram would truncate them anyway
 
-# Callback data, one short form per action, each routed to its handler by its pattern:
-#   q:<statement-id>  show that statement        p:<person-id>  that speaker's card
-#   t:<topic-id>      ask about the topic        a:<question>   ask (only if it fits 64 bytes)
-#   h:<16 hex>        ask a longer question, kept in BotState.asked (or found in the KB again)
-# Ids are at most 48 characters of [a-z0-9-] (knowledge.py), so every form fits in 64 bytes.
-STATEMENT_BUTTON = re.compile(r"q:(.+)", re.DOTALL)
-PERSON_BUTTON = re.compile(r"p:(.+)", re.DOTALL)
-TOPIC_BUTTON = re.compile(r"t:(.+)", re.DOTALL)
-ASK_BUTTON = re.compile(r"a:(.+)", re.DOTALL)
-HASHED_BUTTON = re.compile(r"h:(.+)", re.DOTALL)
+
+@dataclass(frozen=True)
+class ShowStatement:
+    """Show this statement, as an answer."""
+
+    id: str
 
 
-def _fits(data: str) -> bool:
-    return 1 <= len(data.encode("utf-8")) <= CALLBACK_DATA_MAX_BYTES
+@dataclass(frozen=True)
+class ShowPerson:
+    """Show this speaker's card."""
+
+    id: str
 
 
-def question_key(question: str) -> str:
-    """The short hash that stands for a long question in ``h:`` callback data."""
-    return hashlib.sha256(question.encode("utf-8")).hexdigest()[:16]
+@dataclass(frozen=True)
+class AskTopic:
+    """Ask who talked about this topic."""
+
+    id: str
 
 
-def ask_callback_data(question: str, state: BotState) -> str:
-    """Callback data that asks ``question``: inline if it fits in 64 bytes, else by hash."""
-    data = f"a:{question}"
-    if _fits(data):
-        return data
-    key = question_key(question)
-    state.asked.put(key, question)
-    return f"h:{key}"
+@dataclass(frozen=True)
+class AskQuestion:
+    """Ask this question (a suggestion's full wording, however long)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A reader's 👍 or 👎 on one answer (both buttons of an answer share ``answer``)."""
+
+    answer: str  # a token naming this answer, so a second press is known as one
+    question: str
+    shown: tuple[str, ...]  # the entry ids the answer showed
+    verdict: Literal["up", "down"]
+
+
+FEEDBACK_LABELS = {"up": "\U0001f44d", "down": "\U0001f44e"}  # 👍 👎
+
+
+def feedback_row(result: Result) -> list[InlineKeyboardButton]:
+    """The 👍 👎 buttons under an answer that shows something; none under anything else (a
+    request to clarify, "not in the article")."""
+    if result.status is not Status.ANSWER or not result.matches:
+        return []
+    answer = secrets.token_hex(8)
+    question = result.question[:MAX_QUESTION_CHARS]
+    shown = tuple(dict.fromkeys(m.id for m in result.matches))
+    verdicts: tuple[Literal["up", "down"], ...] = ("up", "down")
+    return [InlineKeyboardButton(FEEDBACK_LABELS[v], callback_data=Feedback(
+        answer, question, shown, v)) for v in verdicts]
+
+
+def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """``markup`` without its feedback buttons (the others kept), None if nothing is left."""
+    if markup is None:
+        return None
+    rows = [[b for b in row if not isinstance(b.callback_data, Feedback)]
+            for row in markup.inline_keyboard]
+    kept = [row for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None
 
 
 def topic_question(topic: Topic) -> str:
     """The question a topic button asks the engine."""
     return f"Who talked about {topic.name}?"  # the engine's own wording for topic examples
-
-
-def _known_questions(kb: KnowledgeBase) -> list[str]:
-    """Questions a hashed button may stand for after a restart emptied BotState.asked."""
-    found = [q for s in kb.statements for q in s.questions]
-    found += [q for f in kb.facts for q in f.questions]
-    found += [topic_question(t) for t in kb.topics]
-    return found
-
-
-def hashed_question(key: str, kb: KnowledgeBase, state: BotState) -> str | None:
-    """The question behind ``h:<key>``: remembered, else found in the knowledge base again
-    (after a restart emptied BotState.asked); None if it is unknown."""
-    question = state.asked.get(key)
-    if question is None:
-        question = next((q for q in _known_questions(kb) if question_key(q) == key), None)
-    return question
 
 
 def knows(lookup: Callable[[str], object], key: str) -> bool:
@@ -113,7 +139,8 @@ def example_question(statement: Statement, kb: KnowledgeBase) -> str:
 
 def example_keyboard(kb: KnowledgeBase, count: int = 3) -> InlineKeyboardMarkup | None:
     """Example questions as buttons, each showing the statement that answers it."""
-    rows = [[InlineKeyboardButton(button_label(example_question(s, kb)), callback_data=f"q:{s.id}")]
+    rows = [[InlineKeyboardButton(button_label(example_question(s, kb)),
+                                  callback_data=ShowStatement(s.id))]
             for s in example_statements(kb, count)]
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -128,6 +155,7 @@ def more_from_keyboard(result: Result, kb: KnowledgeBase) -> InlineKeyboardMarku
     person = kb.find_person(speakers.pop())
     if person is None:
         return None
-    more = InlineKeyboardButton(button_label(f"More from {person.name}"), callback_data=f"p:{person.id}")
+    more = InlineKeyboardButton(button_label(f"More from {person.name}"),
+                                callback_data=ShowPerson(person.id))
     return InlineKeyboardMarkup([[more]])
 

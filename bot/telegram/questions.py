@@ -7,6 +7,8 @@ import contextlib
 import logging
 import re
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from telegram import Bot, Chat, Message, Update
 from telegram.constants import ChatAction, ChatType
@@ -50,12 +52,21 @@ CONVERSATION_KEY = "conversation"  # chat_data: (Context, when it was last updat
 CONVERSATION_TTL = 30 * 60  # seconds: an older conversation is forgotten ("he" means no one)
 
 
+def conversation_expired(chat_data: Mapping[Any, Any]) -> bool:
+    """Whether ``chat_data`` holds a conversation older than :data:`CONVERSATION_TTL`."""
+    stored = chat_data.get(CONVERSATION_KEY)
+    return stored is not None and time.time() - stored[1] > CONVERSATION_TTL
+
+
 def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Context:
-    """This chat's conversation, or a fresh one after a while."""
-    stored = context.chat_data.get(CONVERSATION_KEY) if context.chat_data is not None else None
-    if not stored or time.time() - stored[1] > CONVERSATION_TTL:
+    """This chat's conversation (kept in ``chat_data``, so it survives a restart), or a fresh
+    one after a while."""
+    if context.chat_data is None:
         return EMPTY
-    conversation: Context = stored[0]
+    if conversation_expired(context.chat_data):
+        del context.chat_data[CONVERSATION_KEY]
+    stored = context.chat_data.get(CONVERSATION_KEY)
+    conversation: Context = stored[0] if stored else EMPTY
     return conversation
 
 
@@ -90,7 +101,7 @@ async def ask_and_reply(context: ContextTypes.DEFAULT_TYPE, chat: Chat, question
                                   conversation=_conversation(context))
     if context.chat_data is not None:
         context.chat_data[CONVERSATION_KEY] = (after, time.time())
-    text, markup = compose_answer(result, engine.kb, state)
+    text, markup = compose_answer(result, engine.kb, feedback=True)
     # Recorded before replying: once a reply is seen, /unanswered and /stats count it, even
     # while updates of other chats (an admin's) are handled concurrently.
     await record_question(state, question, result, engine.kb, user_id)
@@ -179,7 +190,7 @@ async def edited_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     engine = state.service.engine
     result, _ = await consult(engine, question, context.bot, chat.id, thread_id=thread_id)
-    text, markup = compose_answer(result, engine.kb, state)
+    text, markup = compose_answer(result, engine.kb, feedback=True)
     await record_question(state, question, result, engine.kb, user_id)  # before: see ask_and_reply
     try:
         ids = await edit_html(context.bot, chat.id, previous, text, markup, reply_to=reply_to,

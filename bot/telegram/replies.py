@@ -9,14 +9,16 @@ from bot.knowledge import KnowledgeBase, Statement
 from bot.markup import HTML, group_lines, line_blocks
 from bot.render import result_blocks
 from bot.telegram.keyboards import (
-    ask_callback_data,
+    AskQuestion,
     button_label,
     example_keyboard,
     example_question,
     example_statements,
+    feedback_row,
     more_from_keyboard,
 )
-from bot.telegram.state import BotState
+
+FEEDBACK_THANKS = "Thanks \u2014 noted."
 
 
 def esc(text: str) -> str:
@@ -78,15 +80,20 @@ def preformatted(text: str) -> list[str]:
     return line_blocks(text.splitlines(), HTML, lambda lines: f"<pre>{lines}</pre>")
 
 
-def compose_answer(result: Result, kb: KnowledgeBase, state: BotState,
+def compose_answer(result: Result, kb: KnowledgeBase, *, feedback: bool = False,
                    ) -> tuple[list[str], InlineKeyboardMarkup | None]:
-    """The HTML reply (in blocks) and buttons for one engine result."""
+    """The HTML reply (in blocks) and buttons for one engine result; with ``feedback``, an
+    answer (not a request to clarify, not "not in the article") also gets a 👍 👎 row."""
     blocks = result_blocks(result, kb, HTML)
     if result.status is Status.ANSWER:
-        return blocks or [esc(result.text)], more_from_keyboard(result, kb)
+        more = more_from_keyboard(result, kb)
+        rows = [list(row) for row in more.inline_keyboard] if more else []
+        if feedback and (row := feedback_row(result)):
+            rows.append(row)
+        return blocks or [esc(result.text)], InlineKeyboardMarkup(rows) if rows else None
     if result.suggestions:
         rows = [[InlineKeyboardButton(button_label(s.label or s.question),
-                                      callback_data=ask_callback_data(s.question, state))]
+                                      callback_data=AskQuestion(s.question))]
                 for s in result.suggestions]
         return blocks, InlineKeyboardMarkup(rows)
     # no_answer (or clarify) without suggestions: say what the bot can answer, with examples

@@ -16,7 +16,6 @@ STATE_KEY = "article_bot"
 """The ``bot_data`` key holding the :class:`BotState`."""
 
 REPLY_MEMORY = 1000  # (chat, question message) -> bot reply ids kept for edits
-ASKED_MEMORY = 1000  # long suggestion questions kept behind a hash for their buttons
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -63,7 +62,6 @@ class BotState:
     inbox: Inbox | None = None
     replies: BoundedMap[tuple[int, int], tuple[int, ...]] = field(
         default_factory=lambda: BoundedMap(REPLY_MEMORY))
-    asked: BoundedMap[str, str] = field(default_factory=lambda: BoundedMap(ASKED_MEMORY))
 
 
 def bot_state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
