@@ -2,40 +2,25 @@
 
 One layout, two markups, so the CLI and Telegram say the same thing. Every piece of article or
 user text passes through ``markup.escape``.
+
+A reply is a list of blocks (:mod:`bot.markup`): a lead, a quote with its speaker line, a
+card's heading, a source line. The CLI joins them with blank lines (the ``render_*``
+functions); the Telegram adapter packs them into messages without reading the HTML again.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from bot.knowledge import Article, Fact, KnowledgeBase, Person, Statement, StatementKind
+from bot.markup import HTML, PLAIN, Markup, join_blocks, line_blocks, text_blocks
 from bot.results import Note, NoteKind, Result, Status
 
-
-@dataclass(frozen=True)
-class Markup:
-    """How to mark up text: plain for the terminal, HTML for Telegram."""
-
-    escape: Callable[[str], str]
-    bold: Callable[[str], str]
-    italic: Callable[[str], str]
-    quote: Callable[[str], str]  # a block quote
-
-
-PLAIN = Markup(
-    escape=lambda text: text,
-    bold=lambda text: text,
-    italic=lambda text: text,
-    quote=lambda text: f"\u201c{text}\u201d",
-)
-HTML = Markup(
-    escape=lambda text: html.escape(text, quote=False),
-    bold=lambda text: f"<b>{text}</b>",
-    italic=lambda text: f"<i>{text}</i>",
-    quote=lambda text: f"<blockquote>{text}</blockquote>",
-)
+__all__ = [  # HTML, PLAIN and Markup too: callers take them from here with the renderers
+    "HTML", "PLAIN", "Markup", "about_blocks", "fact_blocks", "join_names", "note_text",
+    "person_blocks", "render_about", "render_person", "render_result", "render_source",
+    "render_statement", "result_blocks", "short_name", "speaker_line", "statement_blocks",
+]
 
 
 def speaker_line(person: Person, m: Markup) -> str:
@@ -43,8 +28,9 @@ def speaker_line(person: Person, m: Markup) -> str:
     return f"{m.bold(m.escape(person.name))}, {m.escape(person.role)}"
 
 
-def render_statement(statement: Statement, kb: KnowledgeBase, m: Markup) -> str:
-    """A statement: the verbatim words, then who said them (and whom they cite)."""
+def statement_blocks(statement: Statement, kb: KnowledgeBase, m: Markup) -> list[str]:
+    """A statement: the verbatim words, then who said them (and whom they cite). One block,
+    unless the words are longer than a block: then the speaker line comes with the last part."""
     person = kb.person(statement.speaker)
     words = statement.text
     if statement.kind is StatementKind.QUOTE and words[-1:] not in {".", "!", "?"}:
@@ -57,41 +43,49 @@ def render_statement(statement: Statement, kb: KnowledgeBase, m: Markup) -> str:
     if statement.cites:
         cited = kb.find_person(statement.cites)
         attribution += m.escape(f", citing {cited.name if cited else statement.cites}")
-    return f"{m.quote(m.escape(words))}\n{attribution}"
+    return text_blocks(words, m, m.quote, tail=f"\n{attribution}")
 
 
-def render_fact(fact: Fact, m: Markup) -> str:
+def render_statement(statement: Statement, kb: KnowledgeBase, m: Markup) -> str:
+    """A statement as one text (see :func:`statement_blocks`)."""
+    return join_blocks(statement_blocks(statement, kb, m))
+
+
+def fact_blocks(fact: Fact, m: Markup) -> list[str]:
     """A fact: the short answer, then the article's own words."""
-    return f"{m.escape(fact.answer)}\n{m.quote(m.escape(fact.quote))}"
+    return text_blocks(fact.quote, m, m.quote, head=f"{m.escape(fact.answer)}\n")
 
 
-def render_person(person: Person, kb: KnowledgeBase, m: Markup, *, limit: int = 10,
-                  short: bool = False) -> str:
+def person_blocks(person: Person, kb: KnowledgeBase, m: Markup, *, limit: int = 10,
+                  short: bool = False) -> list[str]:
     """A speaker card: name, roles, and what they said (or that the article does not quote them).
 
     ``short``: "who is X?" asks who, not what: the roles and how often they are quoted.
     """
-    lines = [m.bold(m.escape(person.name))]
-    lines += [m.escape(role) for role in person.roles]
+    blocks = ["\n".join([m.bold(m.escape(person.name)), *(m.escape(r) for r in person.roles)])]
     said = kb.statements_by(person.id)
     if said and short:
         times = "once" if len(said) == 1 else f"{len(said)} times"
-        lines += ["", m.escape(f"Quoted {times} in the article: ask \u201cWhat did "
+        blocks.append(m.escape(f"Quoted {times} in the article: ask \u201cWhat did "
                                f"{short_name(person)} say?\u201d to read "
-                               + ("it." if len(said) == 1 else "them."))]
+                               + ("it." if len(said) == 1 else "them.")))
     elif said:
         count = f"{len(said)} statement" + ("s" if len(said) != 1 else "")
-        lines.append("")
-        lines.append(m.escape(f"Quoted in the article ({count}):"))
+        blocks.append(m.escape(f"Quoted in the article ({count}):"))
         for statement in said[:limit]:
-            lines += ["", render_statement(statement, kb, m)]
+            blocks += statement_blocks(statement, kb, m)
         if len(said) > limit:
-            lines += ["", m.escape(f"\u2026and {len(said) - limit} more.")]
+            blocks.append(m.escape(f"\u2026and {len(said) - limit} more."))
     else:
-        lines.append("")
-        lines.append(m.escape(f"The article names {person.name} but does not quote "
-                              f"{person.name.split()[-1]}."))
-    return "\n".join(lines)
+        blocks.append(m.escape(f"The article names {person.name} but does not quote "
+                               f"{person.name.split()[-1]}."))
+    return blocks
+
+
+def render_person(person: Person, kb: KnowledgeBase, m: Markup, *, limit: int = 10,
+                  short: bool = False) -> str:
+    """A speaker card as one text (see :func:`person_blocks`)."""
+    return join_blocks(person_blocks(person, kb, m, limit=limit, short=short))
 
 
 def render_source(article: Article, m: Markup) -> str:
@@ -99,53 +93,62 @@ def render_source(article: Article, m: Markup) -> str:
     return m.italic(m.escape(f"Source: {article.outlet}, \u201c{article.title}\u201d"))
 
 
-def render_about(kb: KnowledgeBase, m: Markup) -> str:
-    """The article, outlet and event."""
-    parts = []
+def about_blocks(kb: KnowledgeBase, m: Markup) -> list[str]:
+    """The article, outlet and event; for each article a heading, its summary, its event."""
+    blocks = []
     for article in kb.articles:
         event = article.event
-        lines = [m.bold(m.escape(article.title)), m.escape(f"{article.outlet}"), "",
-                 m.escape(article.summary), ""]
+        blocks.append(f"{m.bold(m.escape(article.title))}\n{m.escape(article.outlet)}")
+        blocks += text_blocks(article.summary, m)
         where = ", ".join(x for x in (event.place, event.city) if x)
-        lines.append(m.escape(f"Event: {event.kind} \u201c{event.title}\u201d"
-                              + (f", {where}" if where else "")))
+        lines = [f"Event: {event.kind} \u201c{event.title}\u201d" + (f", {where}" if where else "")]
         if event.organizers:
-            lines.append(m.escape("Organised by: " + "; ".join(event.organizers)))
+            lines.append("Organised by: " + "; ".join(event.organizers))
         quoted = ", ".join(p.name for p in kb.quoted_people() if p.article_id == article.id)
         if quoted:
-            lines.append(m.escape(f"Quoted: {quoted}"))
-        parts.append("\n".join(lines))
-    return "\n\n".join(parts)
+            lines.append(f"Quoted: {quoted}")
+        blocks += line_blocks(lines, m)
+    return blocks
 
 
-def render_result(result: Result, kb: KnowledgeBase, m: Markup) -> str:
-    """The whole reply for one engine result."""
+def render_about(kb: KnowledgeBase, m: Markup) -> str:
+    """The article, outlet and event as one text (see :func:`about_blocks`)."""
+    return join_blocks(about_blocks(kb, m))
+
+
+def result_blocks(result: Result, kb: KnowledgeBase, m: Markup) -> list[str]:
+    """The reply for one engine result, as blocks."""
     blocks = []
     if result.lead:
-        blocks.append(m.escape(result.lead))
+        blocks += text_blocks(result.lead, m)
     if result.status is Status.ANSWER:
         articles = []
         for match in result.matches:
             if match.kind == "statement":
                 statement = kb.statement(match.id)
-                blocks.append(render_statement(statement, kb, m))
+                blocks += statement_blocks(statement, kb, m)
                 articles.append(statement.article_id)
             elif match.kind == "fact":
                 fact = kb.fact(match.id)
-                blocks.append(render_fact(fact, m))
+                blocks += fact_blocks(fact, m)
                 articles.append(fact.article_id)
             elif match.kind == "person":
                 person = kb.person(match.id)
-                blocks.append(render_person(person, kb, m, short=result.note.kind in (
-                    NoteKind.WHO_IS, NoteKind.SPEAKER_COUNT)))
+                blocks += person_blocks(person, kb, m, short=result.note.kind in (
+                    NoteKind.WHO_IS, NoteKind.SPEAKER_COUNT))
                 articles.append(person.article_id)
         for article_id in dict.fromkeys(articles):
             blocks.append(render_source(kb.article(article_id), m))
     elif result.suggestions:
         heading = _HEADINGS[result.lang][result.status is Status.CLARIFY]
-        blocks.append(m.escape(heading) + "\n" + "\n".join(
-            m.escape(f"\u2022 {s.question}") for s in result.suggestions))
-    return "\n\n".join(blocks)
+        blocks += line_blocks([heading, *(f"\u2022 {s.question}" for s in result.suggestions)],
+                              m)
+    return blocks
+
+
+def render_result(result: Result, kb: KnowledgeBase, m: Markup) -> str:
+    """The whole reply for one engine result as one text (see :func:`result_blocks`)."""
+    return join_blocks(result_blocks(result, kb, m))
 
 
 # ------------------------------------------------------------------------------ notes

@@ -18,6 +18,7 @@ import signal
 import time
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from telegram import Update
 from telegram.ext import Application, ExtBot
@@ -106,8 +107,14 @@ async def serve(application: AnyApplication, settings: Settings, inbox: Inbox,
                 await application.start()
                 _resume(pipeline, inbox, settings.inbox_max_age)
                 source = _source(application, settings, pipeline, inbox, allowed_updates)
-                ended = await source.start()
-                log.info("taking updates (%s)", settings.mode)
+                try:
+                    ended = await source.start()
+                except BaseException:  # refused or unreachable: stop before shutting down
+                    await pipeline.dispatcher.stop(settings.stop_timeout)
+                    await application.stop()
+                    raise
+                log.info("taking updates (%s) as @%s", _describe_source(settings),
+                         application.bot.username)
                 status_task = asyncio.create_task(_log_status(facade, settings.inbox_max_age))
                 stop_task: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
                 await asyncio.wait([stop_task, ended], return_when=asyncio.FIRST_COMPLETED)
@@ -147,6 +154,19 @@ def _source(application: AnyApplication, settings: Settings, pipeline: Pipeline,
                              allowed_updates=allowed)
     return PollingSource(application.bot, pipeline.store, offset=inbox.next_offset(),
                          allowed_updates=allowed)
+
+
+def _describe_source(settings: Settings) -> str:
+    """How updates come, for the start-up line: polling, or the webhook's registered URL
+    (without query or user info; the secret goes in a header, never here) and where it
+    listens."""
+    if not settings.webhook_url:
+        return "polling"
+    parts = urlsplit(settings.webhook_url)
+    host = parts.netloc.rpartition("@")[2]  # no user:password either
+    public = urlunsplit((parts.scheme, host, parts.path, "", ""))
+    return (f"webhook {public}, listening on {settings.webhook_listen}:"
+            f"{settings.webhook_port}")
 
 
 async def _finish(dispatcher: Dispatcher, timeout: float, inbox: AsyncInbox) -> None:

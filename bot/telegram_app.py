@@ -9,16 +9,17 @@ The handlers themselves live in :mod:`bot.telegram`, one module per concern.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import signal
-from collections.abc import Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, BotCommandScopeChat, MessageEntity, Update
+from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -31,6 +32,7 @@ from telegram.ext import (
     InvalidCallbackData,
     JobQueue,
     MessageHandler,
+    PrefixHandler,
     filters,
 )
 
@@ -73,39 +75,31 @@ _SIGHUP_KEY = "article_bot_sighup"
 _REQUEST_LOGGERS = ("httpx", "httpcore")
 
 
+CommandCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 BotApplication = Application[ExtBot[int], ContextTypes.DEFAULT_TYPE, dict[Any, Any],
                              dict[Any, Any], dict[Any, Any], JobQueue[ContextTypes.DEFAULT_TYPE]]
 
 
-class TextCommandHandler(CommandHandler[ContextTypes.DEFAULT_TYPE, None]):
-    """A ``CommandHandler`` that also recognises a command without a ``bot_command`` entity.
+class _ForThisBot(filters.MessageFilter):
+    """A text starting ``/name@this_bot`` with no ``bot_command`` entity (some emulators send
+    none): one of ``names``, addressed to this bot, whose username getMe has told us. A data
+    filter: the words after the command become ``context.args``, as for ``CommandHandler``."""
 
-    ``CommandHandler`` relies on the entity Telegram adds; some emulators and clients send
-    none. A text starting ``/name`` or ``/name@this_bot`` without one is the command too (never
-    a question); ``/name@another_bot`` is not for us.
-    """
+    __slots__ = ("names",)
 
-    __slots__ = ()
+    def __init__(self, names: Iterable[str]) -> None:
+        super().__init__(name="ForThisBot", data_filter=True)
+        self.names = frozenset(n.lower() for n in names)
 
-    def check_update(
-        self, update: object
-    ) -> bool | tuple[list[str], bool | dict[str, list[Any]] | None] | None:
-        """As ``CommandHandler``; for a message without a command entity, read the text."""
-        found = super().check_update(update)
-        if found is not None or not isinstance(update, Update):
-            return found
-        message = update.effective_message
-        if message is None or not message.text or any(
-                e.type == MessageEntity.BOT_COMMAND and e.offset == 0 for e in message.entities):
-            return None  # the entity was there: CommandHandler has decided
-        match = _TEXT_COMMAND.match(message.text)
-        if match is None or match.group(1).lower() not in self.commands:
+    def filter(self, message: Message) -> dict[str, list[str]] | None:
+        """``{"args": [...]}`` for such a command, else None."""
+        words = (message.text or "").split()
+        match = _TEXT_COMMAND.fullmatch(words[0]) if words else None
+        if match is None or match.group(2) is None or match.group(1).lower() not in self.names:
             return None
-        username = message.get_bot().username
-        if match.group(2) and match.group(2).lower() != (username or "").lower():
-            return None
-        filter_result = self.filters.check_update(update)
-        return (message.text.split()[1:], filter_result) if filter_result else False
+        if match.group(2).lower() != (message.get_bot().username or "").lower():
+            return None  # /name@another_bot is not for us
+        return {"args": words[1:]}
 
 
 def file_base_url(api_base_url: str) -> str:
@@ -190,22 +184,20 @@ def build_application(settings: Settings, service: KnowledgeService,
 def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None:
     """Register every handler, in the order that decides which one gets an update."""
     new = filters.UpdateType.MESSAGE  # an edited command is not run again
-    command = TextCommandHandler  # also without a bot_command entity (some emulators)
-    application.add_handler(command("start", commands.start, filters=new))
-    application.add_handler(command("help", commands.help_command, filters=new))
-    application.add_handler(command("about", commands.about, filters=new))
-    application.add_handler(command("speakers", commands.speakers, filters=new))
-    application.add_handler(command("topics", commands.topics, filters=new))
+    command = functools.partial(_add_command, application)
+    command("start", commands.start, new)
+    command("help", commands.help_command, new)
+    command("about", commands.about, new)
+    command("speakers", commands.speakers, new)
+    command("topics", commands.topics, new)
 
     # Admin commands: gated by user id here, and the handlers check again. The refusal handler
     # comes after them, so it only sees the admin commands of everyone else.
     admins = filters.User(user_id=admin_ids, allow_empty=False)
-    application.add_handler(command("reload", admin.reload_command, filters=new & admins))
-    application.add_handler(command("unanswered", admin.unanswered_command,
-                                    filters=new & admins))
-    application.add_handler(command("stats", admin.stats_command, filters=new & admins))
-    application.add_handler(command([c.command for c in ADMIN_COMMANDS], admin.refuse_admin,
-                                    filters=new))
+    command("reload", admin.reload_command, new & admins)
+    command("unanswered", admin.unanswered_command, new & admins)
+    command("stats", admin.stats_command, new & admins)
+    command([c.command for c in ADMIN_COMMANDS], admin.refuse_admin, new)
 
     # Buttons, by the class of their callback data object (bot.telegram.keyboards); a button
     # the callback data cache no longer knows, or anything else, is out of date: a notice.
@@ -234,6 +226,22 @@ def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None
                                            questions.not_text))
 
     application.add_error_handler(errors.error_handler)
+
+
+def _add_command(application: BotApplication, names: str | list[str],
+                 callback: CommandCallback,
+                 only: filters.BaseFilter) -> None:
+    """Register ``callback`` for the commands ``names``, with or without a bot_command entity.
+
+    Telegram marks a command with that entity, and ``CommandHandler`` relies on it; some
+    emulators send none. Then ``PrefixHandler`` takes "/name ..." (it compares the first word
+    whole) and :class:`_ForThisBot` "/name@this_bot ...".
+    """
+    listed = [names] if isinstance(names, str) else names
+    bare = only & ~filters.COMMAND
+    application.add_handler(CommandHandler(listed, callback, filters=only))
+    application.add_handler(PrefixHandler("/", listed, callback, filters=bare))
+    application.add_handler(MessageHandler(bare & _ForThisBot(listed), callback))
 
 
 async def post_init(application: BotApplication) -> None:
@@ -295,9 +303,10 @@ async def reload_on_signal(application: BotApplication) -> None:
 def run_bot(settings: Settings) -> int:
     """Run the bot until stopped: long polling, or a webhook if WEBHOOK_URL is set.
 
-    Returns the process exit status: 0 after a clean stop, 2 if the knowledge base is invalid,
-    the inbox cannot be opened or the Bot API rejects the token, 1 if the Bot API cannot be
-    reached at start-up or the webhook server cannot listen.
+    Returns the process exit status: 0 after a clean stop; 2 if it cannot start: the knowledge
+    base is invalid, the inbox cannot be opened, the Bot API cannot be reached or rejects the
+    token (or a start-up call); 1 if the webhook server cannot listen. A failed start is one
+    log line with what to check, never a traceback.
     """
     try:
         service = KnowledgeService.load(settings.knowledge_path)
@@ -328,17 +337,31 @@ def run_bot(settings: Settings) -> int:
             log.info("starting with long polling")
         asyncio.run(serve(application, settings, inbox, ALLOWED_UPDATES))
     except InvalidToken:
-        log.error("TELEGRAM_BOT_TOKEN: rejected by the Bot API (revoked or mistyped?)")
+        log.error("TELEGRAM_BOT_TOKEN: rejected by the Bot API (revoked or mistyped?); check "
+                  "it with @BotFather (/mybots, API Token)")
         return 2
-    except NetworkError as exc:
-        log.error("cannot reach the Bot API at %s: %s", settings.api_base_url, exc)
-        return 1
+    except BadRequest as exc:  # a NetworkError to PTB, but the server answered: it refused
+        return _refused_at_start_up(settings, exc)
+    except NetworkError as exc:  # refused, DNS, TLS, timeout (TimedOut is a NetworkError)
+        log.error("cannot reach the Bot API at %s (%s); check the network, a proxy "
+                  "(HTTPS_PROXY) or TELEGRAM_API_BASE_URL", settings.api_base_url,
+                  exc.message or type(exc).__name__)
+        return 2
     except ListenError as exc:
         log.error("WEBHOOK_LISTEN, WEBHOOK_PORT: %s", exc)
         return 1
+    except TelegramError as exc:  # another refusal (Forbidden, Conflict)
+        return _refused_at_start_up(settings, exc)
     finally:
         if question_log is not None:
             question_log.close()
         inbox.close()
     log.info("stopped")
     return 0
+
+
+def _refused_at_start_up(settings: Settings, exc: TelegramError) -> int:
+    """Log a start-up call the Bot API refused (e.g. setWebhook for a bad URL); exit status."""
+    hint = "; check WEBHOOK_URL" if settings.webhook_url else ""
+    log.error("cannot start: the Bot API refused a start-up call (%s)%s", exc.message, hint)
+    return 2

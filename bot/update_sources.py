@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar, cast
 
 from telegram import Bot, Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.warnings import PTBUserWarning
 from tornado.httpserver import HTTPServer
 from tornado.web import Application as TornadoApplication
@@ -92,7 +92,7 @@ async def _bootstrap(call: Callable[[], Awaitable[_T]], what: str) -> _T:
     for attempt in range(BOOTSTRAP_RETRIES + 1):
         try:
             return await call()
-        except InvalidToken:
+        except (InvalidToken, BadRequest):  # NetworkErrors to PTB, but answers: not retried
             raise
         except NetworkError as exc:
             if attempt == BOOTSTRAP_RETRIES:

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
@@ -34,7 +33,6 @@ from bot.settings import load_settings
 from bot.storage import QuestionLog
 from bot.telegram.buttons import STALE_BUTTON_NOTICE
 from bot.telegram.errors import APOLOGY
-from bot.telegram.sending import split_html
 from bot.telegram_app import build_application
 from bot.update_sources import PollingSource, WebhookSource
 
@@ -483,18 +481,6 @@ async def test_inline_result_ids_are_short_and_unique(make_harness: HarnessFacto
     assert all(1 <= len(i.encode()) <= 64 for i in ids)
     for result in call.params["results"]:
         parse_html(result["input_message_content"]["message_text"])
-
-
-@pytest.mark.parametrize("unit", ["\U0001F600", "\u00e9", "a&amp;", "<b>x</b> "])
-def test_split_html_counts_utf16_and_keeps_html_valid(unit: str) -> None:
-    text = "<blockquote>" + unit * 5000 + "</blockquote>\n\u2014 <b>\U0001F600 name</b>"
-    chunks = split_html(text)
-    assert len(chunks) > 1
-    for chunk in chunks:
-        assert len(chunk.encode("utf-16-le")) // 2 <= 4096
-        plain, _ = parse_html(chunk)  # valid, and within Telegram's limit after parsing
-        assert len(plain.encode("utf-16-le")) // 2 <= 4096
-    assert re.sub(r"<[^>]*>", "", "".join(chunks)).count("name") == 1
 
 
 @pytest.mark.parametrize(("url", "path"), [

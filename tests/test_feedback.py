@@ -7,6 +7,7 @@ real callback_query updates. The storage side is the question log's feedback tab
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -120,6 +121,26 @@ async def test_thumbs_up_is_stored_but_not_listed_as_disliked(harness: Harness) 
     assert feedback_rows(Path(harness.question_log.path)) == [
         ("trade and sanctions", "alice-trade bob-sanctions", "up")]
     assert harness.question_log.disliked() == []
+
+
+async def test_a_long_answer_has_the_row_on_its_last_message_only(harness: Harness) -> None:
+    template = harness.kb.statement("alice-trade")  # 30 long quotes: several messages
+    quotes = tuple(dataclasses.replace(template, id=f"q-{i}", text=f"Quote {i}: " + (
+        "trade grows " * 60)) for i in range(30))
+    harness.engine.kb = kb = dataclasses.replace(harness.kb, statements=quotes)
+    harness.engine.script["all of it"] = answer("all of it", *(q.id for q in quotes), kb=kb)
+    await harness.command("all of it")
+    messages = harness.fake.bot_messages(USER)
+    assert len(messages) >= 2
+    assert [rows(m) for m in messages] == [[]] * (len(messages) - 1) + [
+        [["More from Alice Example"], [UP, DOWN]]]
+    await harness.press(DOWN)  # on the last message, where the row is
+    after = harness.fake.bot_messages(USER)
+    assert [m["text"] for m in after] == [m["text"] for m in messages]  # nothing else edited
+    assert [rows(m) for m in after] == [[]] * (len(messages) - 1) + [
+        [["More from Alice Example"]]]
+    (disliked,) = harness.question_log.disliked()
+    assert disliked.shown == tuple(q.id for q in quotes)  # every quote the answer showed
 
 
 async def press_as_seen_before(harness: Harness, seen: dict[str, Any], label: str, *,

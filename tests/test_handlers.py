@@ -23,11 +23,12 @@ from conftest import TELEGRAM_ADMIN_ID
 from fake_bot_api import BOT_USERNAME, Call, FakeBotApi, parse_html
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
+from test_blocks import balanced
 
 from bot.engine import Match, Result, Status, Suggestion
 from bot.inbox import Inbox, Incoming
 from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.render import HTML, render_about, render_person, render_result
+from bot.render import HTML, render_about, render_person, render_result, result_blocks
 from bot.service import KnowledgeService
 from bot.settings import Settings
 from bot.storage import QuestionLog
@@ -35,7 +36,7 @@ from bot.telegram.buttons import STALE_BUTTON_NOTICE
 from bot.telegram.errors import APOLOGY
 from bot.telegram.questions import TYPING_AFTER_SECONDS, addressed_question
 from bot.telegram.retrying import RetryingRateLimiter
-from bot.telegram.sending import plain_text, split_html
+from bot.telegram.sending import plain_text
 from bot.telegram.state import STATE_KEY, BotState, BoundedMap
 from bot.telegram_app import (
     ADMIN_COMMANDS,
@@ -249,8 +250,13 @@ async def test_commands_without_entities_are_still_commands(harness: Harness) ->
     assert harness.last_text(TELEGRAM_ADMIN_ID).startswith("<pre>")
     await harness.dispatch(bare("/about@some_other_bot", chat_type="group", chat_id=GROUP))
     assert harness.sent(GROUP) == [] and harness.engine.asked == []
-    await harness.dispatch(bare("/about, please", user_id=USER))
+    await harness.dispatch(bare("/about please", user_id=USER))
     assert "Tiny Times" in harness.last_text()
+    # Without the entity the first word is the command, whole (PrefixHandler): "/about," is
+    # none of ours, but still no question either.
+    await harness.dispatch(bare("/about, please", user_id=USER))
+    assert harness.last_text().startswith("I don't know that command.")
+    assert harness.engine.asked == []
 
 
 async def test_a_slash_inside_a_question_does_not_make_it_a_command(harness: Harness) -> None:
@@ -355,20 +361,26 @@ async def test_slow_engine_shows_typing(harness: Harness) -> None:
     assert actions[0].at < harness.sent(USER)[-1].at
 
 
-async def test_long_reply_is_split_into_valid_html_parts(harness: Harness) -> None:
-    many = answer("everything", *(["alice-trade", "bob-sanctions"] * 60), kb=harness.kb)
-    harness.engine.script["everything"] = many
+async def test_long_reply_packs_whole_blocks_in_order(harness: Harness) -> None:
+    template = harness.kb.statement("alice-trade")
+    quotes = tuple(dataclasses.replace(template, id=f"q-{i}", text=f"Quote {i:03d}: " + (
+        "trade & <investment> grows \U0001f4c8 " * 20)) for i in range(50))
+    harness.engine.kb = kb = dataclasses.replace(harness.kb, statements=quotes)
+    harness.engine.script["everything"] = answer("everything", *(q.id for q in quotes), kb=kb)
     await harness.command("everything")
-    parts = harness.sent(USER)
-    assert len(parts) >= 2
+    parts = [str(p.params["text"]) for p in harness.sent(USER)]
+    assert len(parts) >= 3 and not any(p.failed for p in harness.sent(USER))
     for part in parts:
-        assert not part.failed
-        assert len(str(part.params["text"])) <= 4096
-    assert [bool(p.params.get("reply_markup")) for p in parts] == [False] * (len(parts) - 1) + [
-        True]  # two speakers: no "More from", only the feedback row, on the last part
-    assert harness.labels() == ["\U0001f44d", "\U0001f44e"]
-    joined = "".join(parse_html(str(p.params["text"]))[0] for p in parts)
-    assert joined.count("Sanctions hurt everyone.") == 60
+        assert len(part.encode("utf-16-le")) // 2 <= 4096 and balanced(part)
+        parse_html(part)  # and the fake server's Telegram-like parser accepted it
+    blocks = result_blocks(harness.engine.script["everything"], kb, HTML)  # type: ignore[arg-type]
+    assert "\n\n".join(parts) == "\n\n".join(blocks)  # whole blocks, in order
+    assert all(any(block in part for part in parts) for block in blocks)
+    # the buttons ("More from" the one speaker, then 👍 👎) go on the last message only
+    markups = [p.params.get("reply_markup") for p in harness.sent(USER)]
+    assert [bool(m) for m in markups] == [False] * (len(parts) - 1) + [True]
+    assert harness.labels() == [f"More from {kb.person(template.speaker).name}",
+                                "\U0001f44d", "\U0001f44e"]
 
 
 async def test_edited_question_edits_the_earlier_reply(harness: Harness) -> None:
@@ -627,6 +639,19 @@ async def test_inline_query_uses_engine_matches_first(harness: Harness) -> None:
     await harness.dispatch(harness.fake.inline_query_update("the minister"))
     results = harness.fake.calls("answerInlineQuery")[-1].params["results"]
     assert [r["id"] for r in results] == ["alice-trade", "alice-future"]
+
+
+async def test_inline_leaves_out_a_quote_longer_than_one_message(harness: Harness) -> None:
+    huge = dataclasses.replace(harness.kb.statement("alice-future"),
+                               text="The future is bright & open. " * 300)
+    others = tuple(s for s in harness.kb.statements if s.id != huge.id)
+    harness.engine.kb = dataclasses.replace(harness.kb, statements=(*others, huge))
+    harness.engine.script["the minister"] = Result(
+        "the minister", Status.ANSWER, (Match("alice", "person", "alice", 90.0),), "", (), "")
+    await harness.dispatch(harness.fake.inline_query_update("the minister"))
+    call = harness.fake.calls("answerInlineQuery")[-1]
+    assert not call.failed  # one oversized result would make Telegram refuse them all
+    assert [r["id"] for r in call.params["results"]] == ["alice-trade"]
 
 
 async def test_empty_inline_query_offers_featured_quotes(harness: Harness) -> None:
@@ -921,37 +946,3 @@ async def test_token_never_reaches_a_log_record(harness: Harness,
 ])
 def test_file_base_url(base: str, expected: str) -> None:
     assert file_base_url(base) == expected
-
-
-def _visible(chunks: list[str]) -> str:
-    return "".join(parse_html(c)[0] for c in chunks)
-
-
-@pytest.mark.parametrize("limit", [40, 97, 200, 4096])
-def test_split_html_makes_valid_bounded_chunks(limit: int) -> None:
-    paragraph = ("<b>Name &amp; Co</b>, role\n<blockquote>A quote with &lt;angles&gt; and "
-                 "\u00e9 accents, \U0001f642 and more words to wrap around</blockquote>")
-    text = "\n\n".join([paragraph] * 80)
-    chunks = split_html(text, limit)
-    for chunk in chunks:
-        assert len(chunk.encode("utf-16-le")) // 2 <= limit
-        parse_html(chunk)  # raises if a tag or entity was cut
-    whole = parse_html(text)[0]
-    assert _visible(chunks).replace("\n", "").replace(" ", "") == whole.replace(
-        "\n", "").replace(" ", "")
-
-
-def test_split_html_prefers_paragraphs_then_lines() -> None:
-    text = "first paragraph\nline two\n\nsecond paragraph"
-    assert split_html(text, 30) == ["first paragraph\nline two", "second paragraph"]
-    # a blank line near the start would leave a tiny first part: a later line break wins
-    text = "a\n\n" + "\n".join(["word " * 5] * 6)
-    assert all(len(part) > 20 for part in split_html(text, 60))
-    assert split_html("aaaa bbbb\ncccc", 10) == ["aaaa bbbb", "cccc"]
-    assert split_html("short", 10) == ["short"]
-
-
-def test_split_html_cuts_a_long_word_but_not_an_entity() -> None:
-    chunks = split_html("<i>" + "&amp;" * 30 + "</i>", 20)
-    assert all(len(c) <= 20 for c in chunks)
-    assert "".join(parse_html(c)[0] for c in chunks) == "&" * 30

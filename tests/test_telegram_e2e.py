@@ -584,6 +584,9 @@ def test_webhook_mode(tmp_path: Path) -> None:
                 assert refused.value.code == 403
                 refused.value.close()
             assert "could not set the command menu" in bot.logs()
+            # the start-up line names the bot and the URL registered, not the secret
+            assert (f"taking updates (webhook {url}, listening on 127.0.0.1:{port}) as "
+                    f"@{BOT_USERNAME}") in bot.logs()
         finally:
             status = bot.stop()
         assert status == 0, bot.logs()
@@ -636,6 +639,7 @@ def test_the_cli_run_command_starts_the_bot(tmp_path: Path) -> None:
             status = bot.stop()
         assert status == 0, bot.logs()
         assert "running without the question log" in bot.logs()
+        assert f"taking updates (polling) as @{BOT_USERNAME}" in bot.logs()
         assert fake.token not in bot.logs()
 
 
@@ -676,7 +680,44 @@ def test_run_reports_a_rejected_token_in_one_line(tmp_path: Path) -> None:
                               env=child_environ(fake, REAL_KNOWLEDGE, tmp_path,
                                                 TELEGRAM_BOT_TOKEN=rejected),
                               capture_output=True, text=True, timeout=60, check=False)
+        assert [c.status for c in fake.calls("getMe")] == [401]
     assert done.returncode == 2
-    # python-telegram-bot logs its own retry-loop traceback first; ours is the last word.
-    assert "TELEGRAM_BOT_TOKEN: rejected by the Bot API" in done.stderr.strip().splitlines()[-1]
+    last = done.stderr.strip().splitlines()[-1]
+    assert "TELEGRAM_BOT_TOKEN: rejected by the Bot API" in last and "@BotFather" in last
+    assert "Traceback" not in done.stderr + done.stdout
     assert rejected not in done.stderr and rejected not in done.stdout
+
+
+def test_run_reports_an_unreachable_bot_api_in_one_line(tmp_path: Path) -> None:
+    closed = free_port()  # nothing listens there: the connection is refused
+    with FakeBotApi() as fake:
+        environ = child_environ(fake, REAL_KNOWLEDGE, tmp_path,
+                                TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{closed}/bot")
+        done = subprocess.run(LAUNCHER, cwd=tmp_path, env=environ, capture_output=True,
+                              text=True, timeout=60, check=False)
+        assert fake.calls() == []
+    assert done.returncode == 2
+    last = done.stderr.strip().splitlines()[-1]
+    assert f"cannot reach the Bot API at http://127.0.0.1:{closed}/bot" in last
+    assert "check the network" in last and "HTTPS_PROXY" in last
+    assert "TELEGRAM_API_BASE_URL" in last
+    assert "Traceback" not in done.stderr + done.stdout
+    assert fake.token not in done.stderr + done.stdout
+
+
+def test_run_reports_a_refused_webhook_in_one_line(tmp_path: Path) -> None:
+    port = free_port()
+    with FakeBotApi() as fake:
+        fake.fail_next("setWebhook", status=400,
+                       description="Bad Request: bad webhook: HTTPS url must be provided",
+                       times=5)  # never retried: the server answered
+        environ = child_environ(fake, REAL_KNOWLEDGE, tmp_path, WEBHOOK_LISTEN="127.0.0.1",
+                                WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+                                WEBHOOK_PORT=str(port))
+        done = subprocess.run(LAUNCHER, cwd=tmp_path, env=environ, capture_output=True,
+                              text=True, timeout=60, check=False)
+        assert [c.status for c in fake.calls("setWebhook")] == [400]
+    assert done.returncode == 2
+    last = done.stderr.strip().splitlines()[-1]
+    assert "https url must be provided" in last.lower() and "check WEBHOOK_URL" in last
+    assert "Traceback" not in done.stderr + done.stdout

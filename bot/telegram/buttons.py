@@ -15,7 +15,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.render import HTML, render_person
+from bot.render import HTML, person_blocks
 from bot.telegram.keyboards import (
     AskQuestion,
     AskTopic,
@@ -90,7 +90,7 @@ async def show_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     pressed = found[0]
     await answer_query(pressed.query)
-    await send_html(context.bot, pressed.chat.id, render_person(person, kb, HTML),
+    await send_html(context.bot, pressed.chat.id, person_blocks(person, kb, HTML),
                     reply_to=pressed.reply_to, thread_id=pressed.thread_id)
 
 

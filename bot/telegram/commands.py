@@ -7,7 +7,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.render import HTML, render_about, render_person
+from bot.render import HTML, about_blocks, person_blocks
 from bot.telegram.keyboards import AskTopic, ShowPerson, button_label, example_keyboard
 from bot.telegram.questions import ask_and_reply
 from bot.telegram.replies import esc, render_help, render_speakers, render_start, render_topics
@@ -22,7 +22,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if payload:
         person = kb.find_person(payload.strip().lower())
         if person is not None:
-            await reply_html(update, context, render_person(person, kb, HTML))
+            await reply_html(update, context, person_blocks(person, kb, HTML))
             return
         chat, message = update.effective_chat, update.effective_message
         question = " ".join(re.split(r"[-_\s]+", payload)).strip()
@@ -43,7 +43,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Describe the article, the outlet and the event."""
-    await reply_html(update, context, render_about(bot_state(context).service.engine.kb, HTML))
+    await reply_html(update, context, about_blocks(bot_state(context).service.engine.kb, HTML))
 
 
 async def speakers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.engine import Engine
 from bot.knowledge import KnowledgeBase, Statement
-from bot.render import HTML, render_statement
+from bot.render import HTML, statement_blocks
 from bot.telegram.keyboards import button_label, example_statements, knows
 from bot.telegram.sending import NO_PREVIEW
 from bot.telegram.state import bot_state
@@ -69,12 +69,14 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     statements = await asyncio.to_thread(inline_statements, engine, query.query)
     results = []
     for statement in statements:
+        message = statement_blocks(statement, kb, HTML)  # HTML by Defaults
+        if len(message) > 1:  # longer than one message: shared whole or not at all
+            continue
         person = kb.find_person(statement.speaker)
         name = person.name if person else statement.speaker
         results.append(InlineQueryResultArticle(
             id=_result_id(statement), title=name,
             description=button_label(statement.text, INLINE_DESCRIPTION_MAX),
             input_message_content=InputTextMessageContent(
-                render_statement(statement, kb, HTML),  # HTML by Defaults
-                link_preview_options=NO_PREVIEW)))
+                message[0], link_preview_options=NO_PREVIEW)))
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=False)

@@ -6,7 +6,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.engine import Match, Result, Status
 from bot.knowledge import KnowledgeBase, Statement
-from bot.render import HTML, render_result
+from bot.markup import HTML, group_lines, line_blocks
+from bot.render import result_blocks
 from bot.telegram.keyboards import (
     AskQuestion,
     button_label,
@@ -56,14 +57,14 @@ def render_help(kb: KnowledgeBase, username: str | None) -> str:
     return "\n".join(lines)
 
 
-def render_speakers(kb: KnowledgeBase) -> str:
-    """The /speakers text: quoted people with their main roles."""
+def render_speakers(kb: KnowledgeBase) -> list[str]:
+    """The /speakers text: quoted people with their main roles (in blocks, if many)."""
     people = kb.quoted_people()
     if not people:
-        return esc("The article quotes nobody.")
+        return [esc("The article quotes nobody.")]
     lines = [HTML.bold("People quoted in the article"), esc("Tap a name for what they said.")]
     lines += [f"\u2022 {HTML.bold(esc(p.name))}, {esc(p.role)}" for p in people]
-    return "\n".join(lines)
+    return group_lines(lines, HTML)
 
 
 def render_topics(kb: KnowledgeBase) -> str:
@@ -73,31 +74,32 @@ def render_topics(kb: KnowledgeBase) -> str:
     return HTML.bold("Topics") + "\n" + esc("Tap a topic to hear what was said about it.")
 
 
-def preformatted(text: str) -> str:
-    """``text`` escaped, in a ``<pre>`` block (admin reports keep their columns)."""
-    return f"<pre>{esc(text)}</pre>"
+def preformatted(text: str) -> list[str]:
+    """``text`` escaped, in ``<pre>`` blocks (admin reports keep their columns), whole lines in
+    each, as many as fit in one message."""
+    return line_blocks(text.splitlines(), HTML, lambda lines: f"<pre>{lines}</pre>")
 
 
 def compose_answer(result: Result, kb: KnowledgeBase, *, feedback: bool = False,
-                   ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The HTML reply and buttons for one engine result; with ``feedback``, an answer (not a
-    request to clarify, not "not in the article") also gets a 👍 👎 row."""
-    text = render_result(result, kb, HTML)
+                   ) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """The HTML reply (in blocks) and buttons for one engine result; with ``feedback``, an
+    answer (not a request to clarify, not "not in the article") also gets a 👍 👎 row."""
+    blocks = result_blocks(result, kb, HTML)
     if result.status is Status.ANSWER:
         more = more_from_keyboard(result, kb)
         rows = [list(row) for row in more.inline_keyboard] if more else []
         if feedback and (row := feedback_row(result)):
             rows.append(row)
-        return text or esc(result.text), InlineKeyboardMarkup(rows) if rows else None
+        return blocks or [esc(result.text)], InlineKeyboardMarkup(rows) if rows else None
     if result.suggestions:
         rows = [[InlineKeyboardButton(button_label(s.label or s.question),
                                       callback_data=AskQuestion(s.question))]
                 for s in result.suggestions]
-        return text, InlineKeyboardMarkup(rows)
+        return blocks, InlineKeyboardMarkup(rows)
     # no_answer (or clarify) without suggestions: say what the bot can answer, with examples
     hint = esc("I can answer questions about what the people quoted in the article said, "
                 "and about the event. Try one of these:")
-    return "\n\n".join(t for t in (text, hint) if t), example_keyboard(kb)
+    return [*blocks, hint], example_keyboard(kb)
 
 
 def statement_result(statement: Statement) -> Result:

@@ -1,4 +1,5 @@
-"""Sending and editing replies: long ones split, features dropped for servers that lack them."""
+"""Sending and editing replies: blocks packed into messages, features dropped for servers that
+lack them."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.markup import BLOCK_SEPARATOR, units
+
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -29,90 +32,30 @@ _R = TypeVar("_R")
 
 
 # --------------------------------------------------------------------------------------------
-# Splitting long replies
+# Packing blocks into messages
 # --------------------------------------------------------------------------------------------
 
-# One atom: a tag, an entity, or a single character. A cut only ever falls between atoms.
-_HTML_ATOM = re.compile(r"<[^<>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);|[\s\S]")
-_TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
+Reply = str | Sequence[str]  # one block of Telegram HTML, or blocks (bot.render) in order
 
 
-def _units(text: str) -> int:
-    """Length in UTF-16 code units, the unit of Telegram's message limits."""
-    return len(text.encode("utf-16-le")) // 2
+def pack_blocks(reply: Reply, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """The texts of the messages that carry ``reply``: its blocks in order, as many in one
+    message as fit in ``limit`` UTF-16 units, a blank line between two of them.
 
-
-def split_html(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Split Telegram HTML into chunks of at most ``limit`` UTF-16 units, each valid HTML.
-
-    Cuts at a blank line if it can, else at a line break, else at a space, else between two
-    characters; never inside a tag or an entity. Tags open at a cut are closed at the end of one
-    chunk and reopened at the start of the next.
+    A block is self-contained HTML, and never split: :mod:`bot.render` cuts a long text into
+    blocks of at most one message while it is still plain. Empty blocks are left out.
     """
-    if _units(text) <= limit:
-        return [text]
-    atoms = _HTML_ATOM.findall(text)
-    chunks: list[str] = []
-    reopen: tuple[tuple[str, str], ...] = ()  # (name, start tag) open where the next chunk starts
-    start = 0
-    while start < len(atoms):
-        stack = list(reopen)
-        size = sum(_units(tag) for _, tag in stack)
-        closing = sum(_units(f"</{name}>") for name, _ in stack)
-        cuts: dict[int, tuple[int, int, tuple[tuple[str, str], ...]]] = {}  # priority -> cut
-        visible = False
-        index = start
-        while index < len(atoms):
-            atom = atoms[index]
-            tag = _TAG_NAME.match(atom) if atom.startswith("<") and len(atom) > 1 else None
-            if visible and tag is None:
-                snapshot = tuple(stack)
-                cuts[0] = (index, index, snapshot)
-                if atom == " ":
-                    cuts[1] = (index, index + 1, snapshot)
-                elif atom == "\n":
-                    cuts[2] = (index, index + 1, snapshot)
-                    if index + 1 < len(atoms) and atoms[index + 1] == "\n":
-                        cuts[3] = (index, index + 2, snapshot)
-            new_closing = closing
-            if tag is not None and not tag.group(1):
-                new_closing += _units(f"</{tag.group(2).lower()}>")
-            elif tag is not None and stack:
-                new_closing -= _units(f"</{stack[-1][0]}>")
-            if size + _units(atom) + new_closing > limit and index > start:
-                break
-            size += _units(atom)
-            closing = new_closing
-            if tag is not None and not tag.group(1):
-                stack.append((tag.group(2).lower(), atom))
-            elif tag is not None and stack:
-                stack.pop()
-            else:
-                visible = visible or not atom.isspace()
-            index += 1
+    blocks = [reply] if isinstance(reply, str) else list(reply)
+    messages: list[str] = []
+    size = 0
+    for block in filter(None, blocks):
+        if messages and size + units(BLOCK_SEPARATOR) + units(block) <= limit:
+            messages[-1] += BLOCK_SEPARATOR + block
+            size += units(BLOCK_SEPARATOR) + units(block)
         else:
-            chunks.append("".join(t for _, t in reopen) + "".join(atoms[start:]))
-            break
-        end, resume, open_tags = _best_cut(cuts, start, index) if cuts else (
-            index, index, tuple(stack))
-        body = "".join(atoms[start:end])
-        chunks.append("".join(t for _, t in reopen) + body
-                      + "".join(f"</{name}>" for name, _ in reversed(open_tags)))
-        reopen, start = open_tags, resume
-    return [chunk for chunk in chunks if _visible_text(chunk).strip()]
-
-
-def _best_cut(cuts: dict[int, tuple[int, int, tuple[tuple[str, str], ...]]], start: int,
-              stop: int) -> tuple[int, int, tuple[tuple[str, str], ...]]:
-    """The strongest break in the second half of the chunk (so no part is tiny), else any."""
-    for priority in sorted(cuts, reverse=True):
-        if cuts[priority][0] - start >= (stop - start) // 2:
-            return cuts[priority]
-    return cuts[max(cuts)]
-
-
-def _visible_text(chunk: str) -> str:
-    return re.sub(r"<[^<>]*>", "", chunk)
+            messages.append(block)
+            size = units(block)
+    return messages
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,7 +96,7 @@ def _send_stages(reply_to: int | None, *, edit: bool = False) -> list[dict[str, 
 
 def plain_text(html_text: str) -> str:
     """Telegram HTML as the plain text it shows: tags dropped, entities decoded."""
-    return html.unescape(_visible_text(html_text))
+    return html.unescape(re.sub(r"<[^<>]*>", "", html_text))
 
 
 async def _send_degrading(send: Callable[..., Awaitable[_R]], text: str,
@@ -190,14 +133,14 @@ async def _send_degrading(send: Callable[..., Awaitable[_R]], text: str,
                 raise
 
 
-async def send_html(bot: Bot, chat_id: int, text: str,
+async def send_html(bot: Bot, chat_id: int, text: Reply,
                     markup: InlineKeyboardMarkup | None = None, *,
                     reply_to: int | None = None, thread_id: int | None = None) -> list[Message]:
-    """Send ``text`` (split if long), buttons on the last part; return the messages sent.
+    """Send ``text`` (blocks packed into messages), buttons on the last; return the messages sent.
 
     ``thread_id`` keeps the reply in its forum topic even if the reply link has to be dropped.
     """
-    chunks = split_html(text)
+    chunks = pack_blocks(text)
     sent = []
     for index, chunk in enumerate(chunks):
         send = functools.partial(bot.send_message, chat_id, message_thread_id=thread_id,
@@ -226,7 +169,7 @@ def _warn_unreadable_answer(kind: str) -> None:
                 "counted as sent (further ones at debug level)", kind)
 
 
-async def edit_html(bot: Bot, chat_id: int, message_ids: Sequence[int], text: str,
+async def edit_html(bot: Bot, chat_id: int, message_ids: Sequence[int], text: Reply,
                     markup: InlineKeyboardMarkup | None = None, *,
                     reply_to: int | None = None, thread_id: int | None = None) -> tuple[int, ...]:
     """Replace an earlier reply (one or more messages) with ``text``; return its message ids.
@@ -234,7 +177,7 @@ async def edit_html(bot: Bot, chat_id: int, message_ids: Sequence[int], text: st
     Raises ``TelegramError`` if an edit fails (the reply was deleted, or the server cannot
     edit): the caller decides whether to answer anew.
     """
-    chunks = split_html(text)
+    chunks = pack_blocks(text)
     ids: list[int] = []
     for index, chunk in enumerate(chunks):
         buttons = markup if index == len(chunks) - 1 else None
@@ -278,7 +221,7 @@ def topic_id(message: Message | None) -> int | None:
     return message.message_thread_id
 
 
-async def reply_html(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
+async def reply_html(update: Update, context: ContextTypes.DEFAULT_TYPE, text: Reply,
                      markup: InlineKeyboardMarkup | None = None) -> list[Message]:
     """Reply to the update's message (in thread in groups)."""
     chat = update.effective_chat
