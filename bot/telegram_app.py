@@ -177,7 +177,8 @@ def build_application(settings: Settings, service: KnowledgeService,
     application.bot_data[STATE_KEY] = BotState(service, question_log, settings.admin_ids,
                                                inbox=inbox)
     add_handlers(application, settings.admin_ids)
-    drafts.install(application, settings, TextCommandHandler)  # /draft, /publish, uploads
+    drafts.install(application, settings, functools.partial(  # /draft, /publish, uploads
+        _add_command, application, group=drafts.HANDLER_GROUP))
     return application
 
 
@@ -230,7 +231,7 @@ def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None
 
 def _add_command(application: BotApplication, names: str | list[str],
                  callback: CommandCallback,
-                 only: filters.BaseFilter) -> None:
+                 only: filters.BaseFilter, *, group: int = 0) -> None:
     """Register ``callback`` for the commands ``names``, with or without a bot_command entity.
 
     Telegram marks a command with that entity, and ``CommandHandler`` relies on it; some
@@ -239,9 +240,9 @@ def _add_command(application: BotApplication, names: str | list[str],
     """
     listed = [names] if isinstance(names, str) else names
     bare = only & ~filters.COMMAND
-    application.add_handler(CommandHandler(listed, callback, filters=only))
-    application.add_handler(PrefixHandler("/", listed, callback, filters=bare))
-    application.add_handler(MessageHandler(bare & _ForThisBot(listed), callback))
+    application.add_handlers([CommandHandler(listed, callback, filters=only),
+                              PrefixHandler("/", listed, callback, filters=bare),
+                              MessageHandler(bare & _ForThisBot(listed), callback)], group=group)
 
 
 async def post_init(application: BotApplication) -> None:

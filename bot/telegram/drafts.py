@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any, cast
 
 from telegram import Document, Update
@@ -22,7 +23,6 @@ from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     BaseHandler,
-    CommandHandler,
     ContextTypes,
     MessageHandler,
     filters,
@@ -63,19 +63,19 @@ class DraftConfig:
 
 
 def install(application: Application[Any, Any, Any, Any, Any, Any], settings: Settings,
-            command: type[CommandHandler[Any, None]] = CommandHandler) -> None:
+            add_command: Callable[[str, Any, filters.BaseFilter], None]) -> None:
     """Keep the drafts store in ``bot_data`` and register the handlers (group -1).
 
-    ``command`` is the command handler class of the composition root (it also recognises a
-    command sent without its entity).
+    ``add_command(name, callback, filters)`` is the composition root's way to register a
+    command in group -1 (with or without its entity, as every other command).
     """
     state = application.bot_data[STATE_KEY]
     store = DraftStore(settings.drafts_path, state.service)
     application.bot_data[DRAFTS_KEY] = DraftConfig(store, settings.upload_max_bytes)
     new = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+    add_command("draft", draft_command, new)
+    add_command("publish", publish_command, new)
     handlers: list[BaseHandler[Any, Any, Any]] = [
-        command("draft", draft_command, filters=new),
-        command("publish", publish_command, filters=new),
         MessageHandler(new & filters.Document.ALL, document),
         # not a command, even one sent without its entity ("/reload" while a draft is awaited)
         MessageHandler(new & filters.TEXT & ~filters.COMMAND & ~filters.Regex(r"^\s*/"),
@@ -186,7 +186,7 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
              "ok" if outcome.ok else f"failed with {len(outcome.errors)} error(s)")
     lead = (f"Published {article_id}: it is live now." if outcome.ok
             else f"{article_id} was not published.")
-    await reply_html(update, context, esc(lead) + "\n" + preformatted(render_reload(outcome)))
+    await reply_html(update, context, [esc(lead), *preformatted(render_reload(outcome))])
     raise ApplicationHandlerStop
 
 
@@ -241,7 +241,7 @@ async def _replace_draft(update: Update, context: ContextTypes.DEFAULT_TYPE,
 
 async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str,
                   exc: DraftError) -> None:
-    await reply_html(update, context, esc(f"{lead}: ") + preformatted(str(exc)))
+    await reply_html(update, context, [esc(f"{lead}:"), *preformatted(str(exc))])
 
 
 async def _send_summary(update: Update, context: ContextTypes.DEFAULT_TYPE,
