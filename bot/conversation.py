@@ -40,6 +40,13 @@ _WHO_SAID_THAT = re.compile(r"^\s*(?:so\s+|then\s+)?who\s+(?:said|says|did|menti
 _ASKED = re.compile(r"^\s*(?:did|does|has|what\s+did|what\s+does)\s+[\w' -]+?\s+"
                     r"(?:say|said|mention|think|believe|claim)\s+(?:that\s+|about\s+|of\s+)?"
                     r"(?P<x>.+?)\s*\??\s*$", re.IGNORECASE)
+# "the other one", "the other guy": of two people quoted, the one the conversation is not about
+_OTHER = re.compile(r"\bthe\s+other\s+(?:one|guy|man|woman|person|speaker|side|official|expert)\b"
+                    r"|\bthe\s+other\b(?=\s*(?:say|said|think|thinks|mention|\?|$))",
+                    re.IGNORECASE)
+# "why?", "why did he say that?": the article gives reasons, if at all, in the speaker's words
+_WHY = re.compile(r"^\s*(?:and\s+|but\s+)?(?:why|how\s+come)\b(?:\s+(?:did|does|is|was|would|"
+                  r"he|she|they|say|said|think|so|that|this|it))*\s*[?.!]*\s*$", re.IGNORECASE)
 _WHO_IS_HE = re.compile(r"^\s*who\s*(?:is|'s|was)\s+(?:he|she|that|this|they)\b", re.IGNORECASE)
 
 
@@ -64,8 +71,13 @@ def ask(engine: Engine, question: str, context: Context = EMPTY) -> tuple[Result
         result = engine.answer(f"who said {context.asked}")
         result = replace(result, question=question)
         return result, _next(engine, result, context)
+    other = _other_speaker(engine, context) if _OTHER.search(question) else None
+    if other:
+        question_for = _OTHER.sub(short_name(engine.kb.person(other)), question)
+        result = replace(engine.answer(question_for), question=question)
+        return result, _next(engine, result, Context((other,)), named=(other,))
     speakers = context.speakers or _only_speaker(engine)
-    if speakers and _MORE.match(question) and context.speakers:
+    if speakers and (_MORE.match(question) or _WHY.match(question)) and context.speakers:
         result = _more(engine, question, context)
         return result, _next(engine, result, context)
     rewritten = _rewrite(engine, question, speakers) if speakers else question
@@ -73,6 +85,12 @@ def ask(engine: Engine, question: str, context: Context = EMPTY) -> tuple[Result
     if rewritten != question:
         result = replace(result, question=question)
     return result, _next(engine, result, context)
+
+
+def _other_speaker(engine: Engine, context: Context) -> str | None:
+    """Of the people quoted, the one other than whom the conversation is about, if one."""
+    others = [p.id for p in engine.kb.quoted_people() if p.id not in context.speakers]
+    return others[0] if context.speakers and len(others) == 1 else None
 
 
 def _only_speaker(engine: Engine) -> tuple[str, ...]:
@@ -135,13 +153,14 @@ def _rendered(engine: Engine, result: Result) -> Result:
     return replace(worded, text=render_result(worded, engine.kb, PLAIN))
 
 
-def _next(engine: Engine, result: Result, context: Context) -> Context:
+def _next(engine: Engine, result: Result, context: Context,
+          named: tuple[str, ...] = ()) -> Context:
     """The context after a reply: whom it was about, and what has been shown of them.
 
     Whom the question named counts first (an unanswered "what did Romanovich say about
     Syria?" still makes "he" Romanovich); otherwise whose words the answer showed.
     """
-    named = _named_people(engine, result.question)
+    named = named or _named_people(engine, result.question)
     topic = _ASKED.match(result.question)
     asked = topic.group("x") if topic else ""
     if result.status is not Status.ANSWER:

@@ -117,3 +117,38 @@ def test_readers_conversations_floor() -> None:
     assert report.turns.misattributions == []
     assert report.resolved >= 10, report.turns.failures
     assert round(report.turns.accuracy, 1) >= 79.7, report.turns.failures
+
+
+@pytest.fixture(scope="module")
+def two_speakers() -> Engine:
+    """An article quoting exactly two people: Abrahamyan and Lagarde."""
+    folder = ROOT / "tests" / "articles" / "armenian-pm-meets-imf-lagarde" / "knowledge"
+    return Engine(load_knowledge(folder), shared_model())
+
+
+def test_the_other_one_is_the_other_of_two_speakers(two_speakers: Engine) -> None:
+    replies = _talk(two_speakers, ["what did lagarde say about reforms?",
+                                   "and what did the other one say?", "who is he?"])
+    assert replies[0][0] == "answer"
+    status, shown = replies[1]
+    assert status == "answer" and shown and all(
+        two_speakers.kb.statement(i).speaker == "abrahamyan" for i in shown)
+    assert replies[2] == ("answer", ["abrahamyan"])  # "he" is now the other one
+
+
+def test_the_other_one_with_no_one_to_contrast_is_not_guessed(engine: Engine) -> None:
+    # four people are quoted in the bundled article: "the other one" of them is no one in
+    # particular, so no one's words are shown for it
+    context = EMPTY
+    _, context = ask(engine, "What did Velayati say about BRICS?", context)
+    result, _ = ask(engine, "what did the other one say?", context)
+    assert result.status is not Status.ANSWER, result.text
+
+
+def test_why_continues_with_the_speakers_other_words(two_speakers: Engine) -> None:
+    context = EMPTY
+    first, context = ask(two_speakers, "what did lagarde say about reforms?", context)
+    why, context = ask(two_speakers, "why?", context)
+    shown = {m.id for m in first.matches}
+    assert why.status is Status.ANSWER and why.matches
+    assert all(m.speaker == "lagarde" and m.id not in shown for m in why.matches)
