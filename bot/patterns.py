@@ -62,7 +62,10 @@ QUESTION_FRAME = re.compile(
     r"\b(?:said|say|says|saying|think|thinks|thought|claim|claims|claimed|mention|mentioned|"
     r"argue|argued|believe|believes|stated|state|states|that|about|on|regarding)\b\s*",
     re.IGNORECASE)
-QUANTITY = re.compile(r"\bhow\s+(?:many|much|long|often|big|old)\b")
+# "how many ...", and "what is the trade turnover": a measure noun asks for a figure too
+QUANTITY = re.compile(r"\bhow\s+(?:many|much|long|often|big|old)\b|^\s*(?:what|which)\s+"
+                      r"(?:(?:is|was|are|were|now|currently)\s+)*(?:the\s+)?(?:current\s+)?"
+                      r"(?:\w+\s+){0,2}?(?:turnover|volume|amount|figure|total)\b")
 ANSWER_TYPES = frozenset({"where", "when"})  # a fact must be curated to answer these
 # "What is OPEC?", "what is the capital of Iran?": a definition, which quotes rarely give.
 DEFINITION = re.compile(r"^\s*(?:what|whats)\s+(?:is|was|are|were|does)\b")
