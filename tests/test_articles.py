@@ -90,8 +90,9 @@ def test_bundled_article_sealed_readers_set_floor() -> None:
                             load_blind(ROOT / "tests" / "eval_sealed_readers.yaml"))
     assert report.misattributions == []
     assert round(report.kind_accuracy("plain"), 1) >= 95.5, report.failures
-    assert round(report.kind_accuracy("paraphrase"), 1) >= 68.2, report.failures
-    assert round(report.accuracy, 1) >= 81.7, report.failures
+    # first run 68.2 % of paraphrases and 81.7 % overall; today's figures are the floor
+    assert round(report.kind_accuracy("paraphrase"), 1) >= 81.8, report.failures
+    assert round(report.accuracy, 1) >= 88.3, report.failures
 
 
 def test_bundled_article_readers_set_floor() -> None:

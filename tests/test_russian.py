@@ -81,7 +81,7 @@ def test_russian_readers_set_floor(engine: Engine) -> None:
     report = evaluate_blind(engine, load_blind(ROOT / "tests" / "eval_blind_russian.yaml"))
     assert report.misattributions == []
     assert report.declined == report.out_of_scope  # nothing answered that should not be
-    assert round(report.accuracy, 1) >= 86.7, report.failures
+    assert round(report.accuracy, 1) >= 93.3, report.failures
 
 
 def test_russian_sealed_set_floor(engine: Engine) -> None:
@@ -92,4 +92,4 @@ def test_russian_sealed_set_floor(engine: Engine) -> None:
     report = evaluate_blind(engine, load_blind(ROOT / "tests" / "eval_sealed_russian.yaml"))
     assert report.misattributions == []
     assert report.declined == report.out_of_scope
-    assert round(report.accuracy, 1) >= 50.0, report.failures
+    assert round(report.accuracy, 1) >= 60.0, report.failures
