@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.engine import Engine
+from bot.patterns import GREETINGS, PERSON_NOUNS
+from bot.text import INTERJECTIONS, fold
 from bot.render import PLAIN, note_text, render_result, short_name
 from bot.results import Match, Note, NoteKind, Result, Status
 
@@ -37,8 +39,10 @@ _WHO_SAID_THAT = re.compile(r"^\s*(?:so\s+|then\s+)?who\s+(?:said|says|did|menti
                             r"thinks|believes)\s+(?:that|this|it|so)?\b[\s\w]*\??\s*$",
                             re.IGNORECASE)
 # the scaffolding around what a question asks: "did he say ...", "what did X say about ..."
-_ASKED = re.compile(r"^\s*(?:did|does|has|what\s+did|what\s+does)\s+[\w' -]+?\s+"
-                    r"(?:say|said|mention|think|believe|claim)\s+(?:that\s+|about\s+|of\s+)?"
+_ASKED = re.compile(r"^\s*(?:did|does|has|(?:what|how)\s+(?:did|does))\s+[\w' -]+?\s+"
+                    r"(?:say|said|mention|think|believe|claim|talk|speak|comment|discuss|warn|"
+                    r"describe|see|view|assess)"
+                    r"\s+(?:that\s+|about\s+|of\s+|on\s+)?"
                     r"(?P<x>.+?)\s*\??\s*$", re.IGNORECASE)
 # "the other one", "the other guy": of two people quoted, the one the conversation is not about
 _OTHER = re.compile(r"\bthe\s+other\s+(?:one|guy|man|woman|person|speaker|side|official|expert)\b"
@@ -62,8 +66,18 @@ class Context:
 EMPTY = Context()
 
 
+# "hi, ...", "ok so ...", "well, ...": small talk before the question proper
+_LEAD_IN = re.compile(r"^\s*(?:(?:" + "|".join(sorted(GREETINGS | INTERJECTIONS | {"so", "well"},
+                                                    key=len, reverse=True))
+                      + r")\b[\s,!.:-]*)+", re.IGNORECASE)
+
+
 def ask(engine: Engine, question: str, context: Context = EMPTY) -> tuple[Result, Context]:
     """Answer a question in a conversation; returns the reply and the context after it."""
+    lead_in = _LEAD_IN.match(question)
+    if lead_in and question[lead_in.end():].strip():
+        result, after = ask(engine, question[lead_in.end():], context)
+        return replace(result, question=question), after
     # a reload may have removed whom the conversation was about
     context = replace(context, speakers=tuple(p for p in context.speakers
                                               if engine.kb.find_person(p)))
@@ -80,7 +94,7 @@ def ask(engine: Engine, question: str, context: Context = EMPTY) -> tuple[Result
     if speakers and (_MORE.match(question) or _WHY.match(question)) and context.speakers:
         result = _more(engine, question, context)
         return result, _next(engine, result, context)
-    rewritten = _rewrite(engine, question, speakers) if speakers else question
+    rewritten = _rewrite(engine, question, speakers, context.asked) if speakers else question
     result = engine.answer(rewritten)
     if rewritten != question:
         result = replace(result, question=question)
@@ -99,13 +113,17 @@ def _only_speaker(engine: Engine) -> tuple[str, ...]:
     return (quoted[0].id,) if len(quoted) == 1 else ()
 
 
-def _rewrite(engine: Engine, question: str, speakers: tuple[str, ...]) -> str:
+def _rewrite(engine: Engine, question: str, speakers: tuple[str, ...], asked: str = "") -> str:
     """The follow-up as the question it stands for, or the question itself."""
     kb = engine.kb
     names = " and ".join(short_name(kb.person(p)) for p in speakers)
     if _WHO_IS_HE.match(question):
         return f"who is {kb.person(speakers[0]).name}"
     about = _ABOUT.match(question) or _AND_X.match(question)
+    if about and _describes_someone(engine, about.group("x")):
+        # "and the Russian deputy secretary?": the same question, of the person so described
+        said = f" about {asked}" if asked else ""
+        return f"what did the {about.group('x')} say{said}"
     if about and not _named_people(engine, about.group("x")):
         return f"what did {names} say about {about.group('x')}"
     if about:
@@ -114,6 +132,17 @@ def _rewrite(engine: Engine, question: str, speakers: tuple[str, ...]) -> str:
         return question  # its own speaker: a fresh question
     return _PRONOUN.sub(lambda m: f"{names}'s" if m.group(1).lower() in _POSSESSIVE
                         and not _object_pronoun(question, m) else names, question)
+
+
+def _describes_someone(engine: Engine, words: str) -> bool:
+    """Whether words describe one person of the article by role ("the Russian deputy
+    secretary"), not by name: a person noun, and asked what they said, the engine quotes one."""
+    if (_named_people(engine, words) or _PRONOUN.search(words)
+            or not PERSON_NOUNS & set(fold(words).split())):
+        return False
+    result = engine.answer(f"what did the {words} say")
+    return result.status is Status.ANSWER and len(
+        {m.speaker for m in result.matches if m.kind in ("statement", "person")}) == 1
 
 
 def _object_pronoun(question: str, match: re.Match[str]) -> bool:

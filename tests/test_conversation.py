@@ -152,3 +152,21 @@ def test_why_continues_with_the_speakers_other_words(two_speakers: Engine) -> No
     shown = {m.id for m in first.matches}
     assert why.status is Status.ANSWER and why.matches
     assert all(m.speaker == "lagarde" and m.id not in shown for m in why.matches)
+
+
+def test_small_talk_before_a_question_does_not_hide_it(engine: Engine) -> None:
+    context = EMPTY
+    first, context = ask(engine, "hi, what did sanaei say about the banking sector?", context)
+    assert first.status is Status.ANSWER and first.matches[0].speaker == "sanaei"
+    assert first.question.startswith("hi, ")  # the reply is to what was typed
+    again, _ = ask(engine, "ok so who is he?", context)
+    assert [m.id for m in again.matches] == ["sanaei"]
+
+
+def test_and_the_role_asks_the_same_of_the_person_so_described(engine: Engine) -> None:
+    context = EMPTY
+    _, context = ask(engine, "what did velayati say about syria?", context)
+    result, context = ask(engine, "and the russian deputy secretary?", context)
+    assert result.status is Status.ANSWER
+    assert {m.speaker for m in result.matches} == {"lukyanov"}
+    assert context.speakers == ("lukyanov",)
