@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 
 from bot.engine import Engine
 from bot.patterns import GREETINGS, PERSON_NOUNS
-from bot.text import INTERJECTIONS, fold
 from bot.render import PLAIN, note_text, render_result, short_name
 from bot.results import Match, Note, NoteKind, Result, Status
+from bot.text import INTERJECTIONS, fold
 
 MAX_MORE = 5  # statements shown by one "what else?"
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their|this person|that person)\b",
