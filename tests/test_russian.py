@@ -93,3 +93,15 @@ def test_russian_sealed_set_floor(engine: Engine) -> None:
     assert report.misattributions == []
     assert report.declined == report.out_of_scope
     assert round(report.accuracy, 1) >= 60.0, report.failures
+
+
+def test_russian_second_sealed_set_floor(engine: Engine) -> None:
+    """15 Russian questions by another reader, sealed until the last engine change of
+    2026-12-03. First run: 12 of 15; 8 of the 10 the article answers answered right, none
+    wrongly; one out-of-scope question ("what did Romanovich say") got his card and the fact
+    that he attended, which the reader counted as an answer."""
+    from bot.evaluation import evaluate_blind, load_blind
+
+    report = evaluate_blind(engine, load_blind(ROOT / "tests" / "eval_sealed_russian_2.yaml"))
+    assert report.misattributions == []
+    assert round(report.accuracy, 1) >= 80.0, report.failures
