@@ -369,7 +369,7 @@ def _question_log(settings: Settings) -> Any:
 
 
 def _cmd_unanswered(args: argparse.Namespace) -> int:
-    from bot.storage import format_unanswered
+    from bot.reports import format_unanswered
 
     settings = _settings()
     with _question_log(settings) as log:
@@ -389,7 +389,8 @@ def _entry_speakers(path: Path) -> dict[str, str]:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from bot.storage import format_stats, parse_since
+    from bot.reports import format_stats
+    from bot.storage import parse_since
 
     settings = _settings()
     try:

@@ -37,7 +37,7 @@ import secrets
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -475,68 +475,6 @@ def normalise_question(text: str) -> str:
     return " ".join("".join(chars).split())
 
 
-def format_unanswered(
-    groups: Sequence[UnansweredGroup],
-    disliked: Sequence[Disliked] = (),
-    speakers: Mapping[str, str] | None = None,
-) -> str:
-    """Render groups, then the answers marked 👎, as plain text (escape it yourself for HTML).
-
-    ``speakers`` maps entry ids to whom they quote (or are about), shown beside each id.
-    """
-    text = _format_groups(groups)
-    if disliked:
-        text += "\n\n" + format_disliked(disliked, speakers)
-    return text
-
-
-def format_disliked(disliked: Sequence[Disliked], speakers: Mapping[str, str] | None = None,
-                    ) -> str:
-    """Render the answers marked 👎: the question, then what the answer showed."""
-    speakers = speakers or {}
-    lines = [f"Answers marked \U0001f44e ({len(disliked)}):"]
-    for item in disliked:
-        lines.append(f"{item.count:>3}\u00d7  {_one_line(item.question)}"
-                     f"   (last {_when(item.last_at)})")
-        shown = ", ".join(f"{i} ({speakers[i]})" if i in speakers else i for i in item.shown)
-        lines.append(f"      shown: {shown or 'nothing'}")
-    return "\n".join(lines)
-
-
-def _format_groups(groups: Sequence[UnansweredGroup]) -> str:
-    if not groups:
-        return "Nothing unanswered \u2014 every question got an answer."
-    lines: list[str] = []
-    for group in groups:
-        statuses = ", ".join(group.statuses)
-        lines.append(
-            f"{group.count:>3}\u00d7  {_one_line(group.question)}"
-            f"   ({statuses}; last {_when(group.last_at)})"
-        )
-        if group.examples:
-            wordings = ", ".join(f'"{_one_line(e, 60)}"' for e in group.examples)
-            lines.append(f"      also asked as: {wordings}")
-    return "\n".join(lines)
-
-
-def format_stats(stats: Stats, names: Mapping[str, str] | None = None) -> str:
-    """Render stats as plain text; ``names`` maps person and topic ids to display names."""
-    names = names or {}
-    period = f"since {_when(stats.since)}" if stats.since is not None else "all time"
-    if stats.total == 0:
-        return f"No questions yet ({period})."
-    labels = {"answer": "answered", "clarify": "asked to clarify", "no_answer": "no answer"}
-    lines = [f"Questions ({period}): {stats.total}"]
-    for status in STATUSES:
-        count = stats.by_status.get(status, 0)
-        lines.append(f"  {labels[status] + ':':<19}{_percent(count, stats.total):>5}  ({count})")
-    lines.append(f"Distinct users: {stats.users}")
-    for title, ranking in (("people", stats.top_people), ("topics", stats.top_topics)):
-        listed = ", ".join(f"{names.get(ref, ref)} ({count})" for ref, count in ranking)
-        lines.append(f"Most asked {title}: {listed or 'none yet'}")
-    return "\n".join(lines)
-
-
 def parse_since(text: str, *, now: datetime | None = None) -> datetime:
     """Parse a start time: ``2026-11-01``, ``7d``, ``24h``, ``2w`` or an ISO date-time.
 
@@ -643,20 +581,3 @@ def _iso(moment: datetime) -> str:
 def _clean(text: str) -> str:
     """Replace lone surrogates (possible in Telegram's JSON), which SQLite cannot store."""
     return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def _one_line(text: str, width: int = 120) -> str:
-    """Collapse whitespace and shorten ``text`` for a one-line listing."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "\u2026"
-
-
-def _when(moment: datetime) -> str:
-    """Return ``moment`` as ``YYYY-MM-DD HH:MM UTC``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _percent(count: int, total: int) -> str:
-    """Return ``count`` as a whole percentage of ``total``; tiny non-zero shares show as <1%."""
-    share = 100 * count / total
-    return "<1%" if 0 < share < 1 else f"{share:.0f}%"

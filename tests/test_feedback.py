@@ -23,9 +23,10 @@ from bot.cli import main
 from bot.engine import Result, Status, Suggestion
 from bot.knowledge import load_knowledge
 from bot.render import HTML, render_person
+from bot.reports import format_unanswered
 from bot.service import KnowledgeService
 from bot.settings import Settings
-from bot.storage import Disliked, QuestionLog, format_unanswered
+from bot.storage import Disliked, QuestionLog
 from bot.telegram.keyboards import FEEDBACK_LABELS
 from bot.telegram.replies import FEEDBACK_THANKS
 from bot.telegram_app import build_application

@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 
 from bot import storage
+from bot.reports import format_stats, format_unanswered
 from bot.storage import (
     MAX_QUESTION_CHARS,
     QuestionLog,
     Stats,
     StorageError,
     UnansweredGroup,
-    format_stats,
-    format_unanswered,
     group_questions,
     normalise_question,
     parse_since,

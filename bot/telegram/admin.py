@@ -13,8 +13,9 @@ from telegram.ext import ContextTypes
 
 from bot.inbox import InboxError
 from bot.knowledge import Problem, format_changes
+from bot.reports import format_stats, format_unanswered
 from bot.service import KnowledgeService, ReloadOutcome
-from bot.storage import StorageError, format_stats, format_unanswered, parse_since
+from bot.storage import StorageError, parse_since
 from bot.telegram.replies import esc, preformatted
 from bot.telegram.sending import reply_html
 from bot.telegram.state import BotState, bot_state
