@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.knowledge import Article, Fact, KnowledgeBase, Person, Statement, StatementKind
-from bot.results import Note, NoteKind, Result, Status
+from bot.results import ArticleRef, LibraryResult, Note, NoteKind, Result, Status
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,10 @@ def render_person(person: Person, kb: KnowledgeBase, m: Markup, *, limit: int = 
 
 
 def render_source(article: Article, m: Markup) -> str:
-    """Where the words come from."""
-    return m.italic(m.escape(f"Source: {article.outlet}, \u201c{article.title}\u201d"))
+    """Where the words come from: outlet, title, and the date and link when known."""
+    cited = f"Source: {article.outlet}, \u201c{article.title}\u201d"
+    cited += "".join(f", {x}" for x in (article.date, article.url) if x)
+    return m.italic(m.escape(cited))
 
 
 def render_about(kb: KnowledgeBase, m: Markup) -> str:
@@ -275,3 +277,44 @@ def _ru_people(count: int) -> str:
     if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
         return "человека"
     return "человек"
+
+
+# ------------------------------------------------------------------------------ libraries
+
+
+def article_label(article: ArticleRef) -> str:
+    """ "Title" (Outlet, date): how a reply names one article of a library."""
+    details = ", ".join(x for x in (article.outlet, article.date) if x)
+    return f"\u201c{article.title}\u201d" + (f" ({details})" if details else "")
+
+
+def render_library_result(result: LibraryResult, kb_of: Callable[[str], KnowledgeBase],
+                          m: Markup) -> str:
+    """A library's reply: each article's reply (under its title when there are several), then
+    how many more articles may answer, or which other articles answer what this one does not.
+
+    ``kb_of`` gives an article id's knowledge base.
+    """
+    blocks = []
+    for part in result.parts:
+        if len(result.parts) > 1:
+            blocks.append(m.bold(m.escape("In " + article_label(part.article) + ":")))
+        blocks.append(render_result(part.result, kb_of(part.article.id), m))
+    if result.more:
+        other = "article" if result.more == 1 else "articles"
+        blocks.append(m.escape(f"{result.more:,} more {other} may answer this too: "
+                               "/articles lists them."))
+    if result.elsewhere:
+        blocks.append(m.escape("Other articles answer this:") + "\n" + "\n".join(
+            m.escape(f"\u2022 {article_label(a)}") for a in result.elsewhere))
+    return "\n\n".join(blocks)
+
+
+def render_article_list(articles: Iterable[ArticleRef], m: Markup, *,
+                        current: str | None = None) -> str:
+    """The articles a library serves, one a line, the current one marked."""
+    lines = [m.bold(m.escape("Articles:"))]
+    for article in articles:
+        mark = " (current)" if article.id == current else ""
+        lines.append(m.escape(f"\u2022 {article_label(article)}{mark} \u2014 {article.id}"))
+    return "\n".join(lines)

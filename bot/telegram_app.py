@@ -287,7 +287,8 @@ def run_bot(settings: Settings) -> int:
     reached at start-up or the webhook server cannot listen.
     """
     try:
-        service = KnowledgeService.load(settings.knowledge_path)
+        service = KnowledgeService.load(settings.knowledge_path,
+                                        cache_dir=settings.index_cache_path)
     except KnowledgeError as exc:
         log.error("cannot load the knowledge base at %s:", settings.knowledge_path)
         for problem in exc.problems:
