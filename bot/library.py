@@ -57,7 +57,7 @@ ENGINES_KEPT = 256  # built engines kept in memory (a few hundred KiB each); oth
 MAX_NAMED = 5  # articles asked for a name several articles share ("what did Pashinyan say")
 MAX_OPEN = 3  # articles asked for a question naming no one, before saying none answers
 MIN_NAME_PART = 4  # shorter name parts ("Ali") route only as part of a longer name
-CACHE_VERSION = 1
+CACHE_VERSION = 1  # raise it when this module changes what a card or router holds
 ROUTE_K1, ROUTE_B = 1.2, 0.75  # BM25's usual constants, for ranking articles by words
 # Looking elsewhere helps only when the current article is silent on the subject; a greeting,
 # an empty or too long message is answered by the current article as it is.
@@ -184,16 +184,24 @@ def _grams(stems: list[str]) -> list[str]:
 # ------------------------------------------------------------------------------ the cache
 
 
+# What a cached engine, card or router is built by: a change to any of these rebuilds the cache
+# (the Telegram adapter, the CLI and the wording are not part of what is cached).
+BUILT_BY = ("engine.py", "knowledge.py", "lexical_index.py", "patterns.py",
+            "policy.py", "question.py", "results.py", "russian.py", "semantic.py", "text.py",
+            "lexicon")
+
+
 def code_fingerprint() -> str:
-    """A hash of the bot's code and language data: a cached engine is only as good as the code
-    that built it, so any change to either rebuilds the cache."""
+    """A hash of the code and language data that build indexes: a cached engine is only as good
+    as the code that built it, so any change to either rebuilds the cache."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256(str(CACHE_VERSION).encode())
-    for path in sorted(package.rglob("*")):
-        if path.suffix in {".py", ".txt", ".yaml", ".json"} and path.is_file() \
-                and "models" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
+    for name in BUILT_BY:
+        path = package / name
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file() and "__pycache__" not in file.parts:
+                digest.update(file.relative_to(package).as_posix().encode())
+                digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
 
 
