@@ -295,10 +295,20 @@ def render_library_result(result: LibraryResult, kb_of: Callable[[str], Knowledg
 
     ``kb_of`` gives an article id's knowledge base.
     """
+    first = result.parts[0]
+    text = render_result(first.result, kb_of(first.article.id), m)
+    if len(result.parts) > 1:
+        text = _in_article(first.article, m) + "\n\n" + text
+    return text + render_library_extras(result, kb_of, m)
+
+
+def render_library_extras(result: LibraryResult, kb_of: Callable[[str], KnowledgeBase],
+                          m: Markup) -> str:
+    """What a library's reply adds after its first article's reply ("" if nothing): the other
+    articles' replies, how many more may answer, which answer what the first does not."""
     blocks = []
-    for part in result.parts:
-        if len(result.parts) > 1:
-            blocks.append(m.bold(m.escape("In " + article_label(part.article) + ":")))
+    for part in result.parts[1:]:
+        blocks.append(_in_article(part.article, m))
         blocks.append(render_result(part.result, kb_of(part.article.id), m))
     if result.more:
         other = "article" if result.more == 1 else "articles"
@@ -307,7 +317,11 @@ def render_library_result(result: LibraryResult, kb_of: Callable[[str], Knowledg
     if result.elsewhere:
         blocks.append(m.escape("Other articles answer this:") + "\n" + "\n".join(
             m.escape(f"\u2022 {article_label(a)}") for a in result.elsewhere))
-    return "\n\n".join(blocks)
+    return "".join("\n\n" + block for block in blocks)
+
+
+def _in_article(article: ArticleRef, m: Markup) -> str:
+    return m.bold(m.escape("In " + article_label(article) + ":"))
 
 
 def render_article_list(articles: Iterable[ArticleRef], m: Markup, *,

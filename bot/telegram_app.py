@@ -41,7 +41,7 @@ from bot.service import KnowledgeService
 from bot.serving import serve
 from bot.settings import Settings
 from bot.storage import QuestionLog, StorageError
-from bot.telegram import admin, buttons, commands, errors, inline, keyboards, questions
+from bot.telegram import admin, articles, buttons, commands, errors, inline, keyboards, questions
 from bot.telegram.retrying import RetryingRateLimiter
 from bot.telegram.state import STATE_KEY, BotState
 from bot.update_sources import ListenError
@@ -54,6 +54,7 @@ PUBLIC_COMMANDS = (
     BotCommand("about", "The article, the outlet and the event"),
     BotCommand("speakers", "Who is quoted"),
     BotCommand("topics", "What the article covers"),
+    BotCommand("articles", "The articles I know; choose one"),
 )
 ADMIN_COMMANDS = (
     BotCommand("reload", "Re-read the knowledge base"),
@@ -187,6 +188,7 @@ def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None
     application.add_handler(command("about", commands.about, filters=new))
     application.add_handler(command("speakers", commands.speakers, filters=new))
     application.add_handler(command("topics", commands.topics, filters=new))
+    application.add_handler(command("articles", articles.articles_command, filters=new))
 
     # Admin commands: gated by user id here, and the handlers check again. The refusal handler
     # comes after them, so it only sees the admin commands of everyone else.
@@ -206,6 +208,8 @@ def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None
                               (keyboards.ASK_BUTTON, buttons.ask_question),
                               (keyboards.HASHED_BUTTON, buttons.ask_hashed)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    application.add_handler(CallbackQueryHandler(articles.choose_article,
+                                                 pattern=articles.ARTICLE_BUTTON))
     application.add_handler(CallbackQueryHandler(buttons.stale_button))
     application.add_handler(InlineQueryHandler(inline.inline_query))
 

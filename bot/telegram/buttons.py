@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 
 from bot.knowledge import KnowledgeBase
 from bot.render import HTML, render_person
+from bot.telegram.articles import current_engine
 from bot.telegram.keyboards import hashed_question, knows, topic_question
 from bot.telegram.questions import ask_and_reply
 from bot.telegram.replies import compose_answer, statement_result
@@ -59,7 +60,7 @@ async def _ask(context: ContextTypes.DEFAULT_TYPE, pressed: Pressed, question: s
 async def show_statement(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``q:<statement-id>``: show that statement, as an answer."""
     state = bot_state(context)
-    kb: KnowledgeBase = state.service.engine.kb
+    kb: KnowledgeBase = current_engine(context).kb
     pressed = _pressed(update, context)
     if pressed is None or not knows(kb.statement, pressed.value):
         await stale_button(update, context)
@@ -72,7 +73,7 @@ async def show_statement(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def show_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``p:<person-id>``: that speaker's card."""
-    kb = bot_state(context).service.engine.kb
+    kb = current_engine(context).kb
     pressed = _pressed(update, context)
     person = kb.find_person(pressed.value) if pressed is not None else None
     if pressed is None or person is None:
@@ -85,7 +86,7 @@ async def show_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def ask_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``t:<topic-id>``: ask who talked about the topic."""
-    kb = bot_state(context).service.engine.kb
+    kb = current_engine(context).kb
     pressed = _pressed(update, context)
     if pressed is None or not knows(kb.topic, pressed.value):
         await stale_button(update, context)
@@ -106,7 +107,7 @@ async def ask_hashed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """``h:<hash>``: ask the long question the hash stands for, if it is still known."""
     state = bot_state(context)
     pressed = _pressed(update, context)
-    question = (hashed_question(pressed.value, state.service.engine.kb, state)
+    question = (hashed_question(pressed.value, current_engine(context).kb, state)
                 if pressed is not None else None)
     if pressed is None or question is None:
         await stale_button(update, context)
