@@ -38,9 +38,9 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from bot.evaluation import article_cases, judge_blind, load_blind  # noqa: E402
-from bot.knowledge import load_knowledge  # noqa: E402
-from bot.text import content_stems  # noqa: E402
+from bot.evaluation import article_cases, judge_blind, load_blind
+from bot.knowledge import load_knowledge
+from bot.text import content_stems
 
 ARTICLES = REPO_ROOT / "tests" / "articles"
 BUNDLED = REPO_ROOT / "knowledge"
@@ -53,9 +53,9 @@ TARGET_PEAK_MIB = 1024.0
 TARGET_P99_MS = 100.0
 TARGET_P50_FACTOR = 2.0  # per-question p50 at most twice the one-article p50
 
-_ONSETS = "b d f g k l m n p r s t v z br dr kr tr gr pl sh zh ch".split()
-_VOWELS = "a e i o u ai ei".split()
-_CODAS = "n r k m t l v sh".split()
+_ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "kr", "tr", "gr", "pl", "sh", "zh", "ch"]
+_VOWELS = ["a", "e", "i", "o", "u", "ai", "ei"]
+_CODAS = ["n", "r", "k", "m", "t", "l", "v", "sh"]
 
 
 def invented_name(number: int) -> str:
@@ -85,7 +85,8 @@ class Base:
 
 def bases() -> list[Base]:
     """Every real knowledge base, in a fixed order."""
-    folders = [(c.knowledge, c.questions) for c in article_cases(ARTICLES)]
+    folders: list[tuple[Path, Path | None]] = [(c.knowledge, c.questions)
+                                                for c in article_cases(ARTICLES)]
     folders.append((BUNDLED, None))
     out = []
     for folder, questions in folders:
@@ -107,9 +108,14 @@ def bases() -> list[Base]:
     return out
 
 
+NAMES_PER_COPY = 256  # name words of one article (the bundled one has about a hundred)
+
+
 def renaming(base: Base, copy: int) -> dict[str, str]:
-    """Each name word of a base -> the copy's own invented one."""
-    return {word: invented_name(copy * 64 + n) for n, word in enumerate(base.name_words)}
+    """Each name word of a base -> the copy's own invented one (no two copies share one)."""
+    assert len(base.name_words) <= NAMES_PER_COPY
+    return {word: invented_name(copy * NAMES_PER_COPY + n)
+            for n, word in enumerate(base.name_words)}
 
 
 def rename(text: str, names: dict[str, str]) -> str:
@@ -163,7 +169,7 @@ def question_plan(size: int, all_bases: list[Base]) -> list[dict[str, Any]]:
     """Questions for random copies: named ones with no current article, others with it."""
     rng = random.Random(SEED)
     blind = {b.article_id: load_blind(b.questions) for b in all_bases if b.questions}
-    plan = []
+    plan: list[dict[str, Any]] = []
     while len(plan) < QUESTIONS_PER_SIZE:
         copy = rng.randrange(size)
         base = all_bases[copy % len(all_bases)]

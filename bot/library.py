@@ -275,6 +275,7 @@ class _Built:
 
     cards: list[ArticleCard]
     engines: dict[str, Engine] = field(default_factory=dict)
+    fresh: int = 0  # articles read and indexed anew
 
 
 class Library:
@@ -339,12 +340,14 @@ class Library:
                     problems.extend(exc.problems)
                     continue
                 card = card_for(kb, str(file), digest)
+                built.fresh += 1
                 # Built now, from the text just validated: a file changed later is served
                 # only once a reload has validated it. Cached, the next start reads it back.
                 engine = Engine(kb, model)
                 if cache is not None:
                     cache.write(f"engine-{digest}.pkl", engine)
-                built.engines[digest] = engine
+                if cache is None or len(built.engines) < kept:  # the rest is read back
+                    built.engines[digest] = engine
             built.cards.append(card)
         if problems:
             raise KnowledgeError(problems)
@@ -360,7 +363,7 @@ class Library:
         router_name = "router-" + hashlib.sha256(
             "\n".join(c.digest + c.file for c in built.cards).encode()).hexdigest()[:24] + ".pkl"
         if cache is not None:
-            if built.engines or not isinstance(cache.read(cards_name), dict):
+            if built.fresh or not isinstance(cache.read(cards_name), dict):
                 cache.write(cards_name, {c.digest: c for c in built.cards})
             cached_router = cache.read(router_name)
             router = cached_router if isinstance(cached_router, Router) else None
