@@ -210,6 +210,7 @@ def measure(folder: Path, cache: Path, phase: str, plan_file: Path | None) -> di
         blind = {c.article: load_blind(c.questions) for c in article_cases(ARTICLES)}
         latencies, alone_latencies = [], []
         right = alone_right = right_article = 0
+        judged: list[bool] = []
         items = []
         for step in plan:
             item = next(i for i in blind[step["base"]].items if i.index == step["index"])
@@ -220,9 +221,11 @@ def measure(folder: Path, cache: Path, phase: str, plan_file: Path | None) -> di
             result = library.ask(step["question"], current=step["current"])
             latencies.append(time.perf_counter() - started)
             part = result.parts[0]
+            judged.append(part.article.id == step["copy"] and judge_blind(
+                library.kb(step["copy"]), item, part.result)[0])
+            right += judged[-1]
             if part.article.id == step["copy"]:
                 right_article += 1
-                right += judge_blind(library.kb(step["copy"]), item, part.result)[0]
             elif os.environ.get("BENCH_VERBOSE"):
                 print("wrong article:", step["question"], step["copy"], part.article.id,
                       file=sys.stderr)
@@ -233,7 +236,12 @@ def measure(folder: Path, cache: Path, phase: str, plan_file: Path | None) -> di
             started = time.perf_counter()
             alone = engine.answer(step["question"])
             alone_latencies.append(time.perf_counter() - started)
-            alone_right += judge_blind(engine.kb, item, alone)[0]
+            ok = judge_blind(engine.kb, item, alone)[0]
+            alone_right += ok
+            if ok != judged[len(alone_latencies) - 1] and os.environ.get("BENCH_VERBOSE"):
+                print(f"{'only alone' if ok else 'only in the library'} right:",
+                      step["question"], step["copy"], f"current={step['current']}",
+                      file=sys.stderr)
         latencies.sort()
         alone_latencies.sort()
         out.update({
@@ -250,7 +258,8 @@ def measure(folder: Path, cache: Path, phase: str, plan_file: Path | None) -> di
     return out
 
 
-def run_phase(folder: Path, cache: Path, phase: str, plan_file: Path | None) -> dict[str, Any]:
+def run_phase(folder: Path, cache: Path, phase: str, plan_file: Path | None,
+              cpu: int = 0) -> dict[str, Any]:
     """One phase in a fresh subprocess on one core, one thread."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "MKL_NUM_THREADS": "1", "PYTHONPATH": str(REPO_ROOT)}
@@ -258,7 +267,7 @@ def run_phase(folder: Path, cache: Path, phase: str, plan_file: Path | None) -> 
     if plan_file is not None:
         argv.append(str(plan_file))
     if shutil.which("taskset"):
-        argv = ["taskset", "-c", "0", *argv]
+        argv = ["taskset", "-c", str(cpu), *argv]
     done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{phase} failed:\n{done.stderr[-3000:]}")
@@ -282,6 +291,7 @@ def main() -> int:
                         help="where archives and caches are built (reused across runs)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--fresh", action="store_true", help="rebuild the index caches")
+    parser.add_argument("--cpu", type=int, default=0, help="the core to pin to (default 0)")
     args = parser.parse_args()
     work = Path(args.work)
     all_bases = bases()
@@ -293,8 +303,8 @@ def main() -> int:
             shutil.rmtree(cache, ignore_errors=True)
         plan_file = work / f"plan-{size}.json"
         plan_file.write_text(json.dumps(question_plan(size, all_bases)), encoding="utf-8")
-        first = run_phase(folder, cache, "first build", None)
-        warm = run_phase(folder, cache, "start-up", plan_file)
+        first = run_phase(folder, cache, "first build", None, args.cpu)
+        warm = run_phase(folder, cache, "start-up", plan_file, args.cpu)
         row = {"size": size, "first_build_s": first["load_s"],
                "first_build_peak_mib": first["peak_mib"], **warm}
         figures.append(row)

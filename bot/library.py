@@ -170,9 +170,10 @@ class Router:
                      covered + name_hits)
 
     def _near_name(self, word: str) -> Ids | None:
-        allowed = 1 if len(word) < 8 else 2
+        # One edit, the first letter kept: among an archive's hundreds of thousands of names,
+        # two edits would turn ordinary words the articles never use ("penalise") into names.
         hit = process.extractOne(word, self.name_parts, scorer=OSA.distance, processor=None,
-                                 score_cutoff=allowed)
+                                 score_cutoff=1)
         return self.names[hit[0]] if hit is not None and hit[0][0] == word[0] else None
 
 
@@ -455,8 +456,9 @@ class Library:
     # ------------------------------------------------------------------------ answering
 
     def ask(self, question: str, current: str | None = None) -> LibraryResult:
-        """Answer a question from the right article(s); ``current``: the chat's article."""
-        return self.converse(question, current, EMPTY)[0]
+        """Answer one question, outside any conversation, from the right article(s);
+        ``current``: the chat's article, if any."""
+        return self._answer(question, current, None)[0]
 
     def converse(self, question: str, current: str | None, context: Context,
                  ) -> tuple[LibraryResult, Context]:
@@ -465,8 +467,13 @@ class Library:
         ``context`` is the conversation's context in the current article ("he", "what else?");
         the context returned is the one in the article of the reply (the new current one).
         """
+        return self._answer(question, current, context)
+
+    def _answer(self, question: str, current: str | None, context: Context | None,
+                ) -> tuple[LibraryResult, Context]:
+        """``context`` None: a question on its own (each engine's plain answer)."""
         if self.find(current) is None:
-            current, context = None, EMPTY
+            current, context = None, (None if context is None else EMPTY)
         route = self.router.route(question)
         now = self._number[current] if current is not None else None
         contexts: dict[int, Context] = {}
@@ -475,9 +482,12 @@ class Library:
         def answer(number: int) -> Result:
             """The article's reply, asked once (in the conversation, for the current one)."""
             if number not in replies:
-                start = context if number == now else EMPTY
-                replies[number], contexts[number] = conversation.ask(
-                    self.engine(self.cards[number].ref.id), question, start)
+                engine = self.engine(self.cards[number].ref.id)
+                if context is None:
+                    replies[number], contexts[number] = engine.answer(question), EMPTY
+                else:
+                    replies[number], contexts[number] = conversation.ask(
+                        engine, question, context if number == now else EMPTY)
             return replies[number]
 
         if route.named and (now is None or now not in route.named

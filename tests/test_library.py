@@ -7,7 +7,10 @@ library and judged as it is against the article's own engine.
 
 from __future__ import annotations
 
+import io
+import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,6 +66,31 @@ def test_a_name_finds_its_article_without_being_told(library: Library) -> None:
                         current="russia-iran-partners")
     assert again.article.id == "kazakh-uzbek-pms-talks"
     assert "Source: El.kz, \u201cKazakh, Uzbek PMs held talks\u201d" in again.text
+
+
+def test_a_name_one_edit_off_still_finds_its_article(library: Library) -> None:
+    result = library.ask("what did velayatti say about brics", current="kazakh-uzbek-pms-talks")
+    assert result.article.id == "russia-iran-partners"
+    assert result.status is Status.ANSWER and "BRICS" in result.text
+
+
+def test_the_cli_serves_a_folder_of_many_articles(archive: Path,
+                                                  capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+
+    assert main(["ask", "--json", "--knowledge", str(archive),
+                 "What did Aripov say about industrial cooperation?"]) == 0
+    reply = json.loads(capsys.readouterr().out)
+    assert reply["article"] == "kazakh-uzbek-pms-talks" and reply["status"] == "answer"
+    assert {m["article"] for m in reply["matches"]} == {"kazakh-uzbek-pms-talks"}
+    monkeypatch.setattr(sys, "stdin", io.StringIO(
+        "articles\nuse kazakh-uzbek-pms-talks\nwho talked about trade?\n"))
+    assert main(["chat", "--knowledge", str(archive)]) == 0
+    out = capsys.readouterr().out
+    assert "11 articles" in out and "Now about \u201cKazakh, Uzbek PMs held talks\u201d" in out
+    assert "kazakh-uzbek-pms-talks" in out.split("Now about")[0]  # the list names the ids
+    assert "El.kz" in out.split("Now about")[1]
 
 
 def test_who_mentioned_someone_is_answered_by_their_own_article(library: Library) -> None:
