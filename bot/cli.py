@@ -39,7 +39,10 @@ from bot.evaluation import (
     load_eval,
 )
 from bot.knowledge import KnowledgeBase, KnowledgeError, inspect_knowledge, load_knowledge
+from bot.library import Library
 from bot.logging_setup import configure_logging
+from bot.render import PLAIN, render_article_list
+from bot.results import LibraryResult
 from bot.semantic import MiniLM, SemanticModelError, shared_model
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -87,14 +90,21 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--knowledge", metavar="PATH",
                        help="knowledge folder (default: KNOWLEDGE_PATH or knowledge/)")
 
+    def cache_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--cache", metavar="DIR",
+                       help="keep built article indexes in DIR across runs (a large archive "
+                            "then starts in seconds); default: built in memory each run")
+
     ask = sub.add_parser("ask", help="answer one question (or, with --json, stdin lines)")
     ask.add_argument("question", nargs="?", help="the question; omit with --json to read stdin")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     knowledge_option(ask)
+    cache_option(ask)
     ask.set_defaults(handler=_cmd_ask)
 
     chat = sub.add_parser("chat", help="chat with the bot in the terminal, offline")
     knowledge_option(chat)
+    cache_option(chat)
     chat.set_defaults(handler=_cmd_chat)
 
     check = sub.add_parser("check", help="validate a knowledge base (errors and warnings)")
@@ -169,8 +179,28 @@ def _engine(path: Path) -> Engine:
         raise CliError("the knowledge base is invalid:\n" + str(exc)) from None
 
 
-def result_json(result: Result) -> dict[str, Any]:
-    """The JSON form of a result, as ``ask --json`` writes it."""
+def _library(path: Path, cache: str | None = None) -> Library:
+    try:
+        return Library.load(path, _model(), cache_dir=cache)
+    except KnowledgeError as exc:
+        raise CliError("the knowledge base is invalid:\n" + str(exc)) from None
+
+
+def result_json(result: Result | LibraryResult) -> dict[str, Any]:
+    """The JSON form of a result, as ``ask --json`` writes it (with a library's, the
+    article of the reply, the matches of every article shown, and what else answers)."""
+    if isinstance(result, LibraryResult):
+        return {
+            "question": result.question,
+            "status": result.status.value,
+            "text": result.text,
+            "article": result.article.id,
+            "matches": [{"id": m.id, "kind": m.kind, "speaker": m.speaker, "score": m.score,
+                         "article": part.article.id}
+                        for part in result.parts for m in part.result.matches],
+            "more": result.more,
+            "elsewhere": [a.id for a in result.elsewhere],
+        }
     return {
         "question": result.question,
         "status": result.status.value,
@@ -184,9 +214,9 @@ def result_json(result: Result) -> dict[str, Any]:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
-    engine = _engine(_knowledge_path(args))
+    library = _library(_knowledge_path(args), args.cache)
     if args.question is not None:
-        result = engine.answer(args.question)
+        result = library.ask(args.question)
         if args.json:
             print(json.dumps(result_json(result), ensure_ascii=False))
         else:
@@ -194,14 +224,15 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.json:
         raise CliError("ask needs a QUESTION (or --json to read questions from stdin)")
-    sessions: dict[str, Context] = {}
+    sessions: dict[str, tuple[str | None, Context]] = {}
     for line in sys.stdin:
         question, session = _ask_line(line.rstrip("\r\n"))
         if session is None:
-            result = engine.answer(question)
-        else:  # lines of one session share a conversation, in order
-            result, sessions[session] = ask_in_context(engine, question,
-                                                       sessions.get(session, EMPTY))
+            result = library.ask(question)
+        else:  # lines of one session share a conversation (and its article), in order
+            current, context = sessions.get(session, (None, EMPTY))
+            result, context = library.converse(question, current, context)
+            sessions[session] = (result.article.id, context)
         print(json.dumps(result_json(result), ensure_ascii=False), flush=True)
     return EXIT_OK
 
@@ -220,26 +251,41 @@ def _ask_line(line: str) -> tuple[str, str | None]:
 
 
 def _cmd_chat(args: argparse.Namespace) -> int:
-    return chat(_engine(_knowledge_path(args)), sys.stdin, sys.stdout)
+    return chat(_library(_knowledge_path(args), args.cache), sys.stdin, sys.stdout)
 
 
 CHAT_HELP = ("Ask a question about the article, e.g. the ones above; follow-ups such as \"and "
              "what else did he say?\" or \"who is he?\" refer to the last answer. A number "
              "picks one of the suggestions shown last; 'quit' or Ctrl-D leaves.")
+LIBRARY_HELP = (" A question naming someone finds their article; 'articles' lists the articles "
+                "and 'use ID' chooses the one that questions naming no one are about.")
+_USE = re.compile(r"^\s*/?(?:use|start|article)\s+(?P<id>\S+)\s*$", re.IGNORECASE)
 
 
-def chat(engine: Engine, stdin: TextIO, stdout: TextIO, *, banner: str = "") -> int:
-    """An interactive terminal chat with follow-ups. A number picks a suggestion shown last."""
-    kb = engine.kb
-    article = kb.articles[0]
+def chat(library: Library | Engine, stdin: TextIO, stdout: TextIO, *, banner: str = "") -> int:
+    """An interactive terminal chat with follow-ups. A number picks a suggestion shown last.
+
+    Over a library of several articles, the chat has a current article (chosen with
+    ``use ID``, or the last one answered) that questions naming no one are about.
+    """
+    if not isinstance(library, Library):
+        library = Library.single(library)
+    current = library.default_article
+    article = library.find(current)
+    assert article is not None
+    many = len(library.cards) > 1
     interactive = stdin.isatty()
     if banner:
         print(banner, file=stdout)
+    if many:
+        print(f"{len(library.cards):,} articles; the newest: \u201c{article.title}\u201d "
+              f"({article.outlet}). 'articles' lists them; 'use ID' chooses one.", file=stdout)
     print(f"Ask me about \u201c{article.title}\u201d ({article.outlet}). "
           "Type a question; a number picks a suggestion; 'help' explains; 'quit' or Ctrl-D "
           "leaves.", file=stdout)
-    print("Try: " + " \u00b7 ".join(s.question for s in engine.examples), file=stdout)
-    suggestions = list(engine.examples)
+    examples = library.engine(current).examples
+    print("Try: " + " \u00b7 ".join(s.question for s in examples), file=stdout)
+    suggestions = list(examples)
     context = EMPTY
     while True:
         if interactive:
@@ -252,7 +298,19 @@ def chat(engine: Engine, stdin: TextIO, stdout: TextIO, *, banner: str = "") -> 
         if question.lower() in {"quit", "exit", "/quit", "/exit", ":q"}:
             return EXIT_OK
         if question.lower() in {"help", "/help", "?", "/start"}:
-            print(CHAT_HELP, file=stdout, flush=True)
+            print(CHAT_HELP + (LIBRARY_HELP if many else ""), file=stdout, flush=True)
+            continue
+        if question.lower() in {"articles", "/articles"}:
+            print(render_article_list(library.articles, PLAIN, current=current), file=stdout,
+                  flush=True)
+            continue
+        chosen = _USE.match(question)
+        if chosen and library.find(chosen["id"]):
+            current, context = chosen["id"], EMPTY
+            article = library.find(current)
+            assert article is not None
+            print(f"Now about \u201c{article.title}\u201d ({article.outlet}).", file=stdout,
+                  flush=True)
             continue
         if question.isdigit():
             if not 1 <= int(question) <= len(suggestions):
@@ -260,10 +318,12 @@ def chat(engine: Engine, stdin: TextIO, stdout: TextIO, *, banner: str = "") -> 
                 continue
             question = suggestions[int(question) - 1].question
             print(f"({question})", file=stdout)
-        result, context = ask_in_context(engine, question, context)
+        result, context = library.converse(question, current, context)
+        current = result.article.id
         text = result.text
-        if result.suggestions:
-            suggestions = list(result.suggestions)
+        shown = [s for part in result.parts for s in part.result.suggestions]
+        if shown:
+            suggestions = shown
             text += "\n" + _pick_hint(len(suggestions))
         print(text, file=stdout, flush=True)
 
@@ -350,7 +410,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not sys.stdin.isatty():
         raise CliError("TELEGRAM_BOT_TOKEN is not set and there is no terminal for the offline "
                        "chat: set the token in the environment or .env")
-    return chat(_engine(settings.knowledge_path), sys.stdin, sys.stdout,
+    return chat(_library(settings.knowledge_path), sys.stdin, sys.stdout,
                 banner="No TELEGRAM_BOT_TOKEN set: chatting offline. To go live, put "
                        "TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env and run make run.")
 

@@ -100,6 +100,18 @@ class Engine:
                                 if embedder is not None else None)
         self._ix = LexicalIndex(kb)
         self._examples = self._example_suggestions()
+
+    def __getstate__(self) -> dict[str, object]:
+        """Everything built from the knowledge base, without the model (a library caches
+        built engines on disk); :meth:`attach` gives an unpickled engine its model back."""
+        state = dict(self.__dict__)
+        state["_embedder"] = None
+        return state
+
+    def attach(self, embedder: MiniLM | None) -> Engine:
+        """Use ``embedder`` for questions (an engine read back from a cache); returns self."""
+        self._embedder = embedder
+        return self
     # ---------------------------------------------------------------------------- parsing
 
     def _correct(self, word: str) -> Token:

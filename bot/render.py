@@ -10,11 +10,11 @@ functions); the Telegram adapter packs them into messages without reading the HT
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from bot.knowledge import Article, Fact, KnowledgeBase, Person, Statement, StatementKind
 from bot.markup import HTML, PLAIN, Markup, join_blocks, line_blocks, text_blocks
-from bot.results import Note, NoteKind, Result, Status
+from bot.results import ArticleRef, LibraryResult, Note, NoteKind, Result, Status
 
 __all__ = [  # HTML, PLAIN and Markup too: callers take them from here with the renderers
     "HTML", "PLAIN", "Markup", "about_blocks", "fact_blocks", "join_names", "note_text",
@@ -89,8 +89,10 @@ def render_person(person: Person, kb: KnowledgeBase, m: Markup, *, limit: int = 
 
 
 def render_source(article: Article, m: Markup) -> str:
-    """Where the words come from."""
-    return m.italic(m.escape(f"Source: {article.outlet}, \u201c{article.title}\u201d"))
+    """Where the words come from: outlet, title, and the date and link when known."""
+    cited = f"Source: {article.outlet}, \u201c{article.title}\u201d"
+    cited += "".join(f", {x}" for x in (article.date, article.url) if x)
+    return m.italic(m.escape(cited))
 
 
 def about_blocks(kb: KnowledgeBase, m: Markup) -> list[str]:
@@ -278,3 +280,66 @@ def _ru_people(count: int) -> str:
     if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
         return "человека"
     return "человек"
+
+
+# ------------------------------------------------------------------------------ libraries
+
+
+def article_label(article: ArticleRef) -> str:
+    """ "Title" (Outlet, date): how a reply names one article of a library."""
+    details = ", ".join(x for x in (article.outlet, article.date) if x)
+    return f"\u201c{article.title}\u201d" + (f" ({details})" if details else "")
+
+
+def library_blocks(result: LibraryResult, kb_of: Callable[[str], KnowledgeBase],
+                   m: Markup) -> list[str]:
+    """A library's reply, as blocks: each article's reply (under its title when there are
+    several), then how many more articles may answer, or which other articles answer what this
+    one does not. ``kb_of`` gives an article id's knowledge base."""
+    first = result.parts[0]
+    blocks = result_blocks(first.result, kb_of(first.article.id), m)
+    if len(result.parts) > 1:
+        blocks = [_in_article(first.article, m), *blocks]
+    return blocks + library_extra_blocks(result, kb_of, m)
+
+
+def render_library_result(result: LibraryResult, kb_of: Callable[[str], KnowledgeBase],
+                          m: Markup) -> str:
+    """A library's reply as one text (see :func:`library_blocks`)."""
+    return join_blocks(library_blocks(result, kb_of, m))
+
+
+def library_extra_blocks(result: LibraryResult, kb_of: Callable[[str], KnowledgeBase],
+                         m: Markup) -> list[str]:
+    """What a library's reply adds after its first article's reply (nothing, often): the other
+    articles' replies, how many more may answer, which answer what the first does not."""
+    blocks: list[str] = []
+    for part in result.parts[1:]:
+        blocks.append(_in_article(part.article, m))
+        blocks += result_blocks(part.result, kb_of(part.article.id), m)
+    if result.more:
+        other = "article" if result.more == 1 else "articles"
+        blocks += text_blocks(f"{result.more:,} more {other} may answer this too: "
+                              "/articles lists them.", m)
+    if result.elsewhere:
+        blocks += line_blocks(["Other articles answer this:", *(
+            f"\u2022 {article_label(a)}" for a in result.elsewhere)], m)
+    return blocks
+
+
+def _in_article(article: ArticleRef, m: Markup) -> str:
+    return m.bold(m.escape("In " + article_label(article) + ":"))
+
+
+def article_list_blocks(articles: Iterable[ArticleRef], m: Markup, *,
+                        current: str | None = None) -> list[str]:
+    """The articles a library serves, one a line, the current one marked."""
+    lines = [f"\u2022 {article_label(a)}{' (current)' if a.id == current else ''} \u2014 {a.id}"
+             for a in articles]
+    return line_blocks(["Articles:", *lines], m)
+
+
+def render_article_list(articles: Iterable[ArticleRef], m: Markup, *,
+                        current: str | None = None) -> str:
+    """The articles a library serves as one text (see :func:`article_list_blocks`)."""
+    return join_blocks(article_list_blocks(articles, m, current=current))

@@ -87,3 +87,46 @@ class Result:
     text: str  # the whole reply as plain text
     note: Note = NO_NOTE  # what ``lead`` says, typed (the engine sets it; render words it)
     lang: str = "en"  # the question's language, which the lead and headings are written in
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """One article of a library, as replies cite it and lists show it."""
+
+    id: str
+    title: str
+    outlet: str
+    date: str = ""  # as the knowledge base gives it ("2023-05-26"), or ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleAnswer:
+    """One article's reply within a library's answer."""
+
+    article: ArticleRef
+    result: Result
+
+
+@dataclass(frozen=True)
+class LibraryResult:
+    """A library's answer to one question: one article's reply, or several grouped by article.
+
+    ``parts[0]`` is the main reply (the current article's, when it was asked first).
+    """
+
+    question: str
+    parts: tuple[ArticleAnswer, ...]
+    more: int = 0  # other articles that may answer it too, not shown
+    elsewhere: tuple[ArticleRef, ...] = ()  # parts[0] does not answer it; these articles do
+    text: str = ""  # the whole reply as plain text
+
+    @property
+    def status(self) -> Status:
+        """The main reply's status."""
+        return self.parts[0].result.status
+
+    @property
+    def article(self) -> ArticleRef:
+        """The article of the main reply: the chat's current article after this question."""
+        return self.parts[0].article

@@ -1,7 +1,8 @@
-"""The running bot's knowledge: one engine behind one reference, reloaded safely.
+"""The running bot's knowledge: a library of articles behind one reference, reloaded safely.
 
-A reload builds the new knowledge base and engine aside, validates everything, and only then
-swaps the single reference. Questions in flight keep the engine they started with; a knowledge
+A reload builds the new library aside (reusing every unchanged article: files are compared by
+content hash, so only changed articles are read and indexed again), validates everything, and
+only then swaps the single reference. Questions in flight keep the engine they started with; a knowledge
 base that fails validation is never swapped in, so the old one keeps serving.
 """
 
@@ -16,11 +17,12 @@ from pathlib import Path
 from bot.engine import Engine
 from bot.knowledge import (
     FileChange,
+    KnowledgeBase,
     KnowledgeError,
     Problem,
     diff_knowledge,
-    load_knowledge,
 )
+from bot.library import ENGINES_KEPT, Library
 from bot.semantic import MiniLM, shared_model
 
 log = logging.getLogger(__name__)
@@ -37,29 +39,42 @@ class ReloadOutcome:
 
 
 class KnowledgeService:
-    """Holds the current engine; ``reload()`` swaps in a new one only if it validates."""
+    """Holds the current library; ``reload()`` swaps in a new one only if it validates."""
 
-    def __init__(self, path: str | os.PathLike[str], engine: Engine,
-                 model: MiniLM | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], library: Library | Engine,
+                 model: MiniLM | None = None,
+                 cache_dir: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path)
-        self._engine = engine
+        self._library = (library if isinstance(library, Library)
+                         else Library.single(library, model))
         self._model = model  # the semantic model every rebuilt engine uses
+        self._cache_dir = cache_dir
         self._reload_lock = threading.Lock()  # one reload at a time; readers never wait
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], model: MiniLM | None = None
+    def load(cls, path: str | os.PathLike[str], model: MiniLM | None = None, *,
+             cache_dir: str | os.PathLike[str] | None = None, kept: int = ENGINES_KEPT,
              ) -> KnowledgeService:
-        """Load the knowledge base at ``path`` (raises KnowledgeError if it is invalid).
+        """Load the knowledge folder at ``path`` (raises KnowledgeError if it is invalid).
 
         Without a ``model``, the bundled semantic model (raises SemanticModelError if absent).
+        ``cache_dir``: where built indexes are kept across starts (None: rebuilt each start).
         """
         model = model if model is not None else shared_model()
-        return cls(path, Engine(load_knowledge(path), model), model)
+        library = Library.load(path, model, cache_dir=cache_dir, kept=kept)
+        return cls(path, library, model, cache_dir)
+
+    @property
+    def library(self) -> Library:
+        """The library to use for the next question (read once per question)."""
+        return self._library
 
     @property
     def engine(self) -> Engine:
-        """The engine to use for the next question (read once per question)."""
-        return self._engine
+        """The engine of the library's default (newest) article: the whole knowledge base
+        when the folder holds one article."""
+        library = self._library
+        return library.engine(library.default_article)
 
     def reload(self, *, force: bool = False) -> ReloadOutcome:
         """Re-read, validate and swap; on any error keep the old knowledge base.
@@ -71,20 +86,27 @@ class KnowledgeService:
         """
         with self._reload_lock:
             before = _snapshot(self.path)
+            old = self._library
             try:
-                engine = Engine(load_knowledge(self.path), self._model)
+                library = Library.load(self.path, self._model, cache_dir=self._cache_dir,
+                                       previous=old)
             except KnowledgeError as exc:
                 return self._rejected(exc.problems)
             if _snapshot(self.path) != before:
                 return self._rejected([Problem(str(self.path), 0, "files changed while being "
                                                "read (still being written?); reload again")])
-            changes = diff_knowledge(self._engine.kb, engine.kb)
+            kept = {c.digest for c in library.cards}
+            gone = [c for c in old.cards if c.digest not in kept]
+            fresh = [c for c in library.cards if c.digest not in {o.digest for o in old.cards}]
+            changes = diff_knowledge(_combined([old.kb(c.ref.id) for c in gone]),
+                                     _combined([library.kb(c.ref.id) for c in fresh]))
             if not force:
                 shrinking = _shrinking(changes)
                 if shrinking:
                     return self._rejected(shrinking)
-            self._engine = engine  # the swap: one reference, atomic for readers
-            log.info("knowledge base reloaded from %s", self.path)
+            self._library = library  # the swap: one reference, atomic for readers
+            log.info("knowledge base reloaded from %s (%d article(s) re-read of %d)",
+                     self.path, len(fresh), len(library.cards))
             return ReloadOutcome(ok=True, changes=changes)
 
     def _rejected(self, problems: list[Problem]) -> ReloadOutcome:
@@ -118,3 +140,13 @@ def _shrinking(changes: list[FileChange]) -> list[Problem]:
                                     + f" (e.g. {first!r}); a half-written file? If intended, "
                                     "reload with force (/reload force)"))
     return problems
+
+
+def _combined(kbs: list[KnowledgeBase]) -> KnowledgeBase:
+    """Several articles' knowledge bases as one, to compare what a reload changes."""
+    return KnowledgeBase("", tuple(a for kb in kbs for a in kb.articles),
+                         tuple(p for kb in kbs for p in kb.people),
+                         tuple(t for kb in kbs for t in kb.topics),
+                         tuple(s for kb in kbs for s in kb.statements),
+                         tuple(f for kb in kbs for f in kb.facts),
+                         tuple(f for kb in kbs for f in kb.files))

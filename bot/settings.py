@@ -73,6 +73,9 @@ class Settings:
     """``LOG_LEVEL``: one of :data:`LOG_LEVELS`, upper-case."""
     inbox_path: Path = Path("data/inbox.sqlite3")
     """``INBOX_PATH``: SQLite file of the update inbox; default: beside the question log."""
+    index_cache_path: Path = Path("data/index-cache")
+    """``INDEX_CACHE_PATH``: folder of built article indexes kept across starts; default:
+    beside the question log."""
     inbox_max_age: float = 86400.0
     """``INBOX_MAX_AGE`` in seconds: older updates are dropped, not answered."""
     stop_timeout: float = 8.0
@@ -215,6 +218,7 @@ def load_settings(
         webhook_secret=webhook_secret,
         log_level=log_level,
         inbox_path=Path(inbox_path) if inbox_path else data_path.parent / "inbox.sqlite3",
+        index_cache_path=Path(get("INDEX_CACHE_PATH") or data_path.parent / "index-cache"),
         inbox_max_age=_parse_duration("INBOX_MAX_AGE", get("INBOX_MAX_AGE"), default=86400.0,
                                       minimum=60.0),
         stop_timeout=_parse_duration("STOP_TIMEOUT", get("STOP_TIMEOUT"), default=8.0,

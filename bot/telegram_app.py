@@ -44,7 +44,17 @@ from bot.service import KnowledgeService
 from bot.serving import serve
 from bot.settings import Settings
 from bot.storage import QuestionLog, StorageError
-from bot.telegram import admin, buttons, commands, drafts, errors, inline, keyboards, questions
+from bot.telegram import (
+    admin,
+    articles,
+    buttons,
+    commands,
+    drafts,
+    errors,
+    inline,
+    keyboards,
+    questions,
+)
 from bot.telegram.persistence import forget_expired, open_persistence
 from bot.telegram.retrying import RetryingRateLimiter
 from bot.telegram.state import STATE_KEY, BotState
@@ -58,6 +68,7 @@ PUBLIC_COMMANDS = (
     BotCommand("about", "The article, the outlet and the event"),
     BotCommand("speakers", "Who is quoted"),
     BotCommand("topics", "What the article covers"),
+    BotCommand("articles", "The articles I know; choose one"),
 )
 ADMIN_COMMANDS = (
     BotCommand("reload", "Re-read the knowledge base"),
@@ -191,6 +202,7 @@ def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None
     command("about", commands.about, new)
     command("speakers", commands.speakers, new)
     command("topics", commands.topics, new)
+    command("articles", articles.articles_command, new)
 
     # Admin commands: gated by user id here, and the handlers check again. The refusal handler
     # comes after them, so it only sees the admin commands of everyone else.
@@ -210,6 +222,8 @@ def add_handlers(application: BotApplication, admin_ids: frozenset[int]) -> None
         application.add_handler(CallbackQueryHandler(callback, pattern=kind))
     application.add_handler(CallbackQueryHandler(buttons.stale_button,
                                                  pattern=InvalidCallbackData))
+    application.add_handler(CallbackQueryHandler(articles.choose_article,
+                                                 pattern=articles.ChooseArticle))
     application.add_handler(CallbackQueryHandler(buttons.stale_button))
     application.add_handler(InlineQueryHandler(inline.inline_query))
 
@@ -310,7 +324,8 @@ def run_bot(settings: Settings) -> int:
     log line with what to check, never a traceback.
     """
     try:
-        service = KnowledgeService.load(settings.knowledge_path)
+        service = KnowledgeService.load(settings.knowledge_path,
+                                        cache_dir=settings.index_cache_path)
     except KnowledgeError as exc:
         log.error("cannot load the knowledge base at %s:", settings.knowledge_path)
         for problem in exc.problems:

@@ -85,16 +85,19 @@ def test_ask_json_prints_one_object(capsys: pytest.CaptureFixture[str]) -> None:
     assert (code, err) == (0, "")
     (line,) = out.splitlines()
     reply = json.loads(line)
-    assert set(reply) == {"question", "status", "text", "matches"}
+    assert set(reply) == {"question", "status", "text", "matches", "article", "more",
+                          "elsewhere"}
+    assert (reply["article"], reply["more"], reply["elsewhere"]) == ("russia-iran-partners", 0, [])
     assert reply["question"] == "what did Velayati say about BRICS?"
     assert reply["status"] == "answer"
     assert "strengthen the BRICS and the SCO" in reply["text"]
     assert reply["matches"], reply
     for match in reply["matches"]:
-        assert set(match) == {"id", "kind", "speaker", "score"}
+        assert set(match) == {"id", "kind", "speaker", "score", "article"}
         assert isinstance(match["score"], float) and 0 <= match["score"] <= 100
     assert reply["matches"][0] == {"id": "velayati-brics-sco", "kind": "statement",
-                                   "speaker": "velayati", "score": reply["matches"][0]["score"]}
+                                   "speaker": "velayati", "score": reply["matches"][0]["score"],
+                                   "article": "russia-iran-partners"}
 
 
 def test_ask_json_reads_one_question_per_stdin_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -64,6 +64,7 @@ def test_every_variable_read_and_trimmed() -> None:
             "STOP_TIMEOUT": " 2.5 ",
             "INBOX_SYNC": " Full ",
             "INBOX_MAX_DEPTH": " 500 ",
+            "INDEX_CACHE_PATH": " /var/cache/bot ",
         }
     )
     assert settings.token == TOKEN
@@ -81,12 +82,14 @@ def test_every_variable_read_and_trimmed() -> None:
     assert settings.stop_timeout == 2.5
     assert settings.inbox_sync == "FULL"
     assert settings.inbox_max_depth == 500
+    assert settings.index_cache_path == Path("/var/cache/bot")
     assert settings.secrets == (TOKEN, SECRET)
 
 
 def test_the_inbox_lives_beside_the_question_log_by_default() -> None:
     settings = load({"DATA_PATH": "/var/lib/bot/q.sqlite3"})
     assert settings.inbox_path == Path("/var/lib/bot/inbox.sqlite3")
+    assert settings.index_cache_path == Path("/var/lib/bot/index-cache")
 
 
 @pytest.mark.parametrize(("value", "seconds"), [

@@ -237,7 +237,7 @@ def test_startup_sets_the_public_menu_and_polls_for_what_it_handles(
     menus = fake.calls("setMyCommands")
     public = [c for c in menus if not c.params.get("scope")]
     assert [c["command"] for c in public[0].params["commands"]] == [
-        "start", "help", "about", "speakers", "topics"]
+        "start", "help", "about", "speakers", "topics", "articles"]
     admin = [c for c in menus if c.params.get("scope")]
     assert admin[0].params["scope"] == {"type": "chat", "chat_id": TELEGRAM_ADMIN_ID}
     assert {"reload", "unanswered", "stats"} <= {c["command"] for c in admin[0].params["commands"]}

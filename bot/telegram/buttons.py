@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.render import HTML, person_blocks
+from bot.telegram.articles import current_engine
 from bot.telegram.keyboards import (
     AskQuestion,
     AskTopic,
@@ -68,7 +69,7 @@ async def _ask(context: ContextTypes.DEFAULT_TYPE, pressed: Pressed, question: s
 
 async def show_statement(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """:class:`ShowStatement`: show that statement, as an answer."""
-    kb = bot_state(context).service.engine.kb
+    kb = current_engine(context).kb
     found = _pressed(update, ShowStatement)
     if found is None or not knows(kb.statement, found[1].id):
         await stale_button(update, context)
@@ -82,7 +83,7 @@ async def show_statement(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def show_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """:class:`ShowPerson`: that speaker's card."""
-    kb = bot_state(context).service.engine.kb
+    kb = current_engine(context).kb
     found = _pressed(update, ShowPerson)
     person = kb.find_person(found[1].id) if found is not None else None
     if found is None or person is None:
@@ -96,7 +97,7 @@ async def show_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def ask_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """:class:`AskTopic`: ask who talked about the topic."""
-    kb = bot_state(context).service.engine.kb
+    kb = current_engine(context).kb
     found = _pressed(update, AskTopic)
     if found is None or not knows(kb.topic, found[1].id):
         await stale_button(update, context)

@@ -1,4 +1,6 @@
-"""Command handlers: /start (with deep links), /help, /about, /speakers, /topics, unknown."""
+"""Command handlers: /start (with deep links), /help, /about, /speakers, /topics, unknown.
+
+They describe the chat's current article (bot.telegram.articles)."""
 
 from __future__ import annotations
 
@@ -8,17 +10,19 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.render import HTML, about_blocks, person_blocks
+from bot.telegram.articles import current_engine, start_with_article
 from bot.telegram.keyboards import AskTopic, ShowPerson, button_label, example_keyboard
 from bot.telegram.questions import ask_and_reply
 from bot.telegram.replies import esc, render_help, render_speakers, render_start, render_topics
 from bot.telegram.sending import reply_html, reply_target, topic_id
-from bot.telegram.state import bot_state
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet with what the bot knows; a deep-link payload opens a speaker or asks a question."""
-    kb = bot_state(context).service.engine.kb
+    kb = current_engine(context).kb
     payload = " ".join(context.args or ())
+    if payload and await start_with_article(update, context, payload):
+        return  # a deep link to an article: it is now the chat's current one
     if payload:
         person = kb.find_person(payload.strip().lower())
         if person is not None:
@@ -36,19 +40,19 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Explain how to ask, with examples."""
-    kb = bot_state(context).service.engine.kb
+    kb = current_engine(context).kb
     await reply_html(update, context, render_help(kb, context.bot.username),
                      example_keyboard(kb))
 
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Describe the article, the outlet and the event."""
-    await reply_html(update, context, about_blocks(bot_state(context).service.engine.kb, HTML))
+    await reply_html(update, context, about_blocks(current_engine(context).kb, HTML))
 
 
 async def speakers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the quoted people as buttons that open their speaker cards."""
-    kb = bot_state(context).service.engine.kb
+    kb = current_engine(context).kb
     rows = [[InlineKeyboardButton(button_label(p.name), callback_data=ShowPerson(p.id))]
             for p in kb.quoted_people()]
     await reply_html(update, context, render_speakers(kb),
@@ -57,7 +61,7 @@ async def speakers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the topics as buttons that ask about them."""
-    kb = bot_state(context).service.engine.kb
+    kb = current_engine(context).kb
     buttons = [InlineKeyboardButton(button_label(t.name), callback_data=AskTopic(t.id))
                for t in kb.topics]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]

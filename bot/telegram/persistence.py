@@ -24,7 +24,8 @@ from typing import Any
 
 from telegram.ext import Application, PersistenceInput, PicklePersistence
 
-from bot.telegram.questions import CONVERSATION_KEY, conversation_expired
+from bot.telegram.articles import CONVERSATION_KEY
+from bot.telegram.questions import conversation_expired
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Bot, Chat, Message, Update
 from telegram.constants import ChatAction, ChatType
@@ -19,13 +19,22 @@ from bot.conversation import EMPTY, Context
 from bot.conversation import ask as ask_in_context
 from bot.engine import Engine, Result
 from bot.knowledge import KnowledgeBase
-from bot.render import HTML
+from bot.library import Library
+from bot.render import HTML, library_extra_blocks
+from bot.results import LibraryResult
+from bot.telegram.articles import (
+    CONVERSATION_KEY,
+    current_article,
+    current_engine,
+    set_current_article,
+)
 from bot.telegram.keyboards import example_keyboard, example_question, example_statements, knows
 from bot.telegram.replies import compose_answer, esc
 from bot.telegram.sending import edit_html, reply_html, reply_target, send_html, topic_id
 from bot.telegram.state import BotState, bot_state
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 TYPING_AFTER_SECONDS = 0.5  # show "typing…" only if an answer takes longer than this
 NO_TEXT_REPLY = "I can only read text questions \u2014 try: "
@@ -40,7 +49,20 @@ async def consult(engine: Engine, question: str, bot: Bot, chat_id: int | None, 
         work = asyncio.to_thread(lambda: (engine.answer(question), EMPTY))
     else:
         work = asyncio.to_thread(ask_in_context, engine, question, conversation)
-    task = asyncio.ensure_future(work)
+    return await _typing_while(asyncio.ensure_future(work), bot, chat_id, thread_id)
+
+
+async def consult_library(library: Library, question: str, current: str, bot: Bot,
+                          chat_id: int | None, *, thread_id: int | None = None,
+                          conversation: Context = EMPTY) -> tuple[LibraryResult, Context]:
+    """The library's answer in the chat's current article, as :func:`consult`."""
+    work = asyncio.to_thread(library.converse, question, current, conversation)
+    return await _typing_while(asyncio.ensure_future(work), bot, chat_id, thread_id)
+
+
+async def _typing_while(task: asyncio.Future[_T], bot: Bot, chat_id: int | None,
+                        thread_id: int | None) -> _T:
+    """The task's result; "typing…" if it is slow to come."""
     done, _ = await asyncio.wait({task}, timeout=TYPING_AFTER_SECONDS)
     if not done and chat_id is not None:
         with contextlib.suppress(TelegramError):  # a missing typing hint is harmless
@@ -48,7 +70,7 @@ async def consult(engine: Engine, question: str, bot: Bot, chat_id: int | None, 
     return await task
 
 
-CONVERSATION_KEY = "conversation"  # chat_data: (Context, when it was last updated)
+# chat_data[CONVERSATION_KEY]: (Context, when it was last updated)
 CONVERSATION_TTL = 30 * 60  # seconds: an older conversation is forgotten ("he" means no one)
 
 
@@ -96,15 +118,19 @@ async def ask_and_reply(context: ContextTypes.DEFAULT_TYPE, chat: Chat, question
     """Answer ``question`` in ``chat`` (in forum topic ``thread_id``): record it, reply, and
     return the reply messages."""
     state = bot_state(context)
-    engine = state.service.engine  # read once: a reload mid-answer cannot mix two KBs
-    result, after = await consult(engine, question, context.bot, chat.id, thread_id=thread_id,
-                                  conversation=_conversation(context))
+    library = state.service.library  # read once: a reload mid-answer cannot mix two KBs
+    replied, after = await consult_library(library, question, current_article(context, library),
+                                           context.bot, chat.id, thread_id=thread_id,
+                                           conversation=_conversation(context))
+    set_current_article(context, replied.article.id)  # the article that answered
     if context.chat_data is not None:
         context.chat_data[CONVERSATION_KEY] = (after, time.time())
-    text, markup = compose_answer(result, engine.kb, feedback=True)
+    result, kb = replied.parts[0].result, library.kb(replied.article.id)
+    text, markup = compose_answer(result, kb, feedback=True)
+    text += library_extra_blocks(replied, library.kb, HTML)  # other articles, and what else
     # Recorded before replying: once a reply is seen, /unanswered and /stats count it, even
     # while updates of other chats (an admin's) are handled concurrently.
-    await record_question(state, question, result, engine.kb, user_id)
+    await record_question(state, question, result, kb, user_id)
     return await send_html(context.bot, chat.id, text, markup, reply_to=reply_to,
                            thread_id=thread_id)
 
@@ -157,7 +183,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if question is None:
         return
     if not question:  # just "@bot": say what to do
-        kb = bot_state(context).service.engine.kb
+        kb = current_engine(context).kb
         await reply_html(update, context, esc("Ask me a question about the article, e.g.:"),
                          example_keyboard(kb))
         return
@@ -188,7 +214,7 @@ async def edited_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                                    thread_id=thread_id)
         state.replies.put(key, tuple(m.message_id for m in sent))
         return
-    engine = state.service.engine
+    engine = current_engine(context)
     result, _ = await consult(engine, question, context.bot, chat.id, thread_id=thread_id)
     text, markup = compose_answer(result, engine.kb, feedback=True)
     await record_question(state, question, result, engine.kb, user_id)  # before: see ask_and_reply
@@ -205,7 +231,7 @@ async def edited_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Tell a private-chat user politely that only text questions are understood."""
-    kb = bot_state(context).service.engine.kb
+    kb = current_engine(context).kb
     examples = example_statements(kb, 1)
     hint = HTML.italic(esc(example_question(examples[0], kb))) if examples else "/help"
     await reply_html(update, context, esc(NO_TEXT_REPLY) + hint, example_keyboard(kb))

@@ -1,0 +1,123 @@
+"""Many articles in Telegram: /articles, choosing a chat's article, deep links, routing.
+
+The real application over eleven real articles (the development ones and the bundled one) and
+the real engines, one update at a time through PTB's HTTP stack against the fake Bot API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_bot_api import FakeBotApi
+from telegram import Update
+from test_library import copy_archive
+
+from bot.render import HTML, render_about
+from bot.semantic import shared_model
+from bot.service import KnowledgeService
+from bot.settings import Settings
+from bot.telegram_app import BotApplication, build_application
+
+USER = 5001
+
+
+class Chat:
+    """The application, the fake server, and one private chat with the bot."""
+
+    def __init__(self, app: BotApplication, fake: FakeBotApi, service: KnowledgeService) -> None:
+        self.app, self.fake, self.service = app, fake, service
+
+    async def dispatch(self, data: dict[str, Any]) -> None:
+        update_id = self.fake.push_update(data)
+        await self.app.process_update(Update.de_json({"update_id": update_id, **data},
+                                                     self.app.bot))
+
+    async def say(self, text: str) -> None:
+        await self.dispatch(self.fake.message_update(text, user_id=USER))
+
+    async def press(self, data: str) -> None:
+        message = self.fake.bot_messages(USER)[-1]
+        await self.dispatch(self.fake.callback_query_update(data, message, user_id=USER))
+
+    def last_sent(self) -> dict[str, Any]:
+        sent = [c for c in self.fake.calls("sendMessage") if not c.failed]
+        return dict(sent[-1].params)
+
+    def last_text(self) -> str:
+        """The HTML text of the bot's last message."""
+        return str(self.last_sent()["text"])
+
+    def last_buttons(self) -> list[dict[str, Any]]:
+        markup = self.last_sent().get("reply_markup") or {}
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+@pytest.fixture
+async def chat(fake_api: FakeBotApi, telegram_settings: Callable[..., Settings],
+               tmp_path: Path) -> AsyncIterator[Chat]:
+    folder = copy_archive(tmp_path / "archive")
+    service = KnowledgeService.load(folder, shared_model())
+    app = build_application(telegram_settings(KNOWLEDGE_PATH=str(folder)), service, None)
+    async with app:
+        yield Chat(app, fake_api, service)
+
+
+async def test_articles_lists_them_with_buttons_that_choose_one(chat: Chat) -> None:
+    await chat.say("/articles")
+    library = chat.service.library
+    assert "Articles (11), newest first" in chat.last_text()
+    buttons = chat.last_buttons()
+    assert [b["callback_data"] for b in buttons] == [f"art:{a.id}"
+                                                     for a in library.articles[:10]]
+    await chat.press("art:kazakh-uzbek-pms-talks")
+    assert "Now answering about" in chat.last_text()
+    assert "Kazakh, Uzbek PMs held talks" in chat.last_text()
+    await chat.say("/about")
+    assert chat.last_text() == render_about(library.kb("kazakh-uzbek-pms-talks"), HTML)
+    await chat.say("/speakers")
+    assert "Smailov" in chat.last_text() and "Velayati" not in chat.last_text()
+    # a question naming no one is about the chosen article
+    await chat.say("who talked about trade?")
+    assert "El.kz" in chat.last_text()
+
+
+async def test_a_deep_link_chooses_the_article(chat: Chat) -> None:
+    await chat.say("/start russia-iran-partners")
+    assert "Russia and Iran are natural and close partners" in chat.last_text()
+    await chat.say("/topics")
+    assert "BRICS" in [b["text"] for b in chat.last_buttons()]
+    await chat.say("/articles")
+    assert "current" in chat.last_text()
+
+
+async def test_a_question_naming_someone_finds_their_article_and_makes_it_current(
+        chat: Chat) -> None:
+    await chat.say("/start russia-iran-partners")
+    await chat.say("What did Aripov say about industrial cooperation?")
+    assert "industrial cooperation" in chat.last_text()
+    assert "El.kz" in chat.last_text()
+    await chat.say("/about")
+    assert "Kazakh, Uzbek PMs held talks" in chat.last_text()
+
+
+async def test_not_in_the_article_suggests_the_articles_that_answer(chat: Chat) -> None:
+    await chat.say("/start kazakh-uzbek-pms-talks")
+    await chat.say("who talked about sanctions?")
+    text = chat.last_text()
+    assert "The article does not answer that" in text
+    assert "Other articles answer this" in text
+    assert "Velayati" not in text.split("Other articles")[0]
+
+
+async def test_a_button_for_an_article_removed_since_is_out_of_date(chat: Chat) -> None:
+    await chat.say("/articles")
+    before = len(chat.fake.bot_messages(USER))
+    (chat.service.path / "kazakh-uzbek-pms-talks.yaml").unlink()
+    assert chat.service.reload(force=True).ok
+    await chat.press("art:kazakh-uzbek-pms-talks")
+    assert len(chat.fake.bot_messages(USER)) == before
+    answers = chat.fake.calls("answerCallbackQuery")
+    assert "no longer served" in str(answers[-1].params.get("text"))
