@@ -61,7 +61,7 @@ class Loop:
         return [m["document"] for m in self.fake.bot_messages(chat_id) if "document" in m]
 
     def served(self) -> set[str]:
-        return {a.id for a in self.service.engine.kb.articles}
+        return {a.id for a in self.service.library.articles}
 
     def served_files(self) -> list[str]:
         return sorted(str(p.relative_to(self.knowledge)) for p in self.knowledge.rglob("*"))

@@ -74,7 +74,10 @@ async def articles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """List the newest articles, one button each to make it the chat's current article."""
     library = bot_state(context).service.library
     current = current_article(context, library)
-    listed = library.articles[:ARTICLES_SHOWN]
+    listed = list(library.articles[:ARTICLES_SHOWN])
+    chosen = library.find(current)
+    if chosen is not None and chosen not in listed:
+        listed.append(chosen)  # the chat's own article is always there, however old
     lines = [HTML.bold(esc(f"Articles ({len(library.cards):,}), newest first:"))]
     for article in listed:
         mark = esc(" \u2190 current") if article.id == current else ""

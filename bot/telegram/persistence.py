@@ -24,7 +24,7 @@ from typing import Any
 
 from telegram.ext import Application, PersistenceInput, PicklePersistence
 
-from bot.telegram.articles import CONVERSATION_KEY
+from bot.telegram.articles import CONVERSATION_KEY, CURRENT_ARTICLE_KEY
 from bot.telegram.questions import conversation_expired
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,12 @@ def open_persistence(path: Path) -> BotPersistence | None:
 
 
 def forget_expired(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Drop the conversations that have expired from ``chat_data`` (and chats left empty), so
-    the file does not keep every chat there ever was."""
+    """Drop the conversations that have expired from ``chat_data``, with the chat's current
+    article (it goes with the conversation), and chats left empty, so the file does not keep
+    every chat there ever was."""
     for chat_id, data in list(application.chat_data.items()):
         if conversation_expired(data):
             data.pop(CONVERSATION_KEY, None)
+            data.pop(CURRENT_ARTICLE_KEY, None)
         if not data:
             application.drop_chat_data(chat_id)
