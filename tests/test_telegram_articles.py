@@ -129,3 +129,15 @@ async def test_a_button_for_an_article_removed_since_is_out_of_date(chat: Chat) 
     assert len(chat.fake.bot_messages(USER)) == before
     answers = chat.fake.calls("answerCallbackQuery")
     assert "no longer served" in str(answers[-1].params.get("text"))
+
+
+async def test_inline_mode_searches_every_article(chat: Chat) -> None:
+    newest = chat.service.library.default_article
+    assert newest != "kazakh-uzbek-pms-talks"  # the quote asked for is not in the newest
+    await chat.dispatch(chat.fake.inline_query_update("aripov industrial cooperation"))
+    call = chat.fake.calls("answerInlineQuery")[-1]
+    assert not call.failed
+    texts = [r["input_message_content"]["message_text"] for r in call.params["results"]]
+    assert texts and "industrial cooperation" in texts[0] and "Abdulla Aripov" in texts[0]
+    ids = [r["id"] for r in call.params["results"]]
+    assert len(ids) == len(set(ids))  # unique, even where two articles share an entry id

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.engine import Engine
 from bot.knowledge import KnowledgeBase, Statement
+from bot.library import Library
 from bot.render import HTML, statement_blocks
 from bot.telegram.keyboards import button_label, example_statements, knows
 from bot.telegram.sending import NO_PREVIEW
@@ -21,6 +22,7 @@ INLINE_MAX_RESULTS = InlineQueryLimit.RESULTS  # 50
 INLINE_CACHE_SECONDS = 300  # quotes only change on /reload; the same for every user
 INLINE_FEATURED = 5  # quotes offered for an empty inline query
 INLINE_DESCRIPTION_MAX = 120  # the preview line under the speaker's name
+INLINE_ARTICLES = 5  # articles searched for one inline query, best routed first
 
 
 def inline_statements(engine: Engine, text: str) -> list[Statement]:
@@ -45,6 +47,22 @@ def inline_statements(engine: Engine, text: str) -> list[Statement]:
     return list(found.values())[:INLINE_MAX_RESULTS]
 
 
+def library_statements(library: Library, text: str) -> list[tuple[KnowledgeBase, Statement]]:
+    """Quotes for an inline query across every article: the articles naming someone it names,
+    then those sharing its words, best first; featured quotes of the newest for an empty one."""
+    if not text.split():
+        kb = library.kb(library.default_article)
+        return [(kb, s) for s in example_statements(kb, INLINE_FEATURED)]
+    route = library.router.route(text)
+    numbers = list(dict.fromkeys([*route.named, *route.ranked]))[:INLINE_ARTICLES]
+    ids = [library.cards[n].ref.id for n in numbers] or [library.default_article]
+    found: list[tuple[KnowledgeBase, Statement]] = []
+    for article_id in ids:
+        engine = library.engine(article_id)
+        found += [(engine.kb, s) for s in inline_statements(engine, text)]
+    return found[:INLINE_MAX_RESULTS]
+
+
 def _search_text(statement: Statement, kb: KnowledgeBase) -> str:
     person = kb.find_person(statement.speaker)
     names: list[str] = [person.name, *person.aliases] if person else []
@@ -53,10 +71,13 @@ def _search_text(statement: Statement, kb: KnowledgeBase) -> str:
     return " ".join([statement.text, *names, *topic_words]).casefold()
 
 
-def _result_id(statement: Statement) -> str:
-    if 1 <= len(statement.id.encode("utf-8")) <= INLINE_RESULT_ID_MAX_BYTES:
+def _result_id(statement: Statement, taken: set[str]) -> str:
+    """The statement's id, or a hash of it (too long, or the same id in another article)."""
+    if 1 <= len(statement.id.encode("utf-8")) <= INLINE_RESULT_ID_MAX_BYTES and \
+            statement.id not in taken:
         return statement.id
-    return hashlib.sha256(statement.id.encode("utf-8")).hexdigest()[:32]
+    key = f"{statement.article_id}/{statement.id}/{len(taken)}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -64,18 +85,20 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.inline_query
     if query is None:
         return
-    engine = bot_state(context).service.engine
-    kb = engine.kb
-    statements = await asyncio.to_thread(inline_statements, engine, query.query)
+    library = bot_state(context).service.library
+    found = await asyncio.to_thread(library_statements, library, query.query)
     results = []
-    for statement in statements:
+    taken: set[str] = set()
+    for kb, statement in found:
         message = statement_blocks(statement, kb, HTML)  # HTML by Defaults
         if len(message) > 1:  # longer than one message: shared whole or not at all
             continue
         person = kb.find_person(statement.speaker)
         name = person.name if person else statement.speaker
+        result_id = _result_id(statement, taken)
+        taken.add(result_id)
         results.append(InlineQueryResultArticle(
-            id=_result_id(statement), title=name,
+            id=result_id, title=name,
             description=button_label(statement.text, INLINE_DESCRIPTION_MAX),
             input_message_content=InputTextMessageContent(
                 message[0], link_preview_options=NO_PREVIEW)))
