@@ -30,7 +30,6 @@ from collections import defaultdict
 from dataclasses import replace
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
 from bot.knowledge import Fact, KnowledgeBase, Person, Statement
 from bot.lexical_index import (
@@ -39,30 +38,21 @@ from bot.lexical_index import (
 from bot.patterns import (
     ALL_SAID,
     ANSWER_TYPES,
-    ASKER_NOUNS,
     DEFINITION,
     EVERYONE,
     GRAMMAR,
     GREETINGS,
     GROUP_NOUNS,
-    IDENTITY,
     NAME_SLOTS,
-    NAMING_VERBS,
     NOT_SOMEONE,
-    OBJECT_MARKERS,
     PERSON_NOUNS,
-    POSSESSED_WORDS,
     PRONOUN,
     PRONOUN_SUBJECT,
-    QUANTITY,
     QUESTION_FRAME,
     REPORTING_VERBS,
-    ROLE_QUERY,
     SPEAKER_COUNT,
-    SPEECH,
     SPEECH_NOUN_SLOT,
     WHO_IS,
-    WHO_SAID,
 )
 from bot.policy import (
     DEFAULT_TUNABLES,
@@ -74,13 +64,14 @@ from bot.policy import (
     pick_person,
     refine,
 )
-from bot.question import Concept, IndexedEntry, ParsedQuestion, Token
+from bot.question import Concept, IndexedEntry, ParsedQuestion
+from bot.reading import QuestionReader
 from bot.render import PLAIN, note_text, render_result
 from bot.results import NO_NOTE, Match, Note, NoteKind, Result, Status, Suggestion
 from bot.russian import is_russian
 from bot.russian import read as read_russian
 from bot.semantic import MiniLM
-from bot.text import QUESTION_WORDS, SOFT_WORDS, STOPWORDS, content_stems, fold, stem, words
+from bot.text import content_stems, fold, stem
 
 __all__ = ["Engine", "Match", "Result", "Status", "Suggestion"]
 
@@ -99,6 +90,7 @@ class Engine:
         self._people_vectors = (embedder.embed_entries([describe_person(p) for p in kb.people])
                                 if embedder is not None else None)
         self._ix = LexicalIndex(kb)
+        self._reader = QuestionReader(kb, self._ix, tunables)
         self._examples = self._example_suggestions()
 
     def __getstate__(self) -> dict[str, object]:
@@ -112,155 +104,6 @@ class Engine:
         """Use ``embedder`` for questions (an engine read back from a cache); returns self."""
         self._embedder = embedder
         return self
-    # ---------------------------------------------------------------------------- parsing
-
-    def _correct(self, word: str) -> Token:
-        """Match a typed word to the vocabulary: exact, stemmed, or within 1-2 edits."""
-        if word in STOPWORDS or word in QUESTION_WORDS:
-            return Token(word, word, True, True)
-        key = stem(word)
-        # "getting" -> "get"; "making" -> "mak" -> "make"; "easier" -> "easy"
-        for form in _base_forms(word, key):
-            if form in STOPWORDS:
-                return Token(word, form, True, True)
-            if form in self._ix.content_vocab:
-                return Token(word, form, True, False)
-        if word in self._ix.content_vocab:
-            return Token(word, word, True, False)
-        if len(word) >= 4 and word.isalpha() and key not in SOFT_WORDS:
-            # (a common English word is not a typo: "promise" is not "premise")
-            # One edit up to 7 letters, two from 8: "afganistan", "lukianov", "velayti".
-            # Short words must also keep their first letter: "iraq" is not a typo of "iran".
-            # The word and its stem are both tried: "bricks" is one edit from "bric(s)".
-            allowed = 1 if len(word) < 8 else 2
-            for typed in dict.fromkeys((word, key)):
-                hit = process.extractOne(typed, self._ix.vocab_list, scorer=OSA.distance,
-                                         processor=None, score_cutoff=allowed)
-                if hit is None:
-                    continue
-                choice = hit[0]
-                if (len(typed) > 5 or choice[0] == typed[0]) and not (
-                    (choice in STOPWORDS or choice[0] != typed[0]) and hit[1] > 1
-                ):
-                    if choice in STOPWORDS or choice in QUESTION_WORDS:
-                        return Token(word, choice, True, True)
-                    return Token(word, stem(choice), True, False)
-        return Token(word, key, False, False)
-
-    def _parse(self, question: str) -> ParsedQuestion:
-        folded = " ".join(words(question))
-        folded = re.sub(r"\bthe us\b", "the usa", folded)
-        possessed = {stem(fold(m.group(1))) for m in POSSESSED_WORDS.finditer(question)}
-        tokens = [self._correct(w) for w in folded.split()]
-        # Question words count where they ask ("where was it held"), not inside a clause
-        # ("... can show where to go next"): only among the first three words.
-        question_words = {t.key for t in tokens[:3] if t.key in QUESTION_WORDS}
-        content = [t for t in tokens if not t.function]
-        stems = [t.key for t in content]
-        # For each content word: whether "about"/"on"/"cited" came before it ("what did
-        # Lukyanov say about Patrushev": Patrushev is what it is about, not who spoke).
-        after_marker: list[bool] = []
-        seen = False
-        for t in tokens:
-            seen = seen or t.raw in OBJECT_MARKERS
-            if not t.function:
-                after_marker.append(seen)
-        speakers: list[str] = []
-        objects: list[str] = []
-        cited: list[str] = []
-        by_role: set[str] = set()
-        concepts: list[Concept] = []
-        used = [False] * len(content)
-        for found, start, end in self._ix.find_phrases(stems):
-            used[start:end] = [True] * (end - start)
-            people = sorted(c[2:] for c in found if c.startswith("p:"))
-            label = " ".join(t.raw for t in content[start:end])
-            if people and tuple(sorted(stems[start:end])) in self._ix.role_keys:
-                by_role.update(people)
-            if people:
-                # "Garibashvili's words", "Pashinyan's statement": whose words are talked
-                # about, not who is asked to speak
-                spoken_of = any(stem(fold(t.raw)) in possessed for t in content[start:end])
-                for person in people:
-                    (objects if after_marker[start] or spoken_of else speakers).append(person)
-                continue
-            cites = [c for c in found if c.startswith("c:")]
-            if cites:
-                cited.extend(c[2:] for c in cites)
-                continue
-            keys = frozenset(found | {f"w:{s}" for s in stems[start:end]}
-                             if end - start == 1 else found)
-            topics = [self._topic_label(c[2:]) for c in found if c.startswith("t:")]
-            concepts.append(Concept(keys, topics[0] if len(topics) == 1 else label,
-                                     self._weight(keys), frozenset(stems[start:end])))
-        speech = bool(SPEECH.search(folded))
-        if speech:
-            # "what did the participants say about X": everyone, so nobody in particular
-            for index, token in enumerate(content):
-                if token.raw in EVERYONE and not used[index]:
-                    used[index] = True
-        if speech and not speakers:
-            # "what did the Iranian side / the Russians say": everyone of that nationality
-            for index, token in enumerate(content):
-                group = self._ix.nationalities.get(token.key)
-                following = content[index + 1].raw if index + 1 < len(content) else ""
-                if group and not used[index] and (token.raw.endswith("s")
-                                                  or following in GROUP_NOUNS):
-                    speakers.extend(group)
-                    used[index] = True
-                    if following in GROUP_NOUNS:
-                        used[index + 1] = True
-        # "what did X say about the Russians who moved ...": a relative "who" asks no one
-        who_said = bool(WHO_SAID.search(folded)) and not (
-            speakers and re.match(r"^\s*(?:what|how)\b", folded))
-        which = re.match(r"^\s*which\s+(\w+)", folded)
-        asker = which.group(1) if which and who_said and which.group(1) in ASKER_NOUNS else None
-        for index, token in enumerate(content):
-            if used[index] or (who_said and token.raw in NAMING_VERBS) or token.raw == asker:
-                continue  # "who called Iran a partner": "called" is how it was said
-            if token.known:
-                keys = frozenset({f"w:{token.key}"})
-                concepts.append(Concept(keys, token.raw, self._weight(keys),
-                                         frozenset({token.key}), not self._held(keys)))
-            elif token.raw.isdigit() and len(token.raw) <= 2:
-                continue  # "2 quotes", "top 3": not content
-            else:
-                soft = token.key in SOFT_WORDS  # "occur", "voiced": phrasing, not a subject
-                concepts.append(Concept(frozenset({f"u:{token.key}"}), token.raw,
-                                         self._ix.unknown_weight * (self._tunables.soft_factor if soft else 1.0),
-                                         frozenset({token.key}), True))
-        if (speakers or objects) and concepts and all(c.words <= ROLE_QUERY for c in concepts):
-            # "What is Lukyanov's official title?", "what office does Romanovich hold?"
-            concepts, identity_asked = [], True
-        else:
-            identity_asked = False
-        who_is = (bool(WHO_IS.search(folded)) or identity_asked) and not concepts
-        if objects and not speakers and not who_said:
-            speakers, objects = objects, []  # "tell me about Foruzesh": no one else to be about
-        people = speakers + objects
-        if (who_said and not speech and not concepts and len(people) == 1
-                and by_role.issuperset(people)):
-            who_is, who_said = True, False  # "who heads the CSS?": who is the head of the CSS
-        if who_said and not who_is:
-            objects = speakers + objects  # "who mentioned Patrushev": he is what it is about
-            speakers = []
-        return ParsedQuestion(folded, tokens, list(dict.fromkeys(speakers)),
-                       list(dict.fromkeys(objects)), list(dict.fromkeys(cited)), concepts,
-                       question_words, who_is, who_said, speech,
-                       bool(IDENTITY.search(folded)),
-                       bool(re.search(r"\b(?:and|plus|also|as well as)\b", folded)),
-                       bool(QUANTITY.search(folded)))
-
-    def _held(self, keys: frozenset[str]) -> bool:
-        """Whether any entry holds one of these keys."""
-        return any(key in self._ix.postings for key in keys)
-
-    def _weight(self, keys: frozenset[str]) -> float:
-        docs: set[int] = set()
-        for key in keys:
-            docs |= self._ix.postings.get(key, set())
-        return self._ix.idf(len(docs)) if docs else self._ix.unknown_weight
-
     # ---------------------------------------------------------------------------- scoring
 
     def _score(self, parsed: ParsedQuestion, candidates: list[int], concepts: list[Concept],
@@ -386,7 +229,7 @@ class Engine:
         reading = read_russian(question)
         result = self._answer(reading.english)
         note = result.note
-        unknown = [w for w in reading.unread if not self._correct(fold(w)).known]
+        unknown = [w for w in reading.unread if not self._reader.correct(fold(w)).known]
         names = [w for w in unknown if w[:1].isupper() and not question.lstrip().startswith(w)]
         if result.status is Status.NO_ANSWER and unknown and note.kind in (
                 NoteKind.NOT_IN_ARTICLE, NoteKind.NO_QUESTION, NoteKind.NOT_MENTIONED,
@@ -407,7 +250,7 @@ class Engine:
             return self._result(question, Status.NO_ANSWER, (), Note(
                 NoteKind.TOO_LONG, count=len(stripped), limit=self._tunables.max_question_chars),
                 self._examples)
-        parsed = self._parse(stripped)
+        parsed = self._reader.parse(stripped)
         if not parsed.tokens:
             note = Note(NoteKind.NO_WORDS if stripped else NoteKind.EMPTY)
             return self._result(question, Status.NO_ANSWER, (), note, self._examples)
@@ -578,7 +421,7 @@ class Engine:
             match = pattern.search(parsed.folded)
             if not match:
                 continue
-            slot = [t for t in (self._correct(w) for w in match.group("x").split())
+            slot = [t for t in (self._reader.correct(w) for w in match.group("x").split())
                     if not t.function]
             if not slot or len(slot) > 3:
                 return [], frozenset()
@@ -610,7 +453,7 @@ class Engine:
             if not match:
                 continue
             slot = match.group("x").split()
-            slot_tokens = [self._correct(w) for w in slot]
+            slot_tokens = [self._reader.correct(w) for w in slot]
             meaningful = [t for t in slot_tokens if not t.function]
             if meaningful and all(not t.known for t in meaningful) and len(meaningful) <= 3:
                 return " ".join(t.raw.capitalize() for t in meaningful)
@@ -829,23 +672,15 @@ class Engine:
         quoting = tuple(dict.fromkeys(d.speaker or "" for d in citing))
         return Note(NoteKind.QUOTING_ON, tuple(objects), quoting)
 
-    def _topic_label(self, topic_id: str) -> str:
-        """A topic's name as it reads mid-sentence: "sanctions against Iran", "Venezuela"."""
-        name = self.kb.topic(topic_id).name
-        first = name.split()[0] if name else ""
-        if first[1:].islower() and stem(first.lower()) in self._ix.lower_stems:
-            return first.lower() + name[len(first):]
-        return name
-
     def _cite_concept(self, cite: str) -> Concept:
         keys = frozenset({f"c:{cite}"})
-        return Concept(keys, cite.replace("-", " "), self._weight(keys),
+        return Concept(keys, cite.replace("-", " "), self._reader.weight(keys),
                         frozenset(cite.split("-")))
 
     def _person_concept(self, person_id: str) -> Concept:
         keys = frozenset({f"p:{person_id}"})
         name = self.kb.person(person_id).name
-        return Concept(keys, name, self._weight(keys), frozenset(content_stems(name)[-1:]))
+        return Concept(keys, name, self._reader.weight(keys), frozenset(content_stems(name)[-1:]))
 
     # ---------------------------------------------------------------------------- replies
 
@@ -893,7 +728,7 @@ class Engine:
     def _suggest_statement(self, statement_id: str, about: str | None = None) -> Suggestion:
         statement: Statement = self.kb.statement(statement_id)
         name = self._ix.people_names[statement.speaker]
-        topic = about or (self._topic_label(statement.topics[0]) if statement.topics else "")
+        topic = about or (self._reader.topic_label(statement.topics[0]) if statement.topics else "")
         label = f"{name} on {topic}" if topic else f"{name}"
         question = (f"What did {name} say about {topic}?" if topic
                     else f"What did {name} say?")
@@ -922,7 +757,7 @@ class Engine:
             topic = min(topics, key=lambda t: (topic_count[t], len(self.kb.topic(t).name)))
             used.add(topic)
             text = template.format(name=self._ix.people_names[person.id],
-                                   topic=self._topic_label(topic))
+                                   topic=self._reader.topic_label(topic))
             out.append(Suggestion(text, text))
         if len(quoted) > 2 or (quoted and len(out) < 2):
             name = self._ix.people_names[quoted[min(2, len(quoted) - 1)].id]
@@ -939,18 +774,6 @@ class Engine:
         result = Result(question, status, matches, note_text(note, self.kb), suggestions, "",
                         note)
         return replace(result, text=render_result(result, self.kb, PLAIN))
-
-
-
-
-def _base_forms(word: str, key: str) -> tuple[str, ...]:
-    """The stem, and the stem with the "e" or "y" that an ending swallowed."""
-    forms = [key]
-    if word.endswith(("ing", "ed")) and not key.endswith("e"):
-        forms.append(key + "e")
-    if word.endswith(("ier", "iest")):
-        forms.append(word[: -3 if word.endswith("ier") else -4] + "y")
-    return tuple(forms)
 
 
 

@@ -1,0 +1,211 @@
+"""Question understanding: a typed question read into a :class:`ParsedQuestion`.
+
+Who it names (speakers, the people it asks about, cited parties), what it is about (concepts
+weighted by how rare they are in the article), and what kind of question it is. Built once per
+knowledge base beside its lexical index; the engine (:mod:`bot.engine`) scores and decides.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.knowledge import KnowledgeBase
+from bot.lexical_index import LexicalIndex
+from bot.patterns import (
+    ASKER_NOUNS,
+    EVERYONE,
+    GROUP_NOUNS,
+    IDENTITY,
+    NAMING_VERBS,
+    OBJECT_MARKERS,
+    POSSESSED_WORDS,
+    QUANTITY,
+    ROLE_QUERY,
+    SPEECH,
+    WHO_IS,
+    WHO_SAID,
+)
+from bot.policy import Tunables
+from bot.question import Concept, ParsedQuestion, Token
+from bot.text import QUESTION_WORDS, SOFT_WORDS, STOPWORDS, fold, stem, words
+
+
+class QuestionReader:
+    """Reads questions against one knowledge base's vocabulary (its lexical index)."""
+
+    def __init__(self, kb: KnowledgeBase, ix: LexicalIndex, tunables: Tunables) -> None:
+        self.kb = kb
+        self._ix = ix
+        self._tunables = tunables
+
+    def correct(self, word: str) -> Token:
+        """Match a typed word to the vocabulary: exact, stemmed, or within 1-2 edits."""
+        if word in STOPWORDS or word in QUESTION_WORDS:
+            return Token(word, word, True, True)
+        key = stem(word)
+        # "getting" -> "get"; "making" -> "mak" -> "make"; "easier" -> "easy"
+        for form in _base_forms(word, key):
+            if form in STOPWORDS:
+                return Token(word, form, True, True)
+            if form in self._ix.content_vocab:
+                return Token(word, form, True, False)
+        if word in self._ix.content_vocab:
+            return Token(word, word, True, False)
+        if len(word) >= 4 and word.isalpha() and key not in SOFT_WORDS:
+            # (a common English word is not a typo: "promise" is not "premise")
+            # One edit up to 7 letters, two from 8: "afganistan", "lukianov", "velayti".
+            # Short words must also keep their first letter: "iraq" is not a typo of "iran".
+            # The word and its stem are both tried: "bricks" is one edit from "bric(s)".
+            allowed = 1 if len(word) < 8 else 2
+            for typed in dict.fromkeys((word, key)):
+                hit = process.extractOne(typed, self._ix.vocab_list, scorer=OSA.distance,
+                                         processor=None, score_cutoff=allowed)
+                if hit is None:
+                    continue
+                choice = hit[0]
+                if (len(typed) > 5 or choice[0] == typed[0]) and not (
+                    (choice in STOPWORDS or choice[0] != typed[0]) and hit[1] > 1
+                ):
+                    if choice in STOPWORDS or choice in QUESTION_WORDS:
+                        return Token(word, choice, True, True)
+                    return Token(word, stem(choice), True, False)
+        return Token(word, key, False, False)
+
+    def parse(self, question: str) -> ParsedQuestion:
+        folded = " ".join(words(question))
+        folded = re.sub(r"\bthe us\b", "the usa", folded)
+        possessed = {stem(fold(m.group(1))) for m in POSSESSED_WORDS.finditer(question)}
+        tokens = [self.correct(w) for w in folded.split()]
+        # Question words count where they ask ("where was it held"), not inside a clause
+        # ("... can show where to go next"): only among the first three words.
+        question_words = {t.key for t in tokens[:3] if t.key in QUESTION_WORDS}
+        content = [t for t in tokens if not t.function]
+        stems = [t.key for t in content]
+        # For each content word: whether "about"/"on"/"cited" came before it ("what did
+        # Lukyanov say about Patrushev": Patrushev is what it is about, not who spoke).
+        after_marker: list[bool] = []
+        seen = False
+        for t in tokens:
+            seen = seen or t.raw in OBJECT_MARKERS
+            if not t.function:
+                after_marker.append(seen)
+        speakers: list[str] = []
+        objects: list[str] = []
+        cited: list[str] = []
+        by_role: set[str] = set()
+        concepts: list[Concept] = []
+        used = [False] * len(content)
+        for found, start, end in self._ix.find_phrases(stems):
+            used[start:end] = [True] * (end - start)
+            people = sorted(c[2:] for c in found if c.startswith("p:"))
+            label = " ".join(t.raw for t in content[start:end])
+            if people and tuple(sorted(stems[start:end])) in self._ix.role_keys:
+                by_role.update(people)
+            if people:
+                # "Garibashvili's words", "Pashinyan's statement": whose words are talked
+                # about, not who is asked to speak
+                spoken_of = any(stem(fold(t.raw)) in possessed for t in content[start:end])
+                for person in people:
+                    (objects if after_marker[start] or spoken_of else speakers).append(person)
+                continue
+            cites = [c for c in found if c.startswith("c:")]
+            if cites:
+                cited.extend(c[2:] for c in cites)
+                continue
+            keys = frozenset(found | {f"w:{s}" for s in stems[start:end]}
+                             if end - start == 1 else found)
+            topics = [self.topic_label(c[2:]) for c in found if c.startswith("t:")]
+            concepts.append(Concept(keys, topics[0] if len(topics) == 1 else label,
+                                     self.weight(keys), frozenset(stems[start:end])))
+        speech = bool(SPEECH.search(folded))
+        if speech:
+            # "what did the participants say about X": everyone, so nobody in particular
+            for index, token in enumerate(content):
+                if token.raw in EVERYONE and not used[index]:
+                    used[index] = True
+        if speech and not speakers:
+            # "what did the Iranian side / the Russians say": everyone of that nationality
+            for index, token in enumerate(content):
+                group = self._ix.nationalities.get(token.key)
+                following = content[index + 1].raw if index + 1 < len(content) else ""
+                if group and not used[index] and (token.raw.endswith("s")
+                                                  or following in GROUP_NOUNS):
+                    speakers.extend(group)
+                    used[index] = True
+                    if following in GROUP_NOUNS:
+                        used[index + 1] = True
+        # "what did X say about the Russians who moved ...": a relative "who" asks no one
+        who_said = bool(WHO_SAID.search(folded)) and not (
+            speakers and re.match(r"^\s*(?:what|how)\b", folded))
+        which = re.match(r"^\s*which\s+(\w+)", folded)
+        asker = which.group(1) if which and who_said and which.group(1) in ASKER_NOUNS else None
+        for index, token in enumerate(content):
+            if used[index] or (who_said and token.raw in NAMING_VERBS) or token.raw == asker:
+                continue  # "who called Iran a partner": "called" is how it was said
+            if token.known:
+                keys = frozenset({f"w:{token.key}"})
+                concepts.append(Concept(keys, token.raw, self.weight(keys),
+                                         frozenset({token.key}), not self.held(keys)))
+            elif token.raw.isdigit() and len(token.raw) <= 2:
+                continue  # "2 quotes", "top 3": not content
+            else:
+                soft = token.key in SOFT_WORDS  # "occur", "voiced": phrasing, not a subject
+                concepts.append(Concept(frozenset({f"u:{token.key}"}), token.raw,
+                                         self._ix.unknown_weight * (self._tunables.soft_factor if soft else 1.0),
+                                         frozenset({token.key}), True))
+        if (speakers or objects) and concepts and all(c.words <= ROLE_QUERY for c in concepts):
+            # "What is Lukyanov's official title?", "what office does Romanovich hold?"
+            concepts, identity_asked = [], True
+        else:
+            identity_asked = False
+        who_is = (bool(WHO_IS.search(folded)) or identity_asked) and not concepts
+        if objects and not speakers and not who_said:
+            speakers, objects = objects, []  # "tell me about Foruzesh": no one else to be about
+        people = speakers + objects
+        if (who_said and not speech and not concepts and len(people) == 1
+                and by_role.issuperset(people)):
+            who_is, who_said = True, False  # "who heads the CSS?": who is the head of the CSS
+        if who_said and not who_is:
+            objects = speakers + objects  # "who mentioned Patrushev": he is what it is about
+            speakers = []
+        return ParsedQuestion(folded, tokens, list(dict.fromkeys(speakers)),
+                       list(dict.fromkeys(objects)), list(dict.fromkeys(cited)), concepts,
+                       question_words, who_is, who_said, speech,
+                       bool(IDENTITY.search(folded)),
+                       bool(re.search(r"\b(?:and|plus|also|as well as)\b", folded)),
+                       bool(QUANTITY.search(folded)))
+
+    def held(self, keys: frozenset[str]) -> bool:
+        """Whether any entry holds one of these keys."""
+        return any(key in self._ix.postings for key in keys)
+
+    def weight(self, keys: frozenset[str]) -> float:
+        docs: set[int] = set()
+        for key in keys:
+            docs |= self._ix.postings.get(key, set())
+        return self._ix.idf(len(docs)) if docs else self._ix.unknown_weight
+
+    def topic_label(self, topic_id: str) -> str:
+        """A topic's name as it reads mid-sentence: "sanctions against Iran", "Venezuela"."""
+        name = self.kb.topic(topic_id).name
+        first = name.split()[0] if name else ""
+        if first[1:].islower() and stem(first.lower()) in self._ix.lower_stems:
+            return first.lower() + name[len(first):]
+        return name
+
+
+
+def _base_forms(word: str, key: str) -> tuple[str, ...]:
+    """The stem, and the stem with the "e" or "y" that an ending swallowed."""
+    forms = [key]
+    if word.endswith(("ing", "ed")) and not key.endswith("e"):
+        forms.append(key + "e")
+    if word.endswith(("ier", "iest")):
+        forms.append(word[: -3 if word.endswith("ier") else -4] + "y")
+    return tuple(forms)
+
+
+
