@@ -205,8 +205,8 @@ def refine(lexical: Result, index: SemanticIndex, sims: Vectors, speakers: list[
         if len(order_) >= 2 and float(sims[order_[0]]) >= tunables.candidate_min and \
                 float(sims[order_[0]] - sims[order_[1]]) >= tunables.candidate_margin:
             return _answer(index, order_[0], float(sims[order_[0]]))
-    allowed = np.array([_allowed(index, i, speakers) and _gives(index, i, asked)
-                        for i in range(len(index.ids))])
+    theirs = np.array([_allowed(index, i, speakers) for i in range(len(index.ids))])
+    allowed = theirs & np.array([_gives(index, i, asked) for i in range(len(index.ids))])
     if not allowed.any():
         return KEEP
     if who_said and not speakers:
@@ -228,7 +228,6 @@ def refine(lexical: Result, index: SemanticIndex, sims: Vectors, speakers: list[
         return KEEP
     if speakers:
         statements = np.array([k == "statement" for k in index.kinds])
-        theirs = np.array([_allowed(index, i, speakers) for i in range(len(index.ids))])
         others = np.where(~theirs & statements, sims, -1.0)
         if float(others.max(initial=-1.0)) >= s1 + tunables.other_speaker_gap:
             return KEEP
