@@ -85,8 +85,9 @@ def card_for(kb: KnowledgeBase, file: str, digest: str) -> ArticleCard:
     titles = {s for p in kb.people for t in (*p.roles, *p.role_aliases)
               for s in content_stems(t)}
     # ...but a name inside a role alias ("the Girchi MP Daushvili") stays a name
-    titles -= {s for p in kb.people for a in (p.name, *p.aliases) for s in content_stems(a)
-               if s not in {x for r in p.roles for x in content_stems(r)}}
+    for person in kb.people:
+        role_stems = {s for r in person.roles for s in content_stems(r)}
+        titles -= {s for a in (person.name, *person.aliases) for s in content_stems(a)} - role_stems
     names: set[str] = set()
     for person in kb.people:
         for alias in (person.name, *person.aliases):
