@@ -736,8 +736,12 @@ class FakeBotApi:
             message["entities"] = entities
         if markup is not None:
             message["reply_markup"] = markup
+        return self._sent(message)
+
+    def _sent(self, message: JSONDict) -> JSONDict:
+        """Keep a message the bot sent (a text or a document) and return what the API answers."""
         self._store_message(message, incoming=False)
-        self._bot_keys.append((chat["id"], message["message_id"]))
+        self._bot_keys.append((message["chat"]["id"], message["message_id"]))
         return copy.deepcopy(message)
 
     def _edit_message_text(self, params: JSONDict) -> JSONDict | bool:
@@ -899,9 +903,7 @@ class FakeBotApi:
                 message["caption_entities"] = entities
         if reply_to is not None:
             message["reply_to_message"] = reply_to
-        self._store_message(message, incoming=False)
-        self._bot_keys.append((chat["id"], message["message_id"]))
-        return copy.deepcopy(message)
+        return self._sent(message)
 
     def _get_file(self, params: JSONDict) -> JSONDict:
         self._require(params, "file_id")
