@@ -261,9 +261,7 @@ class QuestionLog:
         ``at`` defaults to now; a naive ``at`` is taken as UTC.
         """
         status_value = _status_value(status)
-        when = _iso(_to_utc(at) if at is not None else datetime.now(UTC))
-        text = _clean(question.strip()[:MAX_QUESTION_CHARS])
-        user_hash = self.user_hash(user_id) if user_id is not None else None
+        when, text, user_hash = self._stamped(question, at, user_id)
         refs = [(_PERSON, _clean(p)) for p in dict.fromkeys(people) if p]
         refs += [(_TOPIC, _clean(t)) for t in dict.fromkeys(topics) if t]
         try:
@@ -284,6 +282,13 @@ class QuestionLog:
             # Deliberately no question text or user in the message.
             logger.warning("Could not record a question in %s: %s", self.path, exc)
 
+    def _stamped(self, question: str, at: datetime | None, user_id: int | None,
+                 ) -> tuple[str, str, str | None]:
+        """When (UTC, stored form), the question as stored, and the user's salted hash."""
+        when = _iso(_to_utc(at) if at is not None else datetime.now(UTC))
+        text = _clean(question.strip()[:MAX_QUESTION_CHARS])
+        return when, text, self.user_hash(user_id) if user_id is not None else None
+
     def record_feedback(
         self,
         *,
@@ -302,9 +307,7 @@ class QuestionLog:
         """
         if verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
-        when = _iso(_to_utc(at) if at is not None else datetime.now(UTC))
-        text = _clean(question.strip()[:MAX_QUESTION_CHARS])
-        user_hash = self.user_hash(user_id) if user_id is not None else None
+        when, text, user_hash = self._stamped(question, at, user_id)
         try:
             with self._lock:
                 conn = self._connection()
