@@ -91,6 +91,7 @@ class Engine:
                                 if embedder is not None else None)
         self._ix = LexicalIndex(kb)
         self._reader = QuestionReader(kb, self._ix, tunables)
+        self._name_patterns: dict[str, re.Pattern[str]] = {}
         self._examples = self._example_suggestions()
 
     def __getstate__(self) -> dict[str, object]:
@@ -364,13 +365,22 @@ class Engine:
         about"), which no entry's words hold; the whole question when little else is left."""
         text = question
         for person_id in parsed.speakers:
-            person = self.kb.person(person_id)
-            for name in sorted({person.name, *person.aliases, *person.role_aliases},
-                               key=len, reverse=True):
-                text = re.sub(rf"(?<!\w){re.escape(name)}(?:'s|’s)?(?!\w)", " ", text,
-                              flags=re.IGNORECASE)
+            text = self._names_of(person_id).sub(" ", text)
         rest = QUESTION_FRAME.sub("", " ".join(text.split()), count=1)
         return rest if len(rest.split()) >= 2 else question
+
+    def _names_of(self, person_id: str) -> re.Pattern[str]:
+        """Every way the article names a person, longest first, as one pattern (compiled once
+        per person, on first use)."""
+        pattern = self._name_patterns.get(person_id)
+        if pattern is None:
+            person = self.kb.person(person_id)
+            names = sorted({person.name, *person.aliases, *person.role_aliases}, key=len,
+                           reverse=True)
+            pattern = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, names))})(?:'s|’s)?(?!\w)",
+                                 re.IGNORECASE)
+            self._name_patterns[person_id] = pattern
+        return pattern
 
     def _described_person(self, description: str) -> str | None:
         """The one person whose name and roles mean what a description says, if any."""
