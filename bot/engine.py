@@ -31,6 +31,7 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz, process
 
+from bot import describing, lexicon
 from bot.knowledge import Fact, KnowledgeBase, Person, Statement
 from bot.lexical_index import (
     LexicalIndex,
@@ -313,7 +314,8 @@ class Engine:
                                 else NO_NOTE, ())
         if (len(parsed.speakers) == 1 and parsed.concepts and ALL_SAID.search(parsed.folded)
                 and self.kb.statements_by(parsed.speakers[0])
-                and not any(c.unknown or any(k[:2] in {"t:", "c:"} for k in c.keys)
+                and not any((c.unknown and not c.words <= ARTICLE_WORDS)
+                            or any(k[:2] in {"t:", "c:"} for k in c.keys)
                             for c in parsed.concepts)):
             # "everything Lagarde said in the meeting": all of it, whatever the context words
             person = self.kb.person(parsed.speakers[0])
@@ -322,12 +324,15 @@ class Engine:
         if parsed.speakers:
             return self._refined(question, parsed, self._answer_for_speakers(question, parsed))
         unquoted = self._unresolved_speaker(parsed)
-        meant = self._described_person(unquoted) if unquoted else None
+        meant = self._described_people(unquoted) if unquoted else []
         if meant:
-            # "what did the IMF chief say": the article's roles, read by meaning, name them
+            # "what did the Uzbek premier say": the article's roles, in other words, name them
             slot_stems = frozenset(content_stems(unquoted))
-            parsed.speakers = [meant]
             parsed.concepts = [c for c in parsed.concepts if not c.words <= slot_stems]
+            quoted = [p for p in meant if self.kb.statements_by(p)]
+            parsed.speakers = quoted if len(meant) > 1 and len(quoted) == 1 else meant
+            if len(parsed.speakers) > 1 and not parsed.concepts:
+                return self._clarify_people(question, parsed.speakers)
             return self._refined(question, parsed, self._answer_for_speakers(question, parsed))
         if unquoted:
             typed = re.search(re.escape(unquoted), question, re.IGNORECASE)
@@ -382,12 +387,22 @@ class Engine:
             self._name_patterns[person_id] = pattern
         return pattern
 
-    def _described_person(self, description: str) -> str | None:
-        """The one person whose name and roles mean what a description says, if any."""
-        if self._people_vectors is None or self._embedder is None:
-            return None
+    def _described_people(self, description: str, *, by_meaning: bool = True) -> list[str]:
+        """The people a description fits ("Ankara's top diplomat"): by the shared lexicons of
+        places and offices first; else the one person whose name and roles mean it, if any.
+        A place no one here belongs to ("Venezuela's oil minister") fits no one."""
+        read = describing.read(description)
+        if read.says_someone:
+            fitting = describing.fits(read, self.kb.people)
+            if fitting:
+                return fitting
+            if read.from_elsewhere(self.kb.people):
+                return []
+        if self._people_vectors is None or self._embedder is None or not by_meaning:
+            return []
         sims = self._people_vectors @ self._embedder.embed_one(description)
-        return pick_person(sims, [p.id for p in self.kb.people], self._tunables)
+        meant = pick_person(sims, [p.id for p in self.kb.people], self._tunables)
+        return [meant] if meant else []
 
     def _unresolved_speaker(self, parsed: ParsedQuestion) -> str:
         """Whom words are attributed to ("what did OPEC say"), when that is no one quoted.
@@ -403,8 +418,10 @@ class Engine:
                 continue
             slot = match.group("x").strip()
             slot_words = [w for w in slot.split() if w not in GRAMMAR]
+            # "the Iranian side" is Iran, but "the Iranian envoy" is someone
+            office = describing.read(slot).office
             if slot_words and not any(w in EVERYONE or w in GROUP_NOUNS or w in NOT_SOMEONE
-                                      or PRONOUN.search(w) or self._demonym(w)
+                                      or PRONOUN.search(w) or (self._demonym(w) and not office)
                                       for w in slot_words):
                 return slot
         return ""
@@ -467,7 +484,8 @@ class Engine:
             meaningful = [t for t in slot_tokens if not t.function]
             if meaningful and all(not t.known for t in meaningful) and len(meaningful) <= 3:
                 return " ".join(t.raw.capitalize() for t in meaningful)
-            if any(t.raw in PERSON_NOUNS for t in meaningful):
+            if any(t.raw in PERSON_NOUNS for t in meaningful) and not self._described_people(
+                    " ".join(slot), by_meaning=False):
                 # "Venezuela's oil minister": someone the article does not name
                 return "anyone by that description"  # -> "does not mention anyone by ..."
         return None
@@ -804,6 +822,8 @@ def _sentence(text: str) -> str:
 
 
 _REPORTING = frozenset(stem(v) for v in REPORTING_VERBS)
+# "all of X's quotes in this piece": words for the article or the occasion, not a topic
+ARTICLE_WORDS = frozenset(stem(w) for w in lexicon.words("article_words"))
 
 
 def _reports_speech(parsed: ParsedQuestion) -> bool:

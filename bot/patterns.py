@@ -89,7 +89,7 @@ SOURCE_WORDS = lexicon.words("source_words")
 REPORTING_VERBS = lexicon.words("reporting_verbs")
 # "everything Lagarde said", "all Pashinyan's statements", "every quote of ...": all of it
 ALL_SAID = re.compile(r"\b(?:everything|all|every|full\s+list|complete\s+list|each)\b"
-                      r"(?:\s+\w+){0,3}?\s+(?:said|say|says|says|statements?|quotes?|remarks?|"
+                      r"(?:\s+\w+){0,4}?\s+(?:said|say|says|says|statements?|quotes?|remarks?|"
                       r"words|comments?|he|she)\b|\b(?:everything|all)\s+(?:of\s+)?\w+\s+said\b")
 # "how many people spoke?", "how many speakers were there?": a count of who is quoted
 SPEAKER_COUNT = re.compile(

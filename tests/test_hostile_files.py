@@ -69,6 +69,11 @@ def unblock_fifo(fifo: Path) -> None:
         os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
 
 
+# A correctness bound, not a benchmark: reading gigabytes or building half a million nodes takes
+# minutes, refusing them early takes milliseconds; the bound leaves room for a loaded CI machine.
+HANG_BOUND = 10.0
+
+
 def rejected_measured(folder: Path) -> tuple[Problem, float, int]:
     """The one error for ``folder``, the seconds it took and the peak traced memory (bytes)."""
     tracemalloc.start()
@@ -188,7 +193,7 @@ def test_a_huge_file_is_refused_by_size_without_reading_it(kb: Path) -> None:
     with huge.open("wb") as handle:
         handle.truncate(8 * 1024 * MiB)  # sparse: 8 GiB that cost no disk
     problem, elapsed, peak = rejected_measured(kb)
-    assert elapsed < 1.0  # a correctness bound (it must not read 8 GiB), not a benchmark
+    assert elapsed < HANG_BOUND  # it must not read 8 GiB
     assert peak < 4 * MiB
     assert (problem.file, problem.message) == ("huge.yaml",
                                                f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
@@ -208,7 +213,7 @@ def test_a_huge_source_is_refused(tiny_knowledge: Path) -> None:
         handle.truncate(4 * 1024 * MiB)
     started = time.perf_counter()
     (problem,) = rejected(tiny_knowledge)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < HANG_BOUND
     assert problem.file == "tiny.yaml"
     assert "source is larger than" in problem.message and "sources/tiny.txt" in problem.message
 
@@ -236,7 +241,7 @@ def test_alias_bomb_is_refused_fast_with_bounded_memory(kb: Path, levels: int,
                                                         width: int) -> None:
     (kb / "bomb.yaml").write_text(alias_bomb(levels, width), encoding="utf-8")
     problem, elapsed, peak = rejected_measured(kb)
-    assert elapsed < 1.0
+    assert elapsed < HANG_BOUND
     assert peak < 50 * MiB
     assert problem.file == "bomb.yaml" and 1 <= problem.line <= levels + 1
     assert f"more than {MAX_NODES} nodes" in problem.message
@@ -263,7 +268,7 @@ def test_deep_nesting_is_refused_without_crashing(kb: Path, opening: str, closin
     (kb / "deep.yaml").write_text(opening * depth + closing * depth + "\n", encoding="utf-8")
     started = time.perf_counter()
     (problem,) = rejected(kb)
-    assert time.perf_counter() - started < 5.0
+    assert time.perf_counter() - started < HANG_BOUND
     assert problem.file == "deep.yaml"
     assert "nest" in problem.message  # "nested too deeply" / "maximum nesting depth"
 
@@ -273,7 +278,7 @@ def test_a_flat_flood_of_nodes_is_refused_cheaply(kb: Path) -> None:
     (kb / "flood.yaml").write_text("[" + ",".join(["1"] * count) + "]", encoding="utf-8")
     started = time.perf_counter()
     (problem,) = rejected(kb)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < HANG_BOUND
     assert str(MAX_NODES) in problem.message
     tracemalloc.start()  # a second run, traced (tracing slows it, so it is not timed)
     try:
@@ -367,7 +372,7 @@ def test_a_fifo_in_the_folder_is_refused_without_blocking(kb: Path) -> None:
         problems = call_with_timeout(lambda: rejected(kb), timeout=5.0)
     finally:
         unblock_fifo(fifo)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < HANG_BOUND
     assert [(p.file, p.message) for p in problems] == [("x.yaml", "file is not a regular file")]
 
 

@@ -1,0 +1,146 @@
+"""Who a description means: "the Uzbek premier", "Ankara's top diplomat", "the Kremlin chief".
+
+Readers name people by what they are as often as by name, and in other words than the article's:
+the article writes "Prime Minister of Uzbekistan", the reader "the Uzbek premier". This stage reads
+a description with two shared lexicons, never with an article's own lists:
+
+* ``places``: a country or institution in any of its forms (adjective, capital, seat of
+  government), so "Ankara's", "Turkish" and "Turkey" are one;
+* ``role_terms``: an office in other words ("top diplomat" for a foreign minister, "premier" for a
+  prime minister), and ``top_words``: "chief", "head", "leader", the highest office held.
+
+A person fits when every part of the description is in their nationality, roles or aliases.
+Nothing here guesses: a description with a word no one's roles hold fits no one, and the engine
+then falls back on meaning (or says the article does not quote anyone by that description).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot import lexicon
+from bot.knowledge import Person
+from bot.patterns import GRAMMAR
+from bot.text import stem, words
+
+Phrase = tuple[str, ...]  # stems
+
+
+TOP = frozenset(stem(w) for w in lexicon.words("top_words"))
+PERSON_NOUNS = frozenset(stem(w) for w in lexicon.words("person_nouns"))
+_GRAMMAR = frozenset(stem(w) for w in GRAMMAR) | {"s"}
+
+
+def _phrase(text: str) -> Phrase:
+    return tuple(stem(w) for w in words(text))
+
+
+def _rows(name: str) -> list[list[str]]:
+    """Lines of ``a b ; c d = e ; f`` read back into text (the loader splits on spaces)."""
+    return [" ".join(row).split("=") for row in lexicon.groups(name)]
+
+
+@functools.cache
+def _places() -> tuple[tuple[str, frozenset[Phrase]], ...]:
+    out = []
+    for (line,) in _rows("places"):
+        forms = [_phrase(part) for part in line.split(";") if part.strip()]
+        out.append((" ".join(forms[0]), frozenset(forms)))
+    return tuple(out)
+
+
+@functools.cache
+def _terms() -> dict[Phrase, tuple[Phrase, ...]]:
+    """A reader's term -> what roles may say instead, in rank order."""
+    return {tuple(s for s in _phrase(term) if s not in _GRAMMAR):
+            tuple(_phrase(a) for a in alternatives.split(";") if a.strip())
+            for term, alternatives in _rows("role_terms")}
+
+
+
+@dataclass(frozen=True)
+class Description:
+    """A description read: the places it names, its terms (each a set of ways a role may say
+    it) and whether it asks for the highest office ("the Kremlin chief")."""
+
+    places: tuple[frozenset[Phrase], ...]
+    terms: tuple[tuple[Phrase, ...], ...]
+    top: bool
+    office: bool = False  # a term of the lexicon or a person noun: it describes someone
+
+
+    @property
+    def says_someone(self) -> bool:
+        """Whether it describes a person at all (an office), not just a country."""
+        return bool(self.terms) or self.top
+
+    def from_elsewhere(self, people: Sequence[Person]) -> bool:
+        """Whether it names a place or institution that no one of ``people`` belongs to
+        ("Venezuela's oil minister" in an article about Armenia): then it is no one here."""
+        return any(not any(any(_holds(_segments(p), form) for form in place) for p in people)
+                   for place in self.places)
+
+
+def read(text: str) -> Description:
+    """Split a description into places, offices and "the head of"."""
+    stems = [s for s in _phrase(text) if s not in _GRAMMAR]
+    places: list[frozenset[Phrase]] = []
+    terms: list[tuple[Phrase, ...]] = []
+    top = office = False
+    i = 0
+    longest = max([len(p) for _, forms in _places() for p in forms] + [len(t) for t in _terms()])
+    while i < len(stems):
+        for size in range(min(longest, len(stems) - i), 0, -1):
+            chunk = tuple(stems[i:i + size])
+            place = next((forms for _, forms in _places() if chunk in forms), None)
+            term = _terms().get(chunk)
+            if term is not None and (place is None or size > 1):
+                terms.append(term)
+                office = True
+            elif place is not None:
+                places.append(place)
+            elif size == 1 and chunk[0] in TOP:
+                top = True
+            elif size == 1:
+                terms.append((chunk,))
+                office = office or chunk[0] in PERSON_NOUNS
+            else:
+                continue
+            i += size
+            break
+    return Description(tuple(places), tuple(terms), top, office or top)
+
+
+def _segments(person: Person) -> list[Phrase]:
+    return [_phrase(t) for t in (person.nationality, *person.roles, *person.role_aliases,
+                                 person.name, *person.aliases) if t]
+
+
+def _holds(segments: Iterable[Phrase], phrase: Phrase) -> bool:
+    n = len(phrase)
+    return any(seg[i:i + n] == phrase for seg in segments for i in range(len(seg) - n + 1))
+
+
+def _top_rank(segments: Sequence[Phrase]) -> int | None:
+    """Where the highest office a person holds stands in the "top" ranking (0 highest)."""
+    ranking = _terms().get(("top",), ())
+    return next((rank for rank, office in enumerate(ranking) if _holds(segments, office)), None)
+
+
+def fits(description: Description, people: Sequence[Person]) -> list[str]:
+    """The ids of the people a description fits; with "chief", only the highest office's."""
+    found: list[tuple[int, str]] = []
+    for person in people:
+        segments = _segments(person)
+        if not all(any(_holds(segments, p) for p in place) for place in description.places):
+            continue
+        if not all(any(_holds(segments, a) for a in term) for term in description.terms):
+            continue
+        rank = _top_rank(segments) if description.top else 0
+        if rank is None:
+            continue
+        found.append((rank, person.id))
+    best = min((rank for rank, _ in found), default=0)
+    return [pid for rank, pid in found if rank == best]
