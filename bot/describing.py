@@ -30,7 +30,9 @@ Phrase = tuple[str, ...]  # stems
 
 TOP = frozenset(stem(w) for w in lexicon.words("top_words"))
 PERSON_NOUNS = frozenset(stem(w) for w in lexicon.words("person_nouns"))
-_GRAMMAR = frozenset(stem(w) for w in GRAMMAR) | {"s"}
+# words that say nothing about whom: "the minister mentioned in the piece", "quoted here"
+_GRAMMAR = frozenset(stem(w) for w in (*GRAMMAR, *lexicon.words("article_words"))) | {
+    "s", "mention", "quot", "quote", "name", "cit", "cite", "here", "this"}
 
 
 def _phrase(text: str) -> Phrase:

@@ -450,8 +450,11 @@ class Engine:
                 continue
             slot = [t for t in (self._reader.correct(w) for w in match.group("x").split())
                     if not t.function]
-            if not slot or len(slot) > 3:
+            if not slot:
                 return [], frozenset()
+            if len(slot) > 3:  # too long for role words alone; an office in other words?
+                fitting = describing.fits(describing.read(match.group("x")), self.kb.people)
+                return (fitting, frozenset(t.key for t in slot)) if fitting else ([], frozenset())
             people: set[str] | None = None
             for token in slot:
                 owners = self._ix.role_words.get(token.key, set()) | self._ix.cite_words.get(
@@ -467,6 +470,8 @@ class Engine:
                 if wanted <= self._ix.topic_words:  # "Russia on Syria": a country, not a person
                     return [], frozenset()
                 people = {person for key, person in self._ix.alias_keys if wanted <= set(key)}
+            if not people:  # "the head of the Kazakh foreign office": offices in other words
+                people = set(describing.fits(describing.read(match.group("x")), self.kb.people))
             return sorted(people, key=lambda p: self._ix.person_order.get(p, len(
                 self._ix.person_order))), frozenset(t.key for t in slot)
         return [], frozenset()
