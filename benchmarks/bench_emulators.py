@@ -39,6 +39,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -113,11 +114,35 @@ def http_json(url: str, body: dict[str, Any] | None = None, timeout: float = 30,
         return json.loads(response.read())
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A message the bot sent, as an emulator keeps it."""
+
+    chat: int
+    text: str
+    message_id: int
+    markup: dict[str, Any] | None
+
+    def first_button(self) -> str | None:
+        """The callback data of the first inline button, if any."""
+        rows = (self.markup or {}).get("inline_keyboard") or []
+        return rows[0][0].get("callback_data") if rows and rows[0] else None
+
+
+def _markup(value: Any) -> dict[str, Any] | None:
+    """A reply_markup as an emulator stored it: an object, a JSON string, or nothing."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)
+    return value if isinstance(value, dict) else None
+
+
 class Emulator:
     """One emulator process: start, send a user's message, read the bot's replies, stop."""
 
     name = ""
     mode = ""
+    unreadable_presses = ""  # why the bot cannot read this emulator's button presses, if so
 
     def __init__(self, workdir: Path) -> None:
         self.port = free_port()
@@ -158,6 +183,15 @@ class Emulator:
 
     def replies(self) -> list[tuple[int, str]]:
         """Every (chat_id, text) the bot sent, in order."""
+        return [(m.chat, m.text) for m in self.bot_messages()]
+
+    def bot_messages(self) -> list[Sent]:
+        """Every message the bot sent, in order."""
+        raise NotImplementedError
+
+    def press(self, user: int, message: Sent, data: str) -> bool:
+        """Press the button with callback ``data`` on ``message``, as ``user``; False if the
+        emulator could not deliver the press."""
         raise NotImplementedError
 
     def bot_environ(self) -> dict[str, str]:
@@ -197,15 +231,29 @@ class Telemelya(Emulator):
         self.update_ids.append(int(answer["update"]["update_id"]))
         return True
 
-    def replies(self) -> list[tuple[int, str]]:
+    def bot_messages(self) -> list[Sent]:
         answer = http_json(f"{self.base}/api/v1/test/responses", headers=AUTH)
-        return [(int(r["chat_id"]), r["text"]) for r in answer["responses"]
-                if r.get("method") == "sendMessage"]
+        return [Sent(int(r["chat_id"]), r["text"], int(r["message_id"]),
+                     _markup(r.get("reply_markup")))
+                for r in answer["responses"] if r.get("method") == "sendMessage"]
+
+    def press(self, user: int, message: Sent, data: str) -> bool:
+        body = {"chat_id": user, "callback_data": data, "callback_message_id": message.message_id,
+                "from_user": {"id": user, "first_name": "Reader"}}
+        try:
+            http_json(f"{self.base}/api/v1/test/send_update?bot_token={TOKEN}", body,
+                      headers=AUTH)
+        except urllib.error.HTTPError:
+            return False
+        return True
 
 
 class TelegramTestApi(Emulator):
     name = "telegram-test-api"
     mode = "polling"
+    # Its callback queries lack chat_instance, which the Bot API's CallbackQuery requires:
+    # python-telegram-bot cannot read them, and the bot skips each with a warning.
+    unreadable_presses = "callback_query has no chat_instance"
 
     def __init__(self, workdir: Path, node_modules: Path) -> None:
         super().__init__(workdir)
@@ -226,10 +274,22 @@ class TelegramTestApi(Emulator):
                    "botToken": TOKEN, "date": int(time.time()), "text": text}
         return bool(http_json(f"{self.base}/sendMessage", message)["ok"])
 
-    def replies(self) -> list[tuple[int, str]]:
+    def bot_messages(self) -> list[Sent]:
         history = http_json(f"{self.base}/getUpdatesHistory", {"token": TOKEN})["result"]
-        return [(int(item["message"]["chat_id"]), item["message"]["text"]) for item in history
-                if "chat_id" in item.get("message", {})]
+        return [Sent(int(item["message"]["chat_id"]), item["message"]["text"],
+                     int(item["messageId"]), _markup(item["message"].get("reply_markup")))
+                for item in history if "chat_id" in item.get("message", {})]
+
+    def press(self, user: int, message: Sent, data: str) -> bool:
+        # TelegramClient.makeCallbackQuery(data) with the pressed message (its id and date,
+        # which makeCallbackQuery leaves out and the Bot API's Message requires).
+        reader = {"id": user, "first_name": "Reader", "username": f"reader{user}",
+                  "is_bot": False}
+        query = {"botToken": TOKEN, "from": reader, "data": data,
+                 "message": {"message_id": message.message_id, "date": int(time.time()),
+                             "chat": {"id": user, "first_name": "Reader", "type": "private"},
+                             "text": message.text, "reply_markup": message.markup}}
+        return bool(http_json(f"{self.base}/sendCallback", query)["ok"])
 
 
 class Bot:
@@ -277,6 +337,37 @@ class Bot:
                 if " ERROR " in line or " CRITICAL " in line or line.startswith("Traceback")]
 
 
+PRESSING_USERS = 20  # users who press a button once all questions are answered
+
+
+def press_buttons(emulator: Emulator, text: str, *, users: int, timeout: float,
+                  ) -> dict[str, int]:
+    """The first ``users`` users press the first button under their reply ``text`` (sent
+    after the restart: an example question, whose button stands for an object in the new
+    process's callback data cache); each press must bring exactly one new message."""
+    before = emulator.bot_messages()
+    chats = range(FIRST_USER, FIRST_USER + users)
+    counts = {chat: sum(1 for m in before if m.chat == chat) for chat in chats}
+    presses = 0
+    for chat in chats:
+        message = next((m for m in reversed(before) if m.chat == chat and m.text == text), None)
+        data = message.first_button() if message is not None else None
+        if message is not None and data is not None and emulator.press(chat, message, data):
+            presses += 1
+
+    def new_messages() -> dict[int, int]:
+        now = emulator.bot_messages()
+        return {chat: sum(1 for m in now if m.chat == chat) - counts[chat] for chat in chats}
+
+    with contextlib.suppress(AssertionError):  # a press left unanswered is counted
+        wait_until(lambda: all(n >= 1 for n in new_messages().values()),
+                   5 if emulator.unreadable_presses else timeout / 4, "a reply to every press")
+    time.sleep(1.0)
+    got = new_messages()
+    return {"presses": presses, "press_lost": sum(1 for n in got.values() if n == 0),
+            "press_duplicated": sum(max(n - 1, 0) for n in got.values())}
+
+
 def run_scenario(emulator: Emulator, workdir: Path, *, users: int, stop_after: int,
                  stop_signal: signal.Signals, late_share: float = 0.25,
                  stop_timeout: float = 8.0, timeout: float = 120.0) -> dict[str, Any]:
@@ -292,23 +383,29 @@ def run_scenario(emulator: Emulator, workdir: Path, *, users: int, stop_after: i
     bot = Bot(emulator, workdir, stop_timeout)
     try:
         bot.start()
-        for user, index in early:
-            if not emulator.send(user, QUESTIONS[index]):
-                raise AssertionError(f"{emulator.name} could not deliver a question to the bot")
+
+        def send(questions: list[tuple[int, int]]) -> None:
+            # In webhook mode the emulator cannot deliver a question while the bot is down;
+            # it does not retry, so the sender does (as Telegram itself would), every 0.2 s.
+            nonlocal undelivered_tries
+            for user, index in questions:
+                while not emulator.send(user, QUESTIONS[index]):
+                    undelivered_tries += 1
+                    time.sleep(0.2)
+
+        # The first three quarters go in while the bot runs (from a thread: the signal comes at
+        # the stop_after-th reply, however many are still being sent, as in production); the
+        # last quarter after the signal (while the bot is down, or restarting).
+        early_sender = threading.Thread(target=send, args=(early,), daemon=True)
+        early_sender.start()
         wait_until(lambda: len(emulator.replies()) >= stop_after, timeout,
                    f"{stop_after} replies")
         first_status = bot.signal(stop_signal)
         replied_before = len(emulator.replies())
 
         def send_late() -> None:
-            # Sent while the bot is down. In webhook mode the emulator cannot deliver them
-            # until the bot listens again; it does not retry, so the sender does (as Telegram
-            # itself would), every 0.2 s.
-            nonlocal undelivered_tries
-            for user, index in asked[len(early):]:
-                while not emulator.send(user, QUESTIONS[index]):
-                    undelivered_tries += 1
-                    time.sleep(0.2)
+            early_sender.join()
+            send(asked[len(early):])
 
         sender = threading.Thread(target=send_late, daemon=True)
         sender.start()
@@ -319,8 +416,10 @@ def run_scenario(emulator: Emulator, workdir: Path, *, users: int, stop_after: i
             wait_until(lambda: wanted <= set(emulator.replies()), timeout,
                        "a reply to every question")
         time.sleep(1.0)  # a repeated reply would come right after the first
-        second_status = bot.signal(signal.SIGTERM)
         got_replies = emulator.replies()
+        pressed = press_buttons(emulator, expected[-1], users=min(users, PRESSING_USERS),
+                                timeout=timeout)
+        second_status = bot.signal(signal.SIGTERM)
     finally:
         if bot.process and bot.process.poll() is None:
             bot.signal(signal.SIGKILL)
@@ -342,13 +441,15 @@ def run_scenario(emulator: Emulator, workdir: Path, *, users: int, stop_after: i
     allowed = MAX_IN_FLIGHT if stop_signal == signal.SIGKILL else 0
     row = {"emulator": emulator.name, "mode": emulator.mode, "signal": stop_signal.name,
            "questions": len(asked), "replied_before_signal": replied_before, "lost": lost,
-           "duplicated": duplicated, "out_of_order_chats": out_of_order,
-           "other_replies": unexpected, "error_lines": len(errors),
+           "duplicated": duplicated, "out_of_order_chats": out_of_order, **pressed,
+           "unreadable_presses": emulator.unreadable_presses, "other_replies": unexpected, "error_lines": len(errors),
            "update_id_clashes": len(update_ids) - len(set(update_ids)),
            "late_send_retries": undelivered_tries,
            "first_exit_status": first_status, "second_exit_status": second_status,
            "seconds": round(time.monotonic() - began, 1), "log": str(bot.log)}
     row["pass"] = (lost == 0 and duplicated <= allowed and out_of_order == 0 and not errors
+                   and (emulator.unreadable_presses or pressed["press_lost"] == 0)
+                   and pressed["press_duplicated"] == 0
                    and second_status == 0
                    and (stop_signal == signal.SIGKILL or first_status == 0))
     row["first_errors"] = errors[:5]
@@ -398,6 +499,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{row['seconds']:>5.1f}  {'PASS' if row['pass'] else 'FAIL'}", flush=True)
             for line in row["first_errors"]:
                 print(f"    {line}")
+            print(f"    button presses {row['presses']}: unanswered {row['press_lost']}, "
+                  f"answered twice {row['press_duplicated']}"
+                  + (f" (not counted: {row['unreadable_presses']})"
+                     if row["unreadable_presses"] else ""))
             if row["other_replies"] or row["update_id_clashes"]:
                 print(f"    other replies {row['other_replies']}, "
                       f"update_id clashes {row['update_id_clashes']}")

@@ -457,18 +457,21 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         since = parse_since(args.since) if args.since else None
     except ValueError as exc:
         raise CliError(f"--since: {exc}") from None
-    names = _display_names(settings.knowledge_path)
+    names, titles = _display_names(settings.knowledge_path)
     with _question_log(settings) as log:
-        print(format_stats(log.stats(since=since), names))
+        print(format_stats(log.stats(since=since), names, titles,
+                           served=len(titles) if titles else None))
     return EXIT_OK
 
 
-def _display_names(path: Path) -> dict[str, str]:
+def _display_names(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """People's and topics' names, and articles' titles, by id (nothing if it does not load)."""
     try:
         kb = load_knowledge(path)
     except KnowledgeError:
-        return {}
-    return {**{p.id: p.name for p in kb.people}, **{t.id: t.name for t in kb.topics}}
+        return {}, {}
+    names = {**{p.id: p.name for p in kb.people}, **{t.id: t.name for t in kb.topics}}
+    return names, {a.id: a.title for a in kb.articles}
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from bot.storage import STATUSES, Disliked, Stats, UnansweredGroup
+from bot.storage import STATUSES, ArticleUsage, Disliked, Stats, UnansweredGroup
+
+TITLE_WIDTH = 48  # an article's title is cut to this many characters in the stats
 
 
 def format_unanswered(
@@ -56,8 +58,14 @@ def _format_groups(groups: Sequence[UnansweredGroup]) -> str:
     return "\n".join(lines)
 
 
-def format_stats(stats: Stats, names: Mapping[str, str] | None = None) -> str:
-    """Render stats as plain text; ``names`` maps person and topic ids to display names."""
+def format_stats(stats: Stats, names: Mapping[str, str] | None = None,
+                 titles: Mapping[str, str] | None = None, served: int | None = None) -> str:
+    """Render stats as plain text; ``names`` maps person and topic ids to display names,
+    ``titles`` article ids to titles; ``served``: how many articles the bot serves.
+
+    A few lines whatever the size of the library: the articles asked about most and those
+    leaving the most questions unanswered (at most ``top`` of each, see ``QuestionLog.stats``).
+    """
     names = names or {}
     period = f"since {_when(stats.since)}" if stats.since is not None else "all time"
     if stats.total == 0:
@@ -68,10 +76,33 @@ def format_stats(stats: Stats, names: Mapping[str, str] | None = None) -> str:
         count = stats.by_status.get(status, 0)
         lines.append(f"  {labels[status] + ':':<19}{_percent(count, stats.total):>5}  ({count})")
     lines.append(f"Distinct users: {stats.users}")
+    lines += _article_lines(stats, titles or {}, served)
     for title, ranking in (("people", stats.top_people), ("topics", stats.top_topics)):
         listed = ", ".join(f"{names.get(ref, ref)} ({count})" for ref, count in ranking)
         lines.append(f"Most asked {title}: {listed or 'none yet'}")
     return "\n".join(lines)
+
+
+def _article_lines(stats: Stats, titles: Mapping[str, str], served: int | None) -> list[str]:
+    """Articles: how many were asked about, the most asked, the most often unanswered."""
+    if not stats.articles and not served:
+        return []
+    of = f" of {served:,} served" if served is not None else ""
+    lines = [f"Articles asked about: {stats.articles:,}{of}"]
+    listed = {usage.article for usage in stats.top_articles}
+    unlisted = [u for u in stats.most_unanswered if u.article not in listed]
+    for heading, usages in (("most asked", stats.top_articles),
+                            ("most unanswered", unlisted)):
+        if usages:
+            lines.append(f"  {heading} (questions, unanswered):")
+            lines += [_article_line(usage, titles) for usage in usages]
+    return lines
+
+
+def _article_line(usage: ArticleUsage, titles: Mapping[str, str]) -> str:
+    title = titles.get(usage.article)
+    label = f"{_one_line(title, TITLE_WIDTH)} ({usage.article})" if title else usage.article
+    return f"  {usage.questions:>6,} {usage.unanswered:>6,}  {label}"
 
 
 def _one_line(text: str, width: int = 120) -> str:

@@ -78,7 +78,7 @@ VERDICTS: tuple[str, ...] = ("up", "down")
 """What a reader can say of an answer with its feedback buttons (👍, 👎)."""
 
 _T = TypeVar("_T")
-_SCHEMA_VERSION = 2
+_SCHEMA_VERSION = 3
 _SALT_BYTES = 32
 _PERSON = "person"
 _TOPIC = "topic"
@@ -123,6 +123,14 @@ _FEEDBACK_SCHEMA: tuple[str, ...] = (
     "CREATE INDEX feedback_verdict_at ON feedback (verdict, at)",
 )
 
+# Version 3: the article that answered each question (a library serves many), so stats can say
+# which articles readers ask about and which leave them without an answer. NULL: not known (a
+# question logged before version 3).
+_ARTICLE_SCHEMA: tuple[str, ...] = (
+    "ALTER TABLE questions ADD COLUMN article TEXT",
+    "CREATE INDEX questions_article_status ON questions (article, status)",
+)
+
 _APOSTROPHES = frozenset("'\u2019\u02bc\u0060\u00b4")
 _RELATIVE = re.compile(r"(\d+)\s*([hdw])")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
@@ -154,6 +162,15 @@ class Disliked:
 
 
 @dataclass(frozen=True)
+class ArticleUsage:
+    """How many questions one article answered (or was asked and could not answer)."""
+
+    article: str  # the article's id
+    questions: int
+    unanswered: int  # of them, how many got a request to clarify or no answer
+
+
+@dataclass(frozen=True)
 class Stats:
     """Usage counts over the whole log or since a point in time."""
 
@@ -163,6 +180,10 @@ class Stats:
     top_people: list[tuple[str, int]]  # (person id, questions), most asked first
     top_topics: list[tuple[str, int]]  # (topic id, questions), most asked first
     users: int  # distinct (hashed) users
+    articles: int = 0  # distinct articles questions went to (where it is known)
+    top_articles: list[ArticleUsage] = field(default_factory=list)  # most asked first
+    # the articles with the most unanswered questions (at least one), most first
+    most_unanswered: list[ArticleUsage] = field(default_factory=list)
 
 
 @dataclass
@@ -252,9 +273,11 @@ class QuestionLog:
         user_id: int | None,
         people: Sequence[str] = (),
         topics: Sequence[str] = (),
+        article: str | None = None,
         at: datetime | None = None,
     ) -> None:
-        """Store one question's outcome; ``people``/``topics`` are the knowledge-base ids it hit.
+        """Store one question's outcome; ``people``/``topics`` are the knowledge-base ids it hit,
+        ``article`` the id of the article that answered (or was asked and could not).
 
         Raises ``ValueError`` for a status outside :data:`STATUSES` (a programming error). A
         database error is logged as a warning and the entry dropped: this never raises for it.
@@ -269,9 +292,10 @@ class QuestionLog:
                 conn = self._connection()
                 with _transaction(conn, "BEGIN IMMEDIATE"):
                     cursor = conn.execute(
-                        "INSERT INTO questions (at, question, status, user_hash)"
-                        " VALUES (?, ?, ?, ?)",
-                        (when, text, status_value, user_hash),
+                        "INSERT INTO questions (at, question, status, user_hash, article)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (when, text, status_value, user_hash,
+                         _clean(article) if article else None),
                     )
                     conn.executemany(
                         "INSERT OR IGNORE INTO question_refs (question_id, kind, ref)"
@@ -367,7 +391,8 @@ class QuestionLog:
         )
 
     def stats(self, *, since: datetime | None = None, top: int = 5) -> Stats:
-        """Count questions, outcomes, distinct users and the ``top`` people and topics asked.
+        """Count questions, outcomes, distinct users, the ``top`` people and topics asked, and
+        the ``top`` articles by questions and by unanswered questions.
 
         Only questions at or after ``since`` count, if given. Raises :class:`StorageError`, or
         ``ValueError`` for a negative ``top``.
@@ -383,8 +408,9 @@ class QuestionLog:
                 f"SELECT status, COUNT(*) FROM questions {where} GROUP BY status", params
             ):
                 by_status[status] = count
-            (users,) = conn.execute(
-                f"SELECT COUNT(DISTINCT user_hash) FROM questions {where}", params
+            (users, articles) = conn.execute(
+                f"SELECT COUNT(DISTINCT user_hash), COUNT(DISTINCT article) FROM questions {where}",
+                params,
             ).fetchone()
             return Stats(
                 since=since_utc,
@@ -393,6 +419,9 @@ class QuestionLog:
                 top_people=_top_refs(conn, _PERSON, since_utc, top),
                 top_topics=_top_refs(conn, _TOPIC, since_utc, top),
                 users=users,
+                articles=articles,
+                top_articles=_top_articles(conn, where, params, "questions", top),
+                most_unanswered=_top_articles(conn, where, params, "unanswered", top),
             )
 
         return self._read(query)
@@ -517,6 +546,10 @@ def _initialise(conn: sqlite3.Connection) -> bytes:
         if version < 2:  # a version 1 log gains the feedback table; nothing else changes
             for statement in _FEEDBACK_SCHEMA:
                 conn.execute(statement)
+        if version < 3:  # and a version 2 log the questions' article (NULL for the old ones)
+            for statement in _ARTICLE_SCHEMA:
+                conn.execute(statement)
+        if version < _SCHEMA_VERSION:
             conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
         conn.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)",
@@ -559,6 +592,27 @@ def _top_refs(
         params = [kind, _iso(since)]
     sql += " GROUP BY ref ORDER BY n DESC, ref LIMIT ?"
     return [(ref, n) for ref, n in conn.execute(sql, [*params, top])]
+
+
+def _top_articles(
+    conn: sqlite3.Connection, where: str, params: Sequence[object], order: str, top: int
+) -> list[ArticleUsage]:
+    """The ``top`` articles by ``order`` (``questions`` or ``unanswered``, the other count
+    breaking ties, then the id); by unanswered, only articles with at least one."""
+    if top == 0:
+        return []
+    unanswered = ", ".join(f"'{s}'" for s in UNANSWERED_STATUSES)
+    other = "unanswered" if order == "questions" else "questions"
+    condition = f"{where} AND" if where else "WHERE"
+    sql = (
+        f"SELECT article, COUNT(*) AS questions,"
+        f" SUM(status IN ({unanswered})) AS unanswered"
+        f" FROM questions {condition} article IS NOT NULL GROUP BY article"
+        + (" HAVING unanswered > 0" if order == "unanswered" else "")
+        + f" ORDER BY {order} DESC, {other} DESC, article LIMIT ?"
+    )
+    return [ArticleUsage(article, n, int(missed))
+            for article, n, missed in conn.execute(sql, [*params, top])]
 
 
 def _status_value(status: str) -> str:

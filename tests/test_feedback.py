@@ -244,15 +244,17 @@ def test_a_version_1_log_gains_the_feedback_table(tmp_path: Path) -> None:
     path = tmp_path / "log.sqlite3"
     with QuestionLog(path) as log:
         log.record(question="kept", status="no_answer", user_id=1)
-    with sqlite3.connect(path) as conn:  # back to what the previous version wrote
+    with sqlite3.connect(path) as conn:  # back to what version 1 wrote
         conn.execute("DROP TABLE feedback")
+        conn.execute("DROP INDEX questions_article_status")
+        conn.execute("ALTER TABLE questions DROP COLUMN article")
         conn.execute("PRAGMA user_version = 1")
     with QuestionLog(path) as log:
         assert [g.question for g in log.unanswered()] == ["kept"]
         assert log.record_feedback(answer="a", question="q", shown=[], verdict="down",
                                    user_id=1)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (3,)
 
 
 def test_format_unanswered_lists_the_thumbs_down_with_speakers() -> None:

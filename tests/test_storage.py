@@ -18,6 +18,7 @@ from bot import storage
 from bot.reports import format_stats, format_unanswered
 from bot.storage import (
     MAX_QUESTION_CHARS,
+    ArticleUsage,
     QuestionLog,
     Stats,
     StorageError,
@@ -362,6 +363,54 @@ def test_stats_shares_and_tops(log: QuestionLog) -> None:
     assert "Distinct users: 4" in text
     assert "Most asked people: Vladimir Putin (4), velayati (3)" in text
     assert "Most asked topics: Iran (6), brics (2)" in text
+
+
+def test_stats_per_article_most_asked_and_most_unanswered(log: QuestionLog) -> None:
+    asked = {"iran": ("answer",) * 5 + ("no_answer",),
+             "kazakh": ("answer", "answer", "answer", "clarify"),
+             "peskov": ("no_answer",) * 3,
+             "opec": ("answer",)}
+    for article, statuses in asked.items():
+        for n, status in enumerate(statuses):
+            log.record(question=f"{article} {n}", status=status, user_id=n, article=article)
+    log.record(question="before articles were logged", status="no_answer", user_id=1)
+    stats = log.stats(top=2)
+    assert stats.articles == 4 and stats.total == 15
+    assert stats.top_articles == [ArticleUsage("iran", 6, 1), ArticleUsage("kazakh", 4, 1)]
+    assert stats.most_unanswered == [ArticleUsage("peskov", 3, 3), ArticleUsage("iran", 6, 1)]
+    assert log.stats(top=2, since=T0 + timedelta(days=3650)).top_articles == []
+    text = format_stats(stats, titles={"iran": "Russia and Iran are natural partners",
+                                       "peskov": "Peskov " + "x" * 80}, served=4000)
+    lines = text.splitlines()
+    start = lines.index("Articles asked about: 4 of 4,000 served")
+    assert lines[start + 1:start + 6] == [
+        "  most asked (questions, unanswered):",
+        "       6      1  Russia and Iran are natural partners (iran)",
+        "       4      1  kazakh",
+        "  most unanswered (questions, unanswered):",  # iran is listed above already
+        "       3      3  Peskov " + "x" * 40 + "\u2026 (peskov)"]
+    assert max(len(line) for line in lines) < 100
+
+
+def test_stats_of_a_log_without_articles_say_nothing_of_them(log: QuestionLog) -> None:
+    log.record(question="q", status="answer", user_id=1)
+    assert "Articles" not in format_stats(log.stats())
+    assert "Articles asked about: 0 of 3 served" in format_stats(log.stats(), served=3)
+
+
+def test_a_version_2_log_gains_the_article_column(log_path: Path) -> None:
+    with QuestionLog(log_path) as log:
+        log.record(question="old", status="answer", user_id=1, article="iran")
+    with sqlite3.connect(log_path) as conn:  # back to what version 2 wrote
+        conn.execute("DROP INDEX questions_article_status")
+        conn.execute("ALTER TABLE questions DROP COLUMN article")
+        conn.execute("PRAGMA user_version = 2")
+    with QuestionLog(log_path) as log:
+        log.record(question="new", status="no_answer", user_id=1, article="iran")
+        stats = log.stats()
+    assert stats.total == 2 and stats.top_articles == [ArticleUsage("iran", 1, 1)]
+    with sqlite3.connect(log_path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (3,)
 
 
 def test_stats_on_empty_log(log: QuestionLog) -> None:

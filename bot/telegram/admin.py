@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterable
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -13,9 +14,10 @@ from telegram.ext import ContextTypes
 
 from bot.inbox import InboxError
 from bot.knowledge import Problem, format_changes
+from bot.library import Library
 from bot.reports import format_stats, format_unanswered
 from bot.service import KnowledgeService, ReloadOutcome
-from bot.storage import StorageError, parse_since
+from bot.storage import Stats, StorageError, parse_since
 from bot.telegram.replies import esc, preformatted
 from bot.telegram.sending import reply_html
 from bot.telegram.state import BotState, bot_state
@@ -104,11 +106,28 @@ async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
         log.warning("could not read the question log: %s", exc)
         await reply_html(update, context, esc("Could not read the question log."))
         return
-    kb = state.service.engine.kb
-    speakers = {p.id: p.name for p in kb.people}
-    speakers |= {s.id: speakers.get(s.speaker, s.speaker) for s in kb.statements}
+    library = state.service.library
+    # a library of several articles rates "<article id>/<entry id>"; one article, its ids
+    articles = {i.partition("/")[0] for item in disliked for i in item.shown if "/" in i}
+    speakers = await asyncio.to_thread(_entry_speakers, library, articles)
     await reply_html(update, context,
                      preformatted(format_unanswered(groups, disliked, speakers)))
+
+
+def _entry_speakers(library: Library, articles: Iterable[str]) -> dict[str, str]:
+    """Entry ids -> whom they quote or are about: the newest article's entries by their ids
+    (the only article, or a log written before entries were qualified), those of
+    ``articles`` as ``<article id>/<entry id>``."""
+    speakers: dict[str, str] = {}
+    for article in ("", *sorted(articles)):
+        if article and library.find(article) is None:
+            continue
+        kb = library.kb(article or library.default_article)
+        prefix = f"{article}/" if article else ""
+        people = {p.id: p.name for p in kb.people}
+        speakers |= {prefix + i: name for i, name in people.items()}
+        speakers |= {prefix + s.id: people.get(s.speaker, s.speaker) for s in kb.statements}
+    return speakers
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -133,9 +152,25 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         log.warning("could not read the question log: %s", exc)
         await reply_html(update, context, esc("Could not read the question log."))
         return
-    kb = state.service.engine.kb
-    names = {p.id: p.name for p in kb.people} | {t.id: t.name for t in kb.topics}
-    await reply_html(update, context, preformatted(f"{format_stats(stats, names)}\n{inbox}"))
+    library = state.service.library
+    names, titles = await asyncio.to_thread(_stats_names, library, stats)
+    report = format_stats(stats, names, titles, served=len(library.cards))
+    await reply_html(update, context, preformatted(f"{report}\n{inbox}"))
+
+
+def _stats_names(library: Library, stats: Stats) -> tuple[dict[str, str], dict[str, str]]:
+    """People's and topics' names, and articles' titles, for the stats: read from the newest
+    article and the articles the stats list (a few, however large the library), the ones
+    listed first winning a shared id."""
+    listed = [u.article for u in (*stats.top_articles, *stats.most_unanswered)]
+    articles = [a for a in dict.fromkeys([*listed, library.default_article])
+                if library.find(a) is not None]
+    names: dict[str, str] = {}
+    for article in reversed(articles):
+        kb = library.kb(article)
+        names |= {p.id: p.name for p in kb.people} | {t.id: t.name for t in kb.topics}
+    titles = {a: ref.title for a in articles if (ref := library.find(a)) is not None}
+    return names, titles
 
 
 async def inbox_line(state: BotState) -> str:

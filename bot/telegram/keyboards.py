@@ -11,7 +11,7 @@ button still works after a restart. Handlers are routed by the object's class
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -66,17 +66,20 @@ class Feedback:
 FEEDBACK_LABELS = {"up": "\U0001f44d", "down": "\U0001f44e"}  # 👍 👎
 
 
-def feedback_row(result: Result) -> list[InlineKeyboardButton]:
+def feedback_row(result: Result, shown: Sequence[str] | None = None,
+                 ) -> list[InlineKeyboardButton]:
     """The 👍 👎 buttons under an answer that shows something; none under anything else (a
-    request to clarify, "not in the article")."""
+    request to clarify, "not in the article"). They rate ``shown`` (the entry ids the reply
+    showed), by default the result's matches."""
     if result.status is not Status.ANSWER or not result.matches:
         return []
     answer = secrets.token_hex(8)
     question = result.question[:MAX_QUESTION_CHARS]
-    shown = tuple(dict.fromkeys(m.id for m in result.matches))
+    entries = [m.id for m in result.matches] if shown is None else shown
+    rated = tuple(dict.fromkeys(entries))
     verdicts: tuple[Literal["up", "down"], ...] = ("up", "down")
     return [InlineKeyboardButton(FEEDBACK_LABELS[v], callback_data=Feedback(
-        answer, question, shown, v)) for v in verdicts]
+        answer, question, rated, v)) for v in verdicts]
 
 
 def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from telegram import Bot, Chat, Message, Update
+from telegram import Bot, Chat, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -20,7 +20,7 @@ from bot.conversation import ask as ask_in_context
 from bot.engine import Engine, Result
 from bot.knowledge import KnowledgeBase
 from bot.library import Library
-from bot.render import HTML, library_extra_blocks
+from bot.render import HTML
 from bot.results import LibraryResult
 from bot.telegram.articles import (
     CONVERSATION_KEY,
@@ -29,7 +29,7 @@ from bot.telegram.articles import (
     set_current_article,
 )
 from bot.telegram.keyboards import example_keyboard, example_question, example_statements, knows
-from bot.telegram.replies import compose_answer, esc
+from bot.telegram.replies import compose_library_answer, esc
 from bot.telegram.sending import edit_html, reply_html, reply_target, send_html, topic_id
 from bot.telegram.state import BotState, bot_state
 
@@ -54,9 +54,14 @@ async def consult(engine: Engine, question: str, bot: Bot, chat_id: int | None, 
 
 async def consult_library(library: Library, question: str, current: str, bot: Bot,
                           chat_id: int | None, *, thread_id: int | None = None,
-                          conversation: Context = EMPTY) -> tuple[LibraryResult, Context]:
-    """The library's answer in the chat's current article, as :func:`consult`."""
-    work = asyncio.to_thread(library.converse, question, current, conversation)
+                          conversation: Context | None = EMPTY,
+                          ) -> tuple[LibraryResult, Context]:
+    """The library's answer in the chat's current article, as :func:`consult`
+    (``conversation`` None: the question on its own)."""
+    if conversation is None:
+        work = asyncio.to_thread(lambda: (library.ask(question, current), EMPTY))
+    else:
+        work = asyncio.to_thread(library.converse, question, current, conversation)
     return await _typing_while(asyncio.ensure_future(work), bot, chat_id, thread_id)
 
 
@@ -93,8 +98,9 @@ def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Context:
 
 
 async def record_question(state: BotState, question: str, result: Result, kb: KnowledgeBase,
-                          user_id: int | None) -> None:
-    """Log the question's outcome in a worker thread; a storage failure never breaks a reply."""
+                          user_id: int | None, article: str | None) -> None:
+    """Log the question's outcome (``article``: the id of the article that replied) in a
+    worker thread; a storage failure never breaks a reply."""
     if state.question_log is None:
         return
     people = tuple(dict.fromkeys(m.speaker for m in result.matches if m.speaker))
@@ -107,9 +113,32 @@ async def record_question(state: BotState, question: str, result: Result, kb: Kn
     try:
         await asyncio.to_thread(state.question_log.record, question=question,
                                 status=result.status.value, user_id=user_id, people=people,
-                                topics=tuple(dict.fromkeys(topics)))
+                                topics=tuple(dict.fromkeys(topics)), article=article)
     except Exception:  # whatever went wrong in the log, it must not cost the user the answer
         log.warning("could not record a question in the question log", exc_info=True)
+
+
+async def compose_reply(context: ContextTypes.DEFAULT_TYPE, chat: Chat, question: str,
+                        user_id: int | None, *, thread_id: int | None = None,
+                        in_conversation: bool = True,
+                        ) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """The reply to ``question`` from the library (in the chat's conversation, unless not
+    ``in_conversation``), in blocks, with its buttons; the article that answered becomes the
+    chat's, and the question is recorded."""
+    state = bot_state(context)
+    library = state.service.library  # read once: a reload mid-answer cannot mix two KBs
+    replied, after = await consult_library(
+        library, question, current_article(context, library), context.bot, chat.id,
+        thread_id=thread_id, conversation=_conversation(context) if in_conversation else None)
+    set_current_article(context, replied.article.id)  # the article that answered
+    if in_conversation and context.chat_data is not None:
+        context.chat_data[CONVERSATION_KEY] = (after, time.time())
+    text, markup = compose_library_answer(replied, library.kb, qualified=len(library.cards) > 1)
+    # Recorded before replying: once a reply is seen, /unanswered and /stats count it, even
+    # while updates of other chats (an admin's) are handled concurrently.
+    await record_question(state, question, replied.parts[0].result,
+                          library.kb(replied.article.id), user_id, replied.article.id)
+    return text, markup
 
 
 async def ask_and_reply(context: ContextTypes.DEFAULT_TYPE, chat: Chat, question: str,
@@ -117,20 +146,7 @@ async def ask_and_reply(context: ContextTypes.DEFAULT_TYPE, chat: Chat, question
                         thread_id: int | None = None) -> list[Message]:
     """Answer ``question`` in ``chat`` (in forum topic ``thread_id``): record it, reply, and
     return the reply messages."""
-    state = bot_state(context)
-    library = state.service.library  # read once: a reload mid-answer cannot mix two KBs
-    replied, after = await consult_library(library, question, current_article(context, library),
-                                           context.bot, chat.id, thread_id=thread_id,
-                                           conversation=_conversation(context))
-    set_current_article(context, replied.article.id)  # the article that answered
-    if context.chat_data is not None:
-        context.chat_data[CONVERSATION_KEY] = (after, time.time())
-    result, kb = replied.parts[0].result, library.kb(replied.article.id)
-    text, markup = compose_answer(result, kb, feedback=True)
-    text += library_extra_blocks(replied, library.kb, HTML)  # other articles, and what else
-    # Recorded before replying: once a reply is seen, /unanswered and /stats count it, even
-    # while updates of other chats (an admin's) are handled concurrently.
-    await record_question(state, question, result, kb, user_id)
+    text, markup = await compose_reply(context, chat, question, user_id, thread_id=thread_id)
     return await send_html(context.bot, chat.id, text, markup, reply_to=reply_to,
                            thread_id=thread_id)
 
@@ -214,10 +230,10 @@ async def edited_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                                    thread_id=thread_id)
         state.replies.put(key, tuple(m.message_id for m in sent))
         return
-    engine = current_engine(context)
-    result, _ = await consult(engine, question, context.bot, chat.id, thread_id=thread_id)
-    text, markup = compose_answer(result, engine.kb, feedback=True)
-    await record_question(state, question, result, engine.kb, user_id)  # before: see ask_and_reply
+    # The edited question on its own (the conversation went on from the first wording), from
+    # every article, as a new question would be
+    text, markup = await compose_reply(context, chat, question, user_id, thread_id=thread_id,
+                                       in_conversation=False)
     try:
         ids = await edit_html(context.bot, chat.id, previous, text, markup, reply_to=reply_to,
                               thread_id=thread_id)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.engine import Match, Result, Status
 from bot.knowledge import KnowledgeBase, Statement
-from bot.markup import HTML, group_lines, line_blocks
-from bot.render import result_blocks
+from bot.markup import HTML, group_lines, line_blocks, text_blocks
+from bot.render import library_extra_blocks, result_blocks
+from bot.results import LibraryResult
 from bot.telegram.keyboards import (
     AskQuestion,
     button_label,
@@ -81,14 +84,25 @@ def preformatted(text: str) -> list[str]:
 
 
 def compose_answer(result: Result, kb: KnowledgeBase, *, feedback: bool = False,
+                   extra: Sequence[str] = (), shown: Sequence[str] | None = None,
                    ) -> tuple[list[str], InlineKeyboardMarkup | None]:
     """The HTML reply (in blocks) and buttons for one engine result; with ``feedback``, an
-    answer (not a request to clarify, not "not in the article") also gets a 👍 👎 row."""
+    answer (not a request to clarify, not "not in the article") also gets a 👍 👎 row.
+
+    ``extra`` blocks follow an answer; after anything else they follow its lead, so that the
+    choices offered come last, right above their buttons. ``shown``: the entries the 👍 👎
+    rate, if not only the result's.
+    """
     blocks = result_blocks(result, kb, HTML)
+    if result.status is Status.ANSWER:
+        blocks += extra
+    else:  # "not in the article", then (extra) where else, then what to ask here
+        lead = len(text_blocks(result.lead, HTML)) if result.lead else 0
+        blocks[lead:lead] = extra
     if result.status is Status.ANSWER:
         more = more_from_keyboard(result, kb)
         rows = [list(row) for row in more.inline_keyboard] if more else []
-        if feedback and (row := feedback_row(result)):
+        if feedback and (row := feedback_row(result, shown)):
             rows.append(row)
         return blocks or [esc(result.text)], InlineKeyboardMarkup(rows) if rows else None
     if result.suggestions:
@@ -100,6 +114,24 @@ def compose_answer(result: Result, kb: KnowledgeBase, *, feedback: bool = False,
     hint = esc("I can answer questions about what the people quoted in the article said, "
                 "and about the event. Try one of these:")
     return [*blocks, hint], example_keyboard(kb)
+
+
+def compose_library_answer(replied: LibraryResult,
+                           kb_of: Callable[[str], KnowledgeBase], *, qualified: bool = False,
+                           ) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """The HTML reply (in blocks) and buttons for a library's answer, read in order: the first
+    article's reply, the other articles' replies, then one keyboard under all of them.
+
+    The buttons are those of the first article's reply (the chat's article after it: a "More
+    from" button shows its speaker there), and one 👍 👎 row rating the whole reply: every
+    entry it showed, as ``<article id>/<entry id>`` if ``qualified`` (entry ids are an
+    article's own: a library of several articles qualifies them).
+    """
+    first = replied.parts[0]
+    shown = [f"{part.article.id}/{m.id}" if qualified else m.id
+             for part in replied.parts for m in part.result.matches]
+    return compose_answer(first.result, kb_of(first.article.id), feedback=True,
+                          extra=library_extra_blocks(replied, kb_of, HTML), shown=shown)
 
 
 def statement_result(statement: Statement) -> Result:
