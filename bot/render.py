@@ -33,7 +33,8 @@ def statement_blocks(statement: Statement, kb: KnowledgeBase, m: Markup) -> list
     unless the words are longer than a block: then the speaker line comes with the last part."""
     person = kb.person(statement.speaker)
     words = statement.text
-    if statement.kind is StatementKind.QUOTE and words[-1:] not in {".", "!", "?"}:
+    if statement.kind is StatementKind.QUOTE and words.rstrip("\"'\u201d\u2019\u00bb)")[-1:] \
+            not in {".", "!", "?", "\u2026"}:  # "... next week.\u201d" ends already
         words += "."  # the article ends a quote with a comma before "he said"; show it whole
     elif statement.kind is StatementKind.REPORTED and words[:1].islower():
         words = "\u2026" + words  # an excerpt of the article's sentence, not a full one

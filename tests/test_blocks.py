@@ -15,7 +15,7 @@ import pytest
 from telegram.constants import MessageLimit
 
 from bot.engine import Match, Result, Status
-from bot.knowledge import KnowledgeBase, Statement
+from bot.knowledge import KnowledgeBase, Statement, StatementKind
 from bot.markup import HTML, PLAIN, cut_plain, line_blocks, units
 from bot.render import render_result, result_blocks, statement_blocks
 from bot.telegram.replies import preformatted
@@ -151,3 +151,17 @@ def test_line_blocks_keep_lines_whole_and_cut_only_a_line_too_long() -> None:
     blocks = line_blocks(lines, HTML)
     assert blocks[0] == "short line" and blocks[-1] == "last"
     assert all(units(b) <= LIMIT for b in blocks) and len(blocks) == 4
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("we will meet at the end of next week, the diplomat said", "next week, the diplomat said."),
+    ("they will gather \u201cat the end of next week.\u201d", "next week.\u201d"),
+    ("is it over?", "over?"),
+    ("we shall see\u2026", "see\u2026"),
+])
+def test_a_quote_ends_with_one_full_stop(tiny_kb: KnowledgeBase, text: str, shown: str) -> None:
+    statement = dataclasses.replace(tiny_kb.statements[0], text=text, kind=StatementKind.QUOTE)
+    (block,) = statement_blocks(statement, tiny_kb, PLAIN)
+    quoted = block.split("\n\u2014 ")[0]
+    assert quoted.endswith(shown + "\u201d") or quoted.endswith(shown)
+    assert not quoted.rstrip("\u201d").endswith((".\u201d.", "?.", "\u2026."))
