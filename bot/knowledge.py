@@ -423,7 +423,10 @@ class _Reader:
         if not isinstance(value, list) or not all(
             isinstance(item, str) and item.strip() for item in value
         ):
-            self.problems.append(self.entry.problem(f"{key!r} must be a list of strings"))
+            number = next((item for item in value if isinstance(item, int | float)), None) \
+                if isinstance(value, list) else None
+            hint = f" (put numbers in quotes: \"{number}\")" if number is not None else ""
+            self.problems.append(self.entry.problem(f"{key!r} must be a list of strings{hint}"))
             return ()
         return tuple(dict.fromkeys(item.strip() for item in value))  # dedupe, keep order
 

@@ -419,6 +419,8 @@ def test_unknown_top_level_key(make_kb: MakeKb) -> None:
      "  id: mini", "article: 'summary' must be a non-empty string"),
     ("synonyms: [sanctions, embargo]", "synonyms: {a: b}", "- id: sanctions",
      "topic 'sanctions': 'synonyms' must be a list of strings"),
+    ("synonyms: [sanctions, embargo]", "synonyms: [sanctions, 2024]", "- id: sanctions",
+     "topic 'sanctions': 'synonyms' must be a list of strings (put numbers in quotes: \"2024\")"),
     ("- id: ben-sanctions", "- id: Ben_Sanctions", "- id: Ben_Sanctions",
      ("statement 'Ben_Sanctions': id must be lower-case letters, digits and '-', "
       "at most 48 characters")),
