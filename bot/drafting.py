@@ -23,6 +23,7 @@ from bot.drafting_people import (
     EVALUATIVE,
     ORG_NOUNS,
     PRONOUNS,
+    ROLE_ALTERNATION,
     ROLE_WORDS,
     VERB,
     DraftPerson,
@@ -251,10 +252,15 @@ _PARTICIPLE = re.compile(r"(?:^|\band\s+|,\s+)(?P<text>(?:stressing|noting|empha
                          r"underlining|highlighting|recalling|pointing out|urging|warning|"
                          r"expressing|calling for)\b[^,.;:]{8,})")
 # "..., Christine Lagarde said that ...": a speaker and a speech verb inside the sentence
-_INNER = re.compile(rf"(?:^|,\s+|\band\s+)(?P<who>(?:[Tt]he\s+(?:[A-Za-z-]+\s+){{0,3}}?[a-z-]+|[Hh]e|[Ss]he|"
+_INNER = re.compile(rf"(?:^|,\s+|\band\s+|\bthat\s+(?=(?:he|she)\s))(?P<who>(?:[Tt]he\s+(?:[A-Za-z-]+\s+){{0,3}}?[a-z-]+|[Hh]e|[Ss]he|"
                     rf"[Ii]t|[Tt]hey|"
                     rf"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,3}}))\s+(?:[a-z]+ly\s+)?{VERB}\s+"
                     rf"(?:that\s+)?(?P<text>[^,].{{11,}}?)[.]?$")
+# "However, the leader of the ... party, Tamar Kekenadze, appealed to ...": the role first,
+# then the name set off by commas, then the verb
+_ROLE_THEN_NAME = re.compile(rf"(?:^|,\s+)(?:[Tt]he|[Aa]n?)\s+[^,]{{3,120}},\s+(?P<who>[A-Z][\w’'-]+"
+                             rf"(?:\s+[A-Z][\w’'-]+){{1,3}}),\s+(?:[a-z]+ly\s+)?{VERB}\s+"
+                             rf"(?:that\s+)?(?P<text>[^,].{{11,}}?)[.]?$")
 _ADDING = re.compile(r",\s+adding that\s+(?P<text>.{12,}?)[.]?$")
 # a paragraph that opens a quote and does not close it: the quote goes on in the next one
 _OPEN_QUOTE = re.compile(r"^[“\"](?P<text>[^“”\"]{12,})$")
@@ -432,12 +438,19 @@ def _reported_statements(sentence: str, people: dict[str, DraftPerson], cursor: 
                          number: int) -> list[DraftStatement]:
     """The reported statements of a sentence: "X said that ...", "In his words, ...", "...,
     according to the report", "..., he said", and a second one in ", adding that ..."."""
-    match = (_ACCORDING.match(sentence) or _ACCORDING_AFTER.match(sentence)
-             or _ACCORDING_INSIDE.match(sentence) or _SAID_AFTER.match(sentence)
-             or _REPORTED.match(sentence) or _INNER.search(sentence)
-             or _SAID_INVERTED.match(sentence) or _PASSIVE.match(sentence))
-    if not match:
-        return []
+    for pattern in _REPORTING_PATTERNS:
+        match = pattern.search(sentence)
+        if match:
+            found = _reported_by(sentence, match, people, cursor, number)
+            if found:
+                return found
+    return []
+
+
+def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPerson],
+                 cursor: _Cursor, number: int) -> list[DraftStatement]:
+    """The statements of a sentence as one reporting pattern reads it (none when the words
+    it takes for the speaker name no one)."""
     groups = match.groupdict()
     who = groups.get("who") or groups.get("who2") or ""
     apposition = groups.get("apposition") or ""
@@ -479,6 +492,11 @@ def _reported_statements(sentence: str, people: dict[str, DraftPerson], cursor: 
 
 
 
+# most specific first; the next is tried when one finds no speaker in its words
+_REPORTING_PATTERNS = (_ACCORDING, _ACCORDING_AFTER, _ACCORDING_INSIDE, _SAID_AFTER, _REPORTED,
+                       _ROLE_THEN_NAME, _INNER, _SAID_INVERTED, _PASSIVE)
+
+
 def _with_verb(sentence: str, match: re.Match[str], text: str) -> str:
     before = sentence[:match.start("text")].rstrip()
     verb = re.search(r"(?:also\s+)?([a-z]+)$", before)
@@ -498,4 +516,35 @@ def draft(text: str) -> Draft:
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body) if p.strip()]
     people = find_people(paragraphs)
     statements = find_statements(paragraphs, people)
+    _add_attribution_aliases(statements, people)
     return Draft(title, people, statements, paragraphs)
+
+
+# "the top Iranian diplomat added", "the head of the state said": how the article itself refers
+# back to the speaker
+_ROLE_ATTRIBUTION = re.compile(rf"^(?P<alias>[Tt]he\s+(?:[\w’'-]+\s+){{0,4}}?(?:{ROLE_ALTERNATION})"
+                               rf"\b(?:\s+of\s+(?:the\s+)?[\w’'-]+){{0,2}})(?:\s+said)?$", re.IGNORECASE)
+
+
+def _add_attribution_aliases(statements: list[DraftStatement],
+                             people: dict[str, DraftPerson]) -> None:
+    """The role nouns the article attributes a speaker's words by become that speaker's role
+    aliases; an alias that two people share names neither, and is dropped."""
+    for statement in statements:
+        found = _ROLE_ATTRIBUTION.match(statement.attribution.strip())
+        person = people.get(statement.speaker)
+        if not found or person is None or person.institution or (
+                statement.review and "named last" not in statement.review
+                and "matched" not in statement.review):
+            continue
+        alias = "the " + found.group("alias").split(None, 1)[1].casefold()
+        if any(p.name.split()[-1].casefold() in alias for p in people.values()):
+            continue  # "the assistant to ... Khamenei": a title naming someone else
+        if alias not in person.role_aliases:
+            person.role_aliases.append(alias)
+    owners: dict[str, set[str]] = {}
+    for person in people.values():
+        for alias in person.role_aliases:
+            owners.setdefault(alias.casefold(), set()).add(person.id)
+    for person in people.values():
+        person.role_aliases = [a for a in person.role_aliases if len(owners[a.casefold()]) == 1]
