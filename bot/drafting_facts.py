@@ -56,6 +56,7 @@ class Dateline:
     region: str = ""
     date: str = ""
     agency: str = ""
+    place_text: str = ""  # the text before the agency: "Azerbaijan, Baku", "YEREVAN, April 13"
 
 
 def find_dateline(paragraph: str) -> Dateline | None:
@@ -63,7 +64,8 @@ def find_dateline(paragraph: str) -> Dateline | None:
     slash = _SLASH_DATELINE.match(paragraph)
     if slash:
         return Dateline(slash.group(0).strip(), slash.group("city"), slash.group("region"),
-                        agency=slash.group("agency").strip())
+                        agency=slash.group("agency").strip(),
+                        place_text=paragraph[:slash.end("city")])
     found = _DATELINE.match(paragraph)
     if not found or not found.group(0).strip() or len(found.group("city")) < 3:
         return None
@@ -71,22 +73,30 @@ def find_dateline(paragraph: str) -> Dateline | None:
             or found.group("agency2") or re.match(r"\S+(?:\s+\S+){0,2}\s+[-–—]\s", found.group(0))):
         return None  # "NATO said ..." opens a sentence; a dateline says where or when
     city = found.group("city").title()
+    place_end = max(found.end(g) for g in ("city", "region", "date") if found.group(g))
     return Dateline(found.group(0).strip().rstrip("-–— ").strip(), city,
                     found.group("region") or "", found.group("date") or "",
-                    (found.group("agency") or found.group("agency2") or "").strip())
+                    (found.group("agency") or found.group("agency2") or "").strip(),
+                    paragraph[:place_end])
 
 
-def find_outlet(paragraphs: list[str]) -> tuple[str, str]:
-    """The agency the article names as its own reporter, and the sentence saying so."""
+def find_outlet(paragraphs: list[str]) -> tuple[str, str, str]:
+    """The agency the article names as its own reporter, the words saying so ("Trend reports
+    referring to InterFax-Kazakhstan", else the dateline) and the source it cites, if any."""
     for paragraph in paragraphs:
-        line = find_dateline(paragraph)
-        if line and line.agency:
-            return line.agency, line.text
         for _, sentence in split_sentences(paragraph):
             found = _REPORTS.search(sentence)
             if found:
-                return found.group("outlet"), sentence.rstrip(".")
-    return "", ""
+                byline = sentence[found.start("outlet"):].rstrip(" .")
+                source = re.search(r"\b(?:with reference to|referring to|citing|quoting)\s+"
+                                   r"(?P<source>.+)$", byline)
+                return (found.group("outlet"), byline,
+                        source.group("source").strip() if source else "")
+    for paragraph in paragraphs[:1]:
+        line = find_dateline(paragraph)
+        if line and line.agency:
+            return line.agency, line.text.rstrip(" ./"), ""
+    return "", "", ""
 
 
 def answers(sentence: str) -> list[str]:
@@ -140,6 +150,8 @@ def _holds_statement(text: str, drafted: list[str]) -> bool:
 def without_byline(sentence: str) -> str:
     """A sentence without the agency's byline at its end ("..., Trend reports")."""
     found = _REPORTS.search(sentence)
-    if found and found.start() > 0 and not sentence[found.end():].strip(" .").split():
+    rest = sentence[found.end():].strip(" .") if found else ""
+    if found and found.start() > 0 and (not rest or re.match(
+            r"(?:with reference to|referring to|citing|quoting)\s[^,;]+$", rest)):
         return sentence[:found.start()].rstrip(" ,;.-–—")
     return sentence

@@ -11,6 +11,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from bot import lexicon
+
 SPEECH_VERBS = (
     "said", "says", "stressed", "noted", "added", "stated", "emphasized", "emphasised",
     "underlined", "pointed out", "told", "announced", "declared", "explained", "believes",
@@ -65,6 +67,7 @@ class DraftPerson:
     first_seen: int = 0
     institution: bool = False  # a ministry, an agency, a party: "it", "the report"
     gender: str = ""  # "m" or "f" when the article shows it (Mr/Ms, spokeswoman, he/she)
+    nationality: str = ""  # "Georgian", from a role's country or adjective
 
 
 # ------------------------------------------------------------------------------- people
@@ -246,7 +249,52 @@ def find_people(paragraphs: list[str]) -> dict[str, DraftPerson]:
             for alias in role_aliases(role, institution=person.institution):
                 if alias not in person.role_aliases:
                     person.role_aliases.append(alias)
+        if not person.institution:
+            person.nationality = next(filter(None, map(nationality, person.roles)), "")
     return people
+
+
+def _demonyms() -> dict[str, tuple[str, ...]]:
+    return {row[0].replace("_", " "): tuple(w.replace("_", " ") for w in row[1:])
+            for row in lexicon.groups("demonyms")}
+
+
+def _country_pattern() -> re.Pattern[str]:
+    names = sorted({*_demonyms(), *(a for v in _demonyms().values() for a in v)}, key=len,
+                   reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")(?:[’']s)?\b",
+                      re.IGNORECASE)
+
+
+def nationality(role: str) -> str:
+    """The nationality a role states: "Georgia's Finance Minister", "Foreign Minister of
+    Azerbaijan", "Armenian Prime Minister" -> "Georgian", "Azerbaijani", "Armenian" (the
+    first country or adjective of bot/lexicon/demonyms.txt it names)."""
+    found = next((m for m in _country_pattern().finditer(role) if not re.search(
+        r"\b(?:on|to|from|in|about|for|with|against|over)\s+(?:the\s+)?[“\"]?$",
+        role[:m.start()], re.IGNORECASE)), None)  # "expert on Iran" is not Iranian
+    if not found:
+        return ""
+    word = found.group(1).casefold()
+    demonyms = _demonyms()
+    adjective = demonyms[word][0] if word in demonyms else word
+    return " ".join(w.capitalize() for w in adjective.split())
+
+
+def national_variant(role: str) -> str:
+    """The role with its country said as an adjective, as readers ask for it: "Georgia's
+    Finance Minister" -> "Georgian Finance Minister", "Foreign Minister of Azerbaijan" ->
+    "Azerbaijani Foreign Minister"; empty when the role has no country."""
+    demonyms = _demonyms()
+    owned = re.match(r"^(?P<country>[A-Z][\w ]*?)[’']s\s+(?P<rest>.+)$", role)
+    if owned and owned.group("country").casefold() in demonyms:
+        adjective = demonyms[owned.group("country").casefold()][0]
+        return f"{adjective.title()} {owned.group('rest')}"
+    of = re.match(r"^(?P<rest>[^,]+?)\s+of\s+(?:the\s+)?(?P<country>[A-Z][\w ]*?)$", role)
+    if of and of.group("country").casefold() in demonyms:
+        adjective = demonyms[of.group("country").casefold()][0]
+        return f"{adjective.title()} {of.group('rest')}"
+    return ""
 
 
 MAX_ALIAS_WORDS = 7  # a longer role ("leader of the ... party") is asked about by its head
@@ -271,7 +319,8 @@ def role_aliases(role: str, *, institution: bool = False) -> list[str]:
         head = re.split(r"\s+(?:of|to|for|from|at|in)\s+", role, maxsplit=1)[0]
         return [f"the {head.casefold()}"] if len(head.split()) <= 3 else []
     bare = re.sub(r"^(?:the|an?)\s+", "", role, flags=re.IGNORECASE)
-    return [bare if bare[:1].isupper() else f"the {bare}"]
+    variant = national_variant(bare)
+    return [bare if bare[:1].isupper() else f"the {bare}", *([variant] if variant else [])]
 
 
 ORG_WORDS = frozenset(["ministry", "intelligence", "office", "service", "council", "committee",

@@ -34,6 +34,7 @@ def to_yaml_data(result: Draft, article_id: str, source: str, *, outlet: str = "
         surname = person.name.split()[-1]
         people.append({
             "id": person.id, "name": person.name,
+            **({"nationality": person.nationality} if person.nationality else {}),
             "roles": person.roles or ["named in the article (no role given)"],
             "aliases": list(dict.fromkeys([person.name, surname])),
             "role_aliases": person.role_aliases,
@@ -60,14 +61,23 @@ def to_yaml_data(result: Draft, article_id: str, source: str, *, outlet: str = "
         "id": f"what-{tag}", "answer": lede + ".", "quote": lede,
         "keywords": ["what", "happened", "about"], "topics": [],
     }]
-    found_outlet, by_line = find_outlet(result.paragraphs)
+    found_outlet, byline, cited = find_outlet(result.paragraphs)
     outlet = outlet or found_outlet
     for paragraph in result.paragraphs:
         if outlet and outlet in paragraph:
-            sentence = by_line if by_line and outlet in by_line else next(
+            sentence = byline if byline and outlet in byline else next(
                 (s for _, s in split_sentences(paragraph) if outlet in s), paragraph)
-            facts.append({"id": f"outlet-{tag}", "answer": f"{outlet} reported it.",
-                          "quote": sentence.rstrip("."), "keywords": ["who", "reported"],
+            answer = f"{outlet} reported it" + (f", citing {cited}." if cited else ".")
+            if cited and re.fullmatch(r"[A-Z][\w.-]*(?: [A-Z][\w.-]*){0,2}", cited) and not any(
+                    cited in p["aliases"] for p in people):
+                # the source the report cites is named in the article: "what did it say"
+                # is then about someone the article does not quote
+                people.append({"id": f"{slug(cited)[:30]}-{tag}", "name": cited,
+                               "roles": [f"the source {outlet} cites"], "aliases": [cited],
+                               "role_aliases": []})
+            facts.append({"id": f"outlet-{tag}", "answer": answer,
+                          "quote": sentence.rstrip("."),
+                          "keywords": ["who", "reported", *([cited] if cited else [])],
                           "topics": []})
             break
     event_facts, place, kind = _event_facts(result, tag, line)
@@ -157,7 +167,7 @@ def _event_facts(result: Draft, tag: str, line: Dateline | None
     if line and "where" not in found:
         where_line = f"{line.city}, {line.region}" if line.region else line.city
         facts.append({"id": f"where-{tag}", "answer": f"In {where_line} (the dateline).",
-                      "quote": line.text.rstrip(" ./"),
+                      "quote": (line.place_text or line.text).rstrip(" ./"),
                       "keywords": ["where", "place", "city", "from"], "topics": []})
     return facts, place, kind
 
