@@ -219,7 +219,7 @@ _SUBJECT_LEAD = (r"(?:(?:In particular|For his part|For her part|At the same tim
                  r"message|remarks)),\s+)?")
 _REPORTED = re.compile(rf"^(?P<lead>{_SUBJECT_LEAD})(?P<who>(?:[Tt]he\s+)?[A-Z][\w’'. -]"
                        rf"{{0,80}}?|[Hh]e|[Ss]he|[Tt]hey)(?:\s+from\s+[^,]{{2,80}}(?=,\s+{VERB}\b|\s))?,?"
-                       rf"(?:,\s(?P<apposition>[^,]{{3,120}}),?)?\s+(?:[a-z]+ly\s+)?{VERB}\s+"
+                       rf"(?:,\s(?P<apposition>[^,]{{3,120}}),?)?\s+(?:[a-z]+ly\s+)?(?:(?:has|have|had)\s+)?{VERB}\s+"
                        rf"(?:(?:on\s+)?{_DAY}\s+)?(?:that\s+|about\s+)?(?P<text>.{{12,}}?)[.]?$")
 _ACCORDING = re.compile(r"^(?:[Aa]ccording to (?P<who>him|her|them|it|the [a-z]+|[A-Z][\w’'. -]"
                         r"{1,80}?)|[Ii]n (?P<who2>his|her|their) words),\s+(?P<text>.{12,}?)"
@@ -252,16 +252,23 @@ _PARTICIPLE = re.compile(r"(?:^|\band\s+|,\s+)(?P<text>(?:stressing|noting|empha
                          r"underlining|highlighting|recalling|pointing out|urging|warning|"
                          r"expressing|calling for)\b[^,.;:]{8,})")
 # "..., Christine Lagarde said that ...": a speaker and a speech verb inside the sentence
-_INNER = re.compile(rf"(?:^|,\s+|\band\s+|\bthat\s+(?=(?:he|she)\s))(?P<who>(?:[Tt]he\s+(?:[A-Za-z-]+\s+){{0,3}}?[a-z-]+|[Hh]e|[Ss]he|"
+_INNER = re.compile(rf"(?:^|,\s+|\band\s+)(?P<who>(?:[Tt]he\s+(?:[A-Za-z-]+\s+){{0,3}}?[a-z-]+|[Hh]e|[Ss]he|"
                     rf"[Ii]t|[Tt]hey|"
                     rf"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,3}}))\s+(?:[a-z]+ly\s+)?{VERB}\s+"
                     rf"(?:that\s+)?(?P<text>[^,].{{11,}}?)[.]?$")
+# "The agency adds that he also said that ...": a report of a report, said by "he"
+_THAT_HE = re.compile(rf"\bthat\s+(?P<who>he|she)\s+(?:[a-z]+ly\s+)?{VERB}\s+(?:that\s+)?"
+                      rf"(?P<text>[^,].{{11,}}?)[.]?$")
 # "However, the leader of the ... party, Tamar Kekenadze, appealed to ...": the role first,
 # then the name set off by commas, then the verb
 _ROLE_THEN_NAME = re.compile(rf"(?:^|,\s+)(?:[Tt]he|[Aa]n?)\s+[^,]{{3,120}},\s+(?P<who>[A-Z][\w’'-]+"
                              rf"(?:\s+[A-Z][\w’'-]+){{1,3}}),\s+(?:[a-z]+ly\s+)?{VERB}\s+"
                              rf"(?:that\s+)?(?P<text>[^,].{{11,}}?)[.]?$")
 _ADDING = re.compile(r",\s+adding that\s+(?P<text>.{12,}?)[.]?$")
+# '"Everybody should ..., the head of the state said at ...': a quote mark opened and never
+# closed, before the attribution; the quote ends where the attribution starts
+_UNCLOSED = re.compile(rf"[“\"]([^“”\"]{{12,}}?)(?=,\s+(?:[Tt]he\s+[a-z][\w ]{{2,60}}?|[Hh]e|[Ss]he|"
+                       rf"{_TITLE}?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,3}})\s+{_AUX}{VERB}\b)")
 # a paragraph that opens a quote and does not close it: the quote goes on in the next one
 _OPEN_QUOTE = re.compile(r"^[“\"](?P<text>[^“”\"]{12,})$")
 
@@ -317,7 +324,11 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
         quoted_spans: list[tuple[int, int]] = []
         events: list[tuple[float, str, Any]] = [(pos, "mention", pid)
                                               for pos, pid in _mentions(paragraph, people)]
-        for match in _QUOTE.finditer(paragraph):
+        quotes = list(_QUOTE.finditer(paragraph))
+        if _unbalanced(paragraph):
+            after = quotes[-1].end() if quotes else 0
+            quotes += [m for m in _UNCLOSED.finditer(paragraph, after)]
+        for match in quotes:
             if len(match.group(1)) < 12 or len(match.group(1).split()) < MIN_QUOTE_WORDS or (
                     _NAMING.search(paragraph[max(0, match.start() - 30):match.start()])) or (
                     _embedded(paragraph, match)):
@@ -370,6 +381,11 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
                 previous = found[-1] if found else None
         pending.texts.clear()  # a quote left open with no attribution after it is not drafted
     return out
+
+
+def _unbalanced(paragraph: str) -> bool:
+    """Whether a paragraph opens a quote mark it never closes."""
+    return paragraph.count('"') % 2 == 1 or paragraph.count("“") > paragraph.count("”")
 
 
 def _embedded(paragraph: str, match: re.Match[str]) -> bool:
@@ -494,7 +510,7 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
 
 # most specific first; the next is tried when one finds no speaker in its words
 _REPORTING_PATTERNS = (_ACCORDING, _ACCORDING_AFTER, _ACCORDING_INSIDE, _SAID_AFTER, _REPORTED,
-                       _ROLE_THEN_NAME, _INNER, _SAID_INVERTED, _PASSIVE)
+                       _ROLE_THEN_NAME, _INNER, _THAT_HE, _SAID_INVERTED, _PASSIVE)
 
 
 def _with_verb(sentence: str, match: re.Match[str], text: str) -> str:
@@ -540,6 +556,10 @@ def _add_attribution_aliases(statements: list[DraftStatement],
         alias = "the " + found.group("alias").split(None, 1)[1].casefold()
         if any(p.name.split()[-1].casefold() in alias for p in people.values()):
             continue  # "the assistant to ... Khamenei": a title naming someone else
+        nouns = set(re.findall(r"[a-z]+", alias)) & ROLE_WORDS
+        if any(nouns & set(re.findall(r"[a-z]+", " ".join(p.roles).casefold()))
+               for p in people.values() if p.id != person.id):
+            continue  # "the minister" with two ministers in the article: either of them
         if alias not in person.role_aliases:
             person.role_aliases.append(alias)
     owners: dict[str, set[str]] = {}

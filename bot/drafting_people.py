@@ -290,10 +290,11 @@ def national_variant(role: str) -> str:
     if owned and owned.group("country").casefold() in demonyms:
         adjective = demonyms[owned.group("country").casefold()][0]
         return f"{adjective.title()} {owned.group('rest')}"
-    of = re.match(r"^(?P<rest>[^,]+?)\s+of\s+(?:the\s+)?(?P<country>[A-Z][\w ]*?)$", role)
+    of = re.match(r"^(?P<rest>[^,]+?)\s+of\s+(?:the\s+)?(?P<country>[A-Z][\w ]*?)"
+                  r"(?P<tail>\s+(?:to|in|at)\s+.+)?$", role)
     if of and of.group("country").casefold() in demonyms:
         adjective = demonyms[of.group("country").casefold()][0]
-        return f"{adjective.title()} {of.group('rest')}"
+        return f"{adjective.title()} {of.group('rest')}{of.group('tail') or ''}"
     return ""
 
 
