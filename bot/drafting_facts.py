@@ -120,7 +120,10 @@ def account_facts(result: Draft, tag: str, drafted: list[str], topics: list[dict
     surnames = {p.name.split()[-1] for p in result.people.values()}
     for number, paragraph in enumerate(result.paragraphs):
         line = find_dateline(paragraph)
+        quoted = quoted_spans(paragraph)
         for start, sentence in split_sentences(paragraph):
+            if any(a < start + len(sentence) and start < b for a, b in quoted):
+                continue  # a sentence of someone's quote: their words, not the article's
             if line and start == 0 and sentence.startswith(line.text):
                 sentence = sentence[len(line.text):].lstrip(" .-–—/")
             text = without_byline(sentence.rstrip("."))
@@ -134,6 +137,24 @@ def account_facts(result: Draft, tag: str, drafted: list[str], topics: list[dict
                           "answer": text + ".", "quote": text, "keywords": keywords,
                           "topics": [t["id"] for t in topics if t["name"] in words(text)]})
     return facts
+
+
+# a quote opens after a space and closes before one: in 'The "Herald" has reported that ...
+# the "witch-hunt"', the marks around ' has reported ... the ' close and open, not quote
+_QUOTED = re.compile(r"(?:^|(?<=[\s(\[—–-]))[“\"](?=\S)[^“”\"]+?(?<=\S)[”\"](?=$|[\s,.;:!?)\]—–-])")
+
+
+def quoted_spans(paragraph: str) -> list[tuple[int, int]]:
+    """Where a paragraph quotes someone (four words or more between quote marks; a mark
+    opened and never closed runs to the paragraph's end)."""
+    spans = [(m.start(), m.end()) for m in _QUOTED.finditer(paragraph)
+             if len(m.group(0).split()) >= 4]
+    tail = paragraph[spans[-1][1]:] if spans else paragraph
+    opened = re.search(r"(?:^|(?<=[\s(\[—–-]))[“\"](?=\S)[^“”\"]*$", tail)
+    if opened and len(opened.group(0).split()) >= 4:
+        offset = spans[-1][1] if spans else 0
+        spans.append((offset + opened.start(), len(paragraph)))
+    return spans
 
 
 def _quoted(text: str) -> bool:

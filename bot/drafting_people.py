@@ -7,6 +7,7 @@ too. Also the vocabulary the statement rules share: speech verbs, role words, ti
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -38,7 +39,12 @@ _NOT_NAME = frozenset(["Council", "Institute", "Ministry", "Committee", "Center"
                        "Energy", "Finance", "Economy", "Trade", "Interior", "Justice", "Health",
                        "Education", "Agriculture", "Transport", "Environment", "Culture",
                        "Labour", "Labor", "Industry", "Commerce", "Development", "Tourism",
-                       "Communications", "Digital", "Climate", "The"])
+                       "Communications", "Digital", "Climate", "The",
+                       # places: "Lake Naivasha", "Mount Elgon"
+                       "Lake", "Mount", "River", "Sea", "Gulf", "Bay", "Cape", "Island",
+                       "Islands", "Street", "Avenue", "Square", "Valley", "Desert", "Ocean",
+                       "Strait", "Canal", "Airport", "Station", "Province", "Region",
+                       "District", "County"])
 ROLE_WORDS = frozenset(["minister", "president", "ambassador", "spokesman", "spokeswoman", "spokesperson", "secretary", "chairman", "director", "head", "deputy", "vice", "premier", "chief", "leader", "expert", "analyst", "envoy", "representative", "mp", "member", "governor", "mayor", "commander", "professor", "official", "adviser", "advisor", "assistant", "founder", "editor", "correspondent",
                          "diplomat", "politician", "lawmaker", "economist", "researcher",
                          "scholar", "journalist", "officer", "negotiator", "counterpart",
@@ -254,11 +260,13 @@ def find_people(paragraphs: list[str]) -> dict[str, DraftPerson]:
     return people
 
 
+@functools.cache
 def _demonyms() -> dict[str, tuple[str, ...]]:
     return {row[0].replace("_", " "): tuple(w.replace("_", " ") for w in row[1:])
             for row in lexicon.groups("demonyms")}
 
 
+@functools.cache
 def _country_pattern() -> re.Pattern[str]:
     names = sorted({*_demonyms(), *(a for v in _demonyms().values() for a in v)}, key=len,
                    reverse=True)
@@ -318,6 +326,7 @@ def role_aliases(role: str, *, institution: bool = False) -> list[str]:
         return []
     if len(words_in) > MAX_ALIAS_WORDS:
         head = re.split(r"\s+(?:of|to|for|from|at|in)\s+", role, maxsplit=1)[0]
+        head = re.sub(r"^(?:the|an?)\s+", "", head, flags=re.IGNORECASE)
         return [f"the {head.casefold()}"] if len(head.split()) <= 3 else []
     bare = re.sub(r"^(?:the|an?)\s+", "", role, flags=re.IGNORECASE)
     variant = national_variant(bare)

@@ -143,7 +143,12 @@ def _event_facts(result: Draft, tag: str, line: Dateline | None
             if "\u201c" in sentence or '"' in sentence:
                 continue  # a quote's words are a statement, not the article's own account
             quote = sentence.rstrip(".")
+            said = [(sentence.find(s.text), sentence.find(s.text) + len(s.text))
+                    for s in result.statements if s.text and s.text in sentence]
             where = _WHERE.search(sentence)
+            if where and any(a <= where.start("place") < b for a, b in said):
+                where = None  # "he stated that meetings are due to be held in Georgia": his
+                # words say where something else happens, not where the article's event was
             if where and "where" not in found:
                 found.add("where")
                 place = where.group("place").strip()
