@@ -5,6 +5,7 @@ account (where, when, who met whom, the outlet, the lede)."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from typing import Any
 
@@ -14,6 +15,7 @@ from bot.drafting_facts import (
     account_facts,
     find_dateline,
     find_outlet,
+    quoted_spans,
     without_byline,
 )
 from bot.drafting_people import slug
@@ -139,9 +141,7 @@ def _event_facts(result: Draft, tag: str, line: Dateline | None
     place = kind = ""
     found: set[str] = set()
     for paragraph in result.paragraphs:
-        for _, sentence in split_sentences(paragraph):
-            if "\u201c" in sentence or '"' in sentence:
-                continue  # a quote's words are a statement, not the article's own account
+        for sentence in _own_words(paragraph):
             quote = sentence.rstrip(".")
             said = [(sentence.find(s.text), sentence.find(s.text) + len(s.text))
                     for s in result.statements if s.text and s.text in sentence]
@@ -175,6 +175,25 @@ def _event_facts(result: Draft, tag: str, line: Dateline | None
                       "quote": (line.place_text or line.text).rstrip(" ./"),
                       "keywords": ["where", "place", "city", "from"], "topics": []})
     return facts, place, kind
+
+
+def _own_words(paragraph: str) -> list[str]:
+    """The article's own words in a paragraph, sentence by sentence: a sentence with a quote
+    gives the words around it ('"...", - has said Mr. Tajin during the press conference in
+    Astana'), for a quote's words are a statement, not the article's account."""
+    spans = quoted_spans(paragraph)
+    out = []
+    for start, sentence in split_sentences(paragraph):
+        end = start + len(sentence)
+        inside = sorted((max(a, start), min(b, end)) for a, b in spans if a < end and start < b)
+        cuts = [start, *[x for span in inside for x in span], end]
+        for a, b in itertools.pairwise(cuts[::1]):
+            piece = paragraph[a:b].strip(" ,;:-–—")
+            if (a, b) in inside or '"' in piece or "\u201c" in piece or "\u201d" in piece:
+                continue
+            if len(piece.split()) >= 4:
+                out.append(piece)
+    return out
 
 
 def _lede(result: Draft, line: Dateline | None) -> str:

@@ -123,6 +123,15 @@ def test_where_someone_says_something_will_happen_is_not_where_the_event_was() -
     assert not any(f["id"].startswith("where-") for f in data["facts"])
 
 
+def test_where_from_the_words_around_a_quote() -> None:
+    data = to_yaml_data(draft(
+        "Port opens\n\n\"We waited years for this day,\" said Mayor Piet Smit during a press "
+        "conference in Arica on Monday.\n"), "port", "sources/port.txt")
+    where = next(f for f in data["facts"] if f["id"].startswith("where-"))
+    assert where["quote"] == "said Mayor Piet Smit during a press conference in Arica on Monday"
+    assert data["article"]["event"]["place"] == "Arica"
+
+
 def test_no_sentence_of_a_quote_is_an_account_fact() -> None:
     data = to_yaml_data(draft(
         "Port plans\n\nMayor Piet Smit opened the terminal. \"The port has waited for this "
