@@ -44,6 +44,7 @@ lint: $(STAMP_TEST)
 bench: $(STAMP_RUN)
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_drafting.py
+	$(BIN)/python benchmarks/bench_draft_answers.py
 
 bench-inbox: $(STAMP_RUN)
 	$(BIN)/python benchmarks/bench_inbox.py

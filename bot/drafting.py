@@ -23,6 +23,7 @@ from bot.drafting_people import (
     EVALUATIVE,
     ORG_NOUNS,
     PRONOUNS,
+    ROLE_ALTERNATION,
     ROLE_WORDS,
     VERB,
     DraftPerson,
@@ -218,7 +219,7 @@ _SUBJECT_LEAD = (r"(?:(?:In particular|For his part|For her part|At the same tim
                  r"message|remarks)),\s+)?")
 _REPORTED = re.compile(rf"^(?P<lead>{_SUBJECT_LEAD})(?P<who>(?:[Tt]he\s+)?[A-Z][\w’'. -]"
                        rf"{{0,80}}?|[Hh]e|[Ss]he|[Tt]hey)(?:\s+from\s+[^,]{{2,80}}(?=,\s+{VERB}\b|\s))?,?"
-                       rf"(?:,\s(?P<apposition>[^,]{{3,120}}),?)?\s+(?:[a-z]+ly\s+)?{VERB}\s+"
+                       rf"(?:,\s(?P<apposition>[^,]{{3,120}}),?)?\s+(?:[a-z]+ly\s+)?(?:(?:has|have|had)\s+)?{VERB}\s+"
                        rf"(?:(?:on\s+)?{_DAY}\s+)?(?:that\s+|about\s+)?(?P<text>.{{12,}}?)[.]?$")
 _ACCORDING = re.compile(r"^(?:[Aa]ccording to (?P<who>him|her|them|it|the [a-z]+|[A-Z][\w’'. -]"
                         r"{1,80}?)|[Ii]n (?P<who2>his|her|their) words),\s+(?P<text>.{12,}?)"
@@ -255,7 +256,19 @@ _INNER = re.compile(rf"(?:^|,\s+|\band\s+)(?P<who>(?:[Tt]he\s+(?:[A-Za-z-]+\s+){
                     rf"[Ii]t|[Tt]hey|"
                     rf"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,3}}))\s+(?:[a-z]+ly\s+)?{VERB}\s+"
                     rf"(?:that\s+)?(?P<text>[^,].{{11,}}?)[.]?$")
+# "The agency adds that he also said that ...": a report of a report, said by "he"
+_THAT_HE = re.compile(rf"\bthat\s+(?P<who>he|she)\s+(?:[a-z]+ly\s+)?{VERB}\s+(?:that\s+)?"
+                      rf"(?P<text>[^,].{{11,}}?)[.]?$")
+# "However, the leader of the ... party, Tamar Kekenadze, appealed to ...": the role first,
+# then the name set off by commas, then the verb
+_ROLE_THEN_NAME = re.compile(rf"(?:^|,\s+)(?:[Tt]he|[Aa]n?)\s+[^,]{{3,120}},\s+(?P<who>[A-Z][\w’'-]+"
+                             rf"(?:\s+[A-Z][\w’'-]+){{1,3}}),\s+(?:[a-z]+ly\s+)?{VERB}\s+"
+                             rf"(?:that\s+)?(?P<text>[^,].{{11,}}?)[.]?$")
 _ADDING = re.compile(r",\s+adding that\s+(?P<text>.{12,}?)[.]?$")
+# '"Everybody should ..., the head of the state said at ...': a quote mark opened and never
+# closed, before the attribution; the quote ends where the attribution starts
+_UNCLOSED = re.compile(rf"[“\"]([^“”\"]{{12,}}?)(?=,\s+(?:[Tt]he\s+[a-z][\w ]{{2,60}}?|[Hh]e|[Ss]he|"
+                       rf"{_TITLE}?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,3}})\s+{_AUX}{VERB}\b)")
 # a paragraph that opens a quote and does not close it: the quote goes on in the next one
 _OPEN_QUOTE = re.compile(r"^[“\"](?P<text>[^“”\"]{12,})$")
 
@@ -311,7 +324,11 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
         quoted_spans: list[tuple[int, int]] = []
         events: list[tuple[float, str, Any]] = [(pos, "mention", pid)
                                               for pos, pid in _mentions(paragraph, people)]
-        for match in _QUOTE.finditer(paragraph):
+        quotes = list(_QUOTE.finditer(paragraph))
+        if _unbalanced(paragraph):
+            after = quotes[-1].end() if quotes else 0
+            quotes += [m for m in _UNCLOSED.finditer(paragraph, after)]
+        for match in quotes:
             if len(match.group(1)) < 12 or len(match.group(1).split()) < MIN_QUOTE_WORDS or (
                     _NAMING.search(paragraph[max(0, match.start() - 30):match.start()])) or (
                     _embedded(paragraph, match)):
@@ -364,6 +381,11 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
                 previous = found[-1] if found else None
         pending.texts.clear()  # a quote left open with no attribution after it is not drafted
     return out
+
+
+def _unbalanced(paragraph: str) -> bool:
+    """Whether a paragraph opens a quote mark it never closes."""
+    return paragraph.count('"') % 2 == 1 or paragraph.count("“") > paragraph.count("”")
 
 
 def _embedded(paragraph: str, match: re.Match[str]) -> bool:
@@ -432,12 +454,19 @@ def _reported_statements(sentence: str, people: dict[str, DraftPerson], cursor: 
                          number: int) -> list[DraftStatement]:
     """The reported statements of a sentence: "X said that ...", "In his words, ...", "...,
     according to the report", "..., he said", and a second one in ", adding that ..."."""
-    match = (_ACCORDING.match(sentence) or _ACCORDING_AFTER.match(sentence)
-             or _ACCORDING_INSIDE.match(sentence) or _SAID_AFTER.match(sentence)
-             or _REPORTED.match(sentence) or _INNER.search(sentence)
-             or _SAID_INVERTED.match(sentence) or _PASSIVE.match(sentence))
-    if not match:
-        return []
+    for pattern in _REPORTING_PATTERNS:
+        match = pattern.search(sentence)
+        if match:
+            found = _reported_by(sentence, match, people, cursor, number)
+            if found:
+                return found
+    return []
+
+
+def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPerson],
+                 cursor: _Cursor, number: int) -> list[DraftStatement]:
+    """The statements of a sentence as one reporting pattern reads it (none when the words
+    it takes for the speaker name no one)."""
     groups = match.groupdict()
     who = groups.get("who") or groups.get("who2") or ""
     apposition = groups.get("apposition") or ""
@@ -479,6 +508,11 @@ def _reported_statements(sentence: str, people: dict[str, DraftPerson], cursor: 
 
 
 
+# most specific first; the next is tried when one finds no speaker in its words
+_REPORTING_PATTERNS = (_ACCORDING, _ACCORDING_AFTER, _ACCORDING_INSIDE, _SAID_AFTER, _REPORTED,
+                       _ROLE_THEN_NAME, _INNER, _THAT_HE, _SAID_INVERTED, _PASSIVE)
+
+
 def _with_verb(sentence: str, match: re.Match[str], text: str) -> str:
     before = sentence[:match.start("text")].rstrip()
     verb = re.search(r"(?:also\s+)?([a-z]+)$", before)
@@ -498,4 +532,39 @@ def draft(text: str) -> Draft:
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body) if p.strip()]
     people = find_people(paragraphs)
     statements = find_statements(paragraphs, people)
+    _add_attribution_aliases(statements, people)
     return Draft(title, people, statements, paragraphs)
+
+
+# "the top Iranian diplomat added", "the head of the state said": how the article itself refers
+# back to the speaker
+_ROLE_ATTRIBUTION = re.compile(rf"^(?P<alias>[Tt]he\s+(?:[\w’'-]+\s+){{0,4}}?(?:{ROLE_ALTERNATION})"
+                               rf"\b(?:\s+of\s+(?:the\s+)?[\w’'-]+){{0,2}})(?:\s+said)?$", re.IGNORECASE)
+
+
+def _add_attribution_aliases(statements: list[DraftStatement],
+                             people: dict[str, DraftPerson]) -> None:
+    """The role nouns the article attributes a speaker's words by become that speaker's role
+    aliases; an alias that two people share names neither, and is dropped."""
+    for statement in statements:
+        found = _ROLE_ATTRIBUTION.match(statement.attribution.strip())
+        person = people.get(statement.speaker)
+        if not found or person is None or person.institution or (
+                statement.review and "named last" not in statement.review
+                and "matched" not in statement.review):
+            continue
+        alias = "the " + found.group("alias").split(None, 1)[1].casefold()
+        if any(p.name.split()[-1].casefold() in alias for p in people.values()):
+            continue  # "the assistant to ... Khamenei": a title naming someone else
+        nouns = set(re.findall(r"[a-z]+", alias)) & ROLE_WORDS
+        if any(nouns & set(re.findall(r"[a-z]+", " ".join(p.roles).casefold()))
+               for p in people.values() if p.id != person.id):
+            continue  # "the minister" with two ministers in the article: either of them
+        if alias not in person.role_aliases:
+            person.role_aliases.append(alias)
+    owners: dict[str, set[str]] = {}
+    for person in people.values():
+        for alias in person.role_aliases:
+            owners.setdefault(alias.casefold(), set()).add(person.id)
+    for person in people.values():
+        person.role_aliases = [a for a in person.role_aliases if len(owners[a.casefold()]) == 1]

@@ -7,9 +7,12 @@ too. Also the vocabulary the statement rules share: speech verbs, role words, ti
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
+
+from bot import lexicon
 
 SPEECH_VERBS = (
     "said", "says", "stressed", "noted", "added", "stated", "emphasized", "emphasised",
@@ -21,7 +24,7 @@ SPEECH_VERBS = (
     "proposed", "voiced", "called", "continued", "concluded", "replied", "answered", "wrote",
     "observed", "acknowledged", "admitted", "condemned", "denied", "predicted", "promised",
     "vowed", "pledged", "recommended", "asserted", "maintained", "mentioned", "specified",
-    "clarified", "accused", "estimated", "forecast", "responded", "agreed",
+    "clarified", "accused", "estimated", "forecast", "responded", "agreed", "appealed",
     # present tense, for plural and institutional subjects ("the members ... emphasize that")
     "say", "emphasize", "emphasise", "stress", "believe", "insist", "claim", "argue", "warn",
 )
@@ -36,7 +39,12 @@ _NOT_NAME = frozenset(["Council", "Institute", "Ministry", "Committee", "Center"
                        "Energy", "Finance", "Economy", "Trade", "Interior", "Justice", "Health",
                        "Education", "Agriculture", "Transport", "Environment", "Culture",
                        "Labour", "Labor", "Industry", "Commerce", "Development", "Tourism",
-                       "Communications", "Digital", "Climate", "The"])
+                       "Communications", "Digital", "Climate", "The",
+                       # places: "Lake Naivasha", "Mount Elgon"
+                       "Lake", "Mount", "River", "Sea", "Gulf", "Bay", "Cape", "Island",
+                       "Islands", "Street", "Avenue", "Square", "Valley", "Desert", "Ocean",
+                       "Strait", "Canal", "Airport", "Station", "Province", "Region",
+                       "District", "County"])
 ROLE_WORDS = frozenset(["minister", "president", "ambassador", "spokesman", "spokeswoman", "spokesperson", "secretary", "chairman", "director", "head", "deputy", "vice", "premier", "chief", "leader", "expert", "analyst", "envoy", "representative", "mp", "member", "governor", "mayor", "commander", "professor", "official", "adviser", "advisor", "assistant", "founder", "editor", "correspondent",
                          "diplomat", "politician", "lawmaker", "economist", "researcher",
                          "scholar", "journalist", "officer", "negotiator", "counterpart",
@@ -51,7 +59,7 @@ PRONOUNS = frozenset({"he", "she", "him", "her", "his", "they"})
 EVALUATIVE = ("expressed", "welcomed", "criticized", "criticised", "condemned", "praised",
                "hailed", "voiced", "appreciated", "denied", "accused", "called", "urged",
                "proposed", "suggested", "outlined", "described", "assessed", "highlighted",
-               "considered", "considers")
+               "considered", "considers", "appealed")
 
 
 @dataclass
@@ -65,6 +73,7 @@ class DraftPerson:
     first_seen: int = 0
     institution: bool = False  # a ministry, an agency, a party: "it", "the report"
     gender: str = ""  # "m" or "f" when the article shows it (Mr/Ms, spokeswoman, he/she)
+    nationality: str = ""  # "Georgian", from a role's country or adjective
 
 
 # ------------------------------------------------------------------------------- people
@@ -79,9 +88,20 @@ def _not_name(word: str) -> bool:
     return word in _NOT_NAME or word.casefold() in ROLE_WORDS or word.casefold() in ORG_WORDS
 
 
+# "the “For Georgia” party": a name opening with a function word is a party's or a
+# programme's, not a person's
+_FUNCTION_WORDS = frozenset(["For", "From", "With", "Without", "By", "To", "Of", "In", "On",
+                             "At", "And", "But", "Or", "As", "Our", "My", "Your", "We", "It",
+                             "This", "That", "These", "Those", "There", "Here", "If", "When",
+                             # numbers: "Three Leading Countries"
+                             "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight",
+                             "Nine", "Ten", "Twelve", "Twenty", "Hundred", "Thousand"])
+
+
 def _is_name(candidate: str) -> bool:
     parts = candidate.split()
-    return len(parts) >= 2 and not any(_not_name(p) for p in parts)
+    return len(parts) >= 2 and parts[0] not in _FUNCTION_WORDS and not any(
+        _not_name(p) for p in parts)
 
 
 def _trimmed(match: re.Match[str], text: str) -> tuple[str, int]:
@@ -96,6 +116,12 @@ def _trimmed(match: re.Match[str], text: str) -> tuple[str, int]:
     if titles and titles[-1] < len(parts) - 1:  # "Finance Minister Lasha Khutsishvili"
         start += sum(len(p) + 1 for p in parts[:titles[-1] + 1])
         parts = parts[titles[-1] + 1:]
+    # "President of Azerbaijan Ilham Aliyev": the word right after a title's "of" is the
+    # title's place, not a first name
+    title_of = re.search(r"\b([\w-]+)\s+(?:of|to|for)\s+(?:the\s+)?$", match.string[:start])
+    if len(parts) > 2 and title_of and _not_name(title_of.group(1).split("-")[-1].title()):
+        start += len(parts[0]) + 1
+        parts = parts[1:]
     while len(parts) > 2 and (_not_name(parts[0]) or _stands_alone(parts[0], parts[1], text)):
         start += len(parts[0]) + 1
         parts = parts[1:]
@@ -116,7 +142,22 @@ def _role_before(text: str, start: int) -> str:
     role = _title_run(text, start, adjectives=True)
     if not role or not role[0].isupper():
         role = _title_run(text, start, adjectives=False)
-    return role
+    return role or _appositive_before(text[:start])
+
+
+# "the leader of the non-parliamentary opposition Free Democrats party, Tamar Kekenadze,":
+# a role phrase set off by a comma before the name, in any case
+_APPOSITIVE_BEFORE = re.compile(rf"(?:^|[.;:]\s+|,\s+|\b(?:and|while|but)\s+)(?:[Tt]he|[Aa]n?)\s+"
+                                rf"(?P<role>(?:[\w’'-]+\s+){{0,2}}?(?:{ROLE_ALTERNATION})\b"
+                                rf"(?:\s+(?:of|for|at|in|to|from)\s+[^,;:“”\"]{{2,80}}?)?)"
+                                rf",\s*$")
+
+
+def _appositive_before(before: str) -> str:
+    # a name inside is the institution's ("leader of Strategy Agmashenebeli") or whom the
+    # role serves ("the assistant to ... Khamenei"): the comma sets the role off as a whole
+    found = _APPOSITIVE_BEFORE.search(before)
+    return found.group("role").strip() if found else ""
 
 
 def _title_run(text: str, start: int, *, adjectives: bool) -> str:
@@ -147,10 +188,18 @@ def _holds_a_name(role: str) -> bool:
     return any(_is_name(_trimmed(m, role)[0]) for m in _NAME_RE.finditer(role))
 
 
+_PARTY_NOUNS = ("party", "movement", "bloc", "faction", "coalition", "alliance", "union",
+                "opposition", "majority")
+
+
 def _role_after(text: str, end: int) -> str:
     """An appositive right after a name: ", President of the Iranian Center (CSS),"."""
-    match = re.match(r",\s+((?:the\s+)?[^,;:“\"]{3,90}?)(?:,|\.(?:\s|$)|\s+(?:said|says|"
-                     r"stressed|noted))", text[end:])
+    match = re.match(r",\s+((?:the\s+)?[^,;:“\"]{3,90}?(?:[“\"][^“”\"]{1,40}[”\"][^,;:“\"]{0,30})?)"
+                     r"(?:,|\.(?:\s|$)|\s+(?:said|says|stressed|noted))", text[end:])
+    party = re.match(rf"\s+(from the [^,;:.]{{1,60}}?\b(?:{'|'.join(_PARTY_NOUNS)}))\b",
+                     text[end:])
+    if party and not match:
+        return party.group(1)  # "Mikheil Daushvili from the “For Georgia” party, said"
     if not match:
         return ""
     following = text[end + match.end():].lstrip()
@@ -180,10 +229,14 @@ def find_people(paragraphs: list[str]) -> dict[str, DraftPerson]:
             end = match.end()
             after = paragraph[end:end + 40]
             role = _role_before(paragraph, start) or _role_after(paragraph, end)
-            spoke = re.match(rf"\s*,?\s*(?:[^,]{{0,120}},\s*)?{VERB}\b", after) is not None
+            spoke = re.match(rf"\s*,?\s*(?:(?P<between>[^,]{{0,120}}),\s*)?{VERB}\b", after)
+            if spoke and spoke.group("between") and _is_name(spoke.group("between").strip()):
+                spoke = None  # "The leader of Strategy X, Giorgi Vashadze, condemned": Vashadze
             said_by = re.search(rf"\b{VERB}\s*$", paragraph[:start]) is not None
             according = re.search(r"\b[Aa]ccording to\s*$", paragraph[:start])
-            if not (role or spoke or said_by or according or name in _known_names(people)):
+            if not (role or spoke or said_by or according or name in _known_names(people)
+                    or _named_again(name, text)
+                    or re.search(r"\b[A-Z][a-z]+[’']s\s+$", paragraph[:start])):
                 continue
             key = slug(name.split()[-1])
             person = people.get(key)
@@ -194,16 +247,90 @@ def find_people(paragraphs: list[str]) -> dict[str, DraftPerson]:
                 person.name = name
             if role and role not in person.roles:
                 person.roles.append(role)
+    _fuller_titles(text, people)
     _find_institutions(paragraphs, people, order)
     _find_genders(paragraphs, people)
     for person in people.values():
         for role in person.roles:
-            head = [w for w in re.findall(r"[A-Za-z]+", role) if w.casefold() in ROLE_WORDS]
-            if head:
-                alias = "the " + head[-1].casefold()
+            for alias in role_aliases(role, institution=person.institution):
                 if alias not in person.role_aliases:
                     person.role_aliases.append(alias)
+        if not person.institution:
+            person.nationality = next(filter(None, map(nationality, person.roles)), "")
     return people
+
+
+@functools.cache
+def _demonyms() -> dict[str, tuple[str, ...]]:
+    return {row[0].replace("_", " "): tuple(w.replace("_", " ") for w in row[1:])
+            for row in lexicon.groups("demonyms")}
+
+
+@functools.cache
+def _country_pattern() -> re.Pattern[str]:
+    names = sorted({*_demonyms(), *(a for v in _demonyms().values() for a in v)}, key=len,
+                   reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")(?:[’']s)?\b",
+                      re.IGNORECASE)
+
+
+def nationality(role: str) -> str:
+    """The nationality a role states: "Georgia's Finance Minister", "Foreign Minister of
+    Azerbaijan", "Armenian Prime Minister" -> "Georgian", "Azerbaijani", "Armenian" (the
+    first country or adjective of bot/lexicon/demonyms.txt it names)."""
+    found = next((m for m in _country_pattern().finditer(role) if not re.search(
+        r"\b(?:on|to|from|in|about|for|with|against|over)\s+(?:the\s+)?[“\"]?$",
+        role[:m.start()], re.IGNORECASE)), None)  # "expert on Iran" is not Iranian
+    if not found:
+        return ""
+    word = found.group(1).casefold()
+    demonyms = _demonyms()
+    adjective = demonyms[word][0] if word in demonyms else word
+    return " ".join(w.capitalize() for w in adjective.split())
+
+
+def national_variant(role: str) -> str:
+    """The role with its country said as an adjective, as readers ask for it: "Georgia's
+    Finance Minister" -> "Georgian Finance Minister", "Foreign Minister of Azerbaijan" ->
+    "Azerbaijani Foreign Minister"; empty when the role has no country."""
+    demonyms = _demonyms()
+    owned = re.match(r"^(?P<country>[A-Z][\w ]*?)[’']s\s+(?P<rest>.+)$", role)
+    if owned and owned.group("country").casefold() in demonyms:
+        adjective = demonyms[owned.group("country").casefold()][0]
+        return f"{adjective.title()} {owned.group('rest')}"
+    of = re.match(r"^(?P<rest>[^,]+?)\s+of\s+(?:the\s+)?(?P<country>[A-Z][\w ]*?)"
+                  r"(?P<tail>\s+(?:to|in|at)\s+.+)?$", role)
+    if of and of.group("country").casefold() in demonyms:
+        adjective = demonyms[of.group("country").casefold()][0]
+        return f"{adjective.title()} {of.group('rest')}{of.group('tail') or ''}"
+    return ""
+
+
+MAX_ALIAS_WORDS = 7  # a longer role ("leader of the ... party") is asked about by its head
+
+
+def role_aliases(role: str, *, institution: bool = False) -> list[str]:
+    """How readers may refer to someone by a role the article gives them: the role as
+    written ("Armenian Prime Minister", "Foreign Minister of Azerbaijan"; "the expert on
+    Azerbaijan" when it opens in lower case; the engine reads aliases by their words, so
+    case and "the" do not matter), a long one by its head ("the leader"). An
+    institution is "the ministry". A bare head noun ("the minister") is not one: it names
+    everyone with that title and every "ministers" in a text; the article's own "the
+    minister said" adds it (:func:`bot.drafting.draft`)."""
+    if institution:
+        heads = [w for w in role.split() if w.casefold() in ORG_WORDS]
+        return [f"the {heads[-1].casefold()}"] if heads else []
+    words_in = role.split()
+    if not any(re.sub(r"[’']s$", "", w.casefold()).split("-")[-1] in ROLE_WORDS
+               for w in words_in):
+        return []
+    if len(words_in) > MAX_ALIAS_WORDS:
+        head = re.split(r"\s+(?:of|to|for|from|at|in)\s+", role, maxsplit=1)[0]
+        head = re.sub(r"^(?:the|an?)\s+", "", head, flags=re.IGNORECASE)
+        return [f"the {head.casefold()}"] if len(head.split()) <= 3 else []
+    bare = re.sub(r"^(?:the|an?)\s+", "", role, flags=re.IGNORECASE)
+    variant = national_variant(bare)
+    return [bare if bare[:1].isupper() else f"the {bare}", *([variant] if variant else [])]
 
 
 ORG_WORDS = frozenset(["ministry", "intelligence", "office", "service", "council", "committee",
@@ -298,6 +425,47 @@ def _find_genders(paragraphs: list[str], people: dict[str, DraftPerson]) -> None
             if len(named) == 1 and pronoun and not named[0].gender and not any(
                     re.search(rf"\b{re.escape(p.name.split()[-1])}\b", second) for p in humans):
                 named[0].gender = "m" if pronoun.group(1).casefold() in _MALE else "f"
+
+
+_DETERMINERS = frozenset(["the", "a", "an", "this", "that", "its", "their", "his", "her", "our"])
+
+
+def _fuller_titles(text: str, people: dict[str, DraftPerson]) -> None:
+    """A title given in full where no name follows ("Georgia’s Foreign Minister denied ..."),
+    for the one person whose only title is its bare head ("Minister Mikheil Janelidze")."""
+    for person in people.values():
+        if len(person.roles) != 1 or len(person.roles[0].split()) != 1:
+            continue
+        head = person.roles[0]
+        if sum(any(re.search(rf"\b{re.escape(head)}\b", r, re.IGNORECASE) for r in p.roles)
+               for p in people.values()) != 1:
+            continue  # two ministers: which one the full title is cannot be told
+        fuller = {m.group(1) for m in re.finditer(
+            rf"((?:[A-Z][\w’'-]*\s+){{1,3}}{re.escape(head)})\b(?!\s+(?:of\s+)?[A-Z])", text)}
+        fuller = {f for f in fuller if f.split()[0] not in ("The", "A", "An")}
+        if len(fuller) == 1:
+            person.roles.insert(0, fuller.pop())
+
+
+def _named_again(name: str, text: str) -> bool:
+    """Whether the article refers to someone again by surname alone ("Putin, Aliyev and
+    Rouhani signed"): news copy names a person in full once, then by surname. A place or a
+    party ("Caspian Sea", "Free Democrats") is never cut to its last word."""
+    first, surname = name.split()[0], name.split()[-1]
+    if len(surname) < 3 or re.search(rf"\b{re.escape(surname.casefold())}\b", text):
+        return False  # "the Sea", "countries": a word the article also writes in lower case
+    for found in re.finditer(rf"\b{re.escape(surname)}\b(?![’']s\s+[A-Z])", text):
+        before = text[max(0, found.start() - 40):found.start()]
+        previous = re.search(r"(\S+)\s+$", before)
+        after = text[found.end():found.end() + 2]
+        word = previous.group(1).lstrip("\"“‘'(«[") if previous else ""
+        if previous and (word == first or word.casefold() in _DETERMINERS
+                         or word[:1].isupper() and not word.endswith((",", ".", ":", ";"))):
+            continue  # the full name again, or a longer capitalised run
+        if re.match(r"\s+[A-Z]", after) or after.startswith("-"):
+            continue
+        return True
+    return False
 
 
 def _known_names(people: dict[str, DraftPerson]) -> set[str]:

@@ -5,10 +5,19 @@ account (where, when, who met whom, the outlet, the lede)."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from typing import Any
 
 from bot.drafting import Draft, DraftStatement, split_sentences
+from bot.drafting_facts import (
+    Dateline,
+    account_facts,
+    find_dateline,
+    find_outlet,
+    quoted_spans,
+    without_byline,
+)
 from bot.drafting_people import slug
 from bot.text import STOPWORDS, words
 
@@ -27,6 +36,7 @@ def to_yaml_data(result: Draft, article_id: str, source: str, *, outlet: str = "
         surname = person.name.split()[-1]
         people.append({
             "id": person.id, "name": person.name,
+            **({"nationality": person.nationality} if person.nationality else {}),
             "roles": person.roles or ["named in the article (no role given)"],
             "aliases": list(dict.fromkeys([person.name, surname])),
             "role_aliases": person.role_aliases,
@@ -47,27 +57,43 @@ def to_yaml_data(result: Draft, article_id: str, source: str, *, outlet: str = "
         if s.cites:
             entry["cites"] = s.cites
         statements.append(entry)
-    lede = _first_sentence(result.paragraphs[0]) if result.paragraphs else result.title
+    line = find_dateline(result.paragraphs[0]) if result.paragraphs else None
+    lede = _lede(result, line)
     facts: list[dict[str, Any]] = [{
-        "id": f"what-{tag}", "answer": lede, "quote": lede,
+        "id": f"what-{tag}", "answer": lede + ".", "quote": lede,
         "keywords": ["what", "happened", "about"], "topics": [],
     }]
+    found_outlet, byline, cited = find_outlet(result.paragraphs)
+    outlet = outlet or found_outlet
     for paragraph in result.paragraphs:
         if outlet and outlet in paragraph:
-            sentence = next((s for _, s in split_sentences(paragraph) if outlet in s), paragraph)
-            facts.append({"id": f"outlet-{tag}", "answer": f"{outlet} reported it.",
-                          "quote": sentence.rstrip("."), "keywords": ["who", "reported"],
+            sentence = byline if byline and outlet in byline else next(
+                (s for _, s in split_sentences(paragraph) if outlet in s), paragraph)
+            answer = f"{outlet} reported it" + (f", citing {cited}." if cited else ".")
+            if cited and re.fullmatch(r"[A-Z][\w.-]*(?: [A-Z][\w.-]*){0,2}", cited) and not any(
+                    cited in p["aliases"] for p in people):
+                # the source the report cites is named in the article: "what did it say"
+                # is then about someone the article does not quote
+                people.append({"id": f"{slug(cited)[:30]}-{tag}", "name": cited,
+                               "roles": [f"the source {outlet} cites"], "aliases": [cited],
+                               "role_aliases": []})
+            facts.append({"id": f"outlet-{tag}", "answer": answer,
+                          "quote": sentence.rstrip("."),
+                          "keywords": ["who", "reported", *([cited] if cited else [])],
                           "topics": []})
             break
-    event_facts, place, kind = _event_facts(result, tag)
+    event_facts, place, kind = _event_facts(result, tag, line)
     facts += event_facts
+    facts += account_facts(result, tag, [s.text for s in result.statements], topics,
+                           {f["quote"] for f in facts})
     return {
         "article": {
             "id": article_id, "title": result.title, "outlet": outlet or "unknown outlet",
-            "source": source, "summary": lede,
+            "source": source, "summary": lede + ".",
             "event": {"title": result.title, "kind": kind or "report",
-                      "place": place or "not stated in the article (draft)", "city": "",
-                      "date": date,
+                      "place": place or "not stated in the article (draft)",
+                      "city": line.city if line else "",
+                      "date": date or (line.date if line else ""),
                       "organizers": [], "attendees": []},
             **({"url": url} if url else {}),
             **({"date": date} if date else {}),
@@ -92,9 +118,11 @@ def _retagged(result: Draft, tag: str) -> Draft:
 _DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December")
-_WHERE = re.compile(r"\b(?:held|took place|met|meet|gathered|convened|hosted|visited|visit|"
-                    r"arrived)\b[^.“\"]*?\b(?:at|in)\s+(?P<place>(?:the\s+)?[A-Z][\w’'-]*"
-                    r"(?:\s+(?:of|the|for|under|[A-Z][\w’'-]*))*)")
+# "met in Arica", "at a press conference in Astana", "announced in the Parliament Wednesday"
+_WHERE = re.compile(rf"\b(?:held|took place|met|meet|gathered|convened|hosted|visited|visit|"
+                    rf"arrived|conference|briefing|announced|told|spoke|speaking)\b[^.“\"]*?"
+                    rf"\b(?:at|in)\s+(?P<place>(?:the\s+)?(?!(?:{_DAYS}|{_MONTHS})\b)[A-Z][\w’'-]*"
+                    rf"(?:\s+(?:of|the|for|under|(?!(?:{_DAYS}|{_MONTHS})\b)[A-Z][\w’'-]*))*)")
 _WHEN = re.compile(rf"\b(?:on|last|this|next)\s+(?:{_DAYS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|"
                    rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:today|yesterday)\b|\bin\s+(?:early|late)?\s*"
                    rf"\d{{4}}\b")
@@ -104,18 +132,23 @@ _MET = re.compile(r"\b(?:met with|met|held talks|held a [\w ]*?(?:conference|mee
                   r"conversation)|had a [\w ]*?(?:call|conversation|meeting))\b")
 
 
-def _event_facts(result: Draft, tag: str) -> tuple[list[dict[str, Any]], str, str]:
-    """Where and when it happened and who met, from the first sentence saying each; and the
-    event's place and kind for the article block."""
+def _event_facts(result: Draft, tag: str, line: Dateline | None
+                 ) -> tuple[list[dict[str, Any]], str, str]:
+    """Where and when it happened and who met, from the first sentence saying each (the
+    dateline's city when no sentence says where); and the event's place and kind for the
+    article block."""
     facts: list[dict[str, Any]] = []
     place = kind = ""
     found: set[str] = set()
     for paragraph in result.paragraphs:
-        for _, sentence in split_sentences(paragraph):
-            if "\u201c" in sentence or '"' in sentence:
-                continue  # a quote's words are a statement, not the article's own account
+        for sentence in _own_words(paragraph):
             quote = sentence.rstrip(".")
+            said = [(sentence.find(s.text), sentence.find(s.text) + len(s.text))
+                    for s in result.statements if s.text and s.text in sentence]
             where = _WHERE.search(sentence)
+            if where and any(a <= where.start("place") < b for a, b in said):
+                where = None  # "he stated that meetings are due to be held in Georgia": his
+                # words say where something else happens, not where the article's event was
             if where and "where" not in found:
                 found.add("where")
                 place = where.group("place").strip()
@@ -136,12 +169,43 @@ def _event_facts(result: Draft, tag: str) -> tuple[list[dict[str, Any]], str, st
             meeting = _MEETING.search(sentence)
             if meeting and not kind:
                 kind = meeting.group("kind")
+    if line and "where" not in found:
+        where_line = f"{line.city}, {line.region}" if line.region else line.city
+        facts.append({"id": f"where-{tag}", "answer": f"In {where_line} (the dateline).",
+                      "quote": (line.place_text or line.text).rstrip(" ./"),
+                      "keywords": ["where", "place", "city", "from"], "topics": []})
     return facts, place, kind
 
 
-def _first_sentence(paragraph: str) -> str:
-    sentences = split_sentences(paragraph)
-    return sentences[0][1].rstrip(".") if sentences else paragraph
+def _own_words(paragraph: str) -> list[str]:
+    """The article's own words in a paragraph, sentence by sentence: a sentence with a quote
+    gives the words around it ('"...", - has said Mr. Tajin during the press conference in
+    Astana'), for a quote's words are a statement, not the article's account."""
+    spans = quoted_spans(paragraph)
+    out = []
+    for start, sentence in split_sentences(paragraph):
+        end = start + len(sentence)
+        inside = sorted((max(a, start), min(b, end)) for a, b in spans if a < end and start < b)
+        cuts = [start, *[x for span in inside for x in span], end]
+        for a, b in itertools.pairwise(cuts[::1]):
+            piece = paragraph[a:b].strip(" ,;:-–—")
+            if (a, b) in inside or '"' in piece or "\u201c" in piece or "\u201d" in piece:
+                continue
+            if len(piece.split()) >= 4:
+                out.append(piece)
+    return out
+
+
+def _lede(result: Draft, line: Dateline | None) -> str:
+    """The article's first sentence after its dateline (the title if it has none)."""
+    for paragraph in result.paragraphs:
+        for start, sentence in split_sentences(paragraph):
+            if line and paragraph is result.paragraphs[0] and start == 0 and (
+                    sentence.startswith(line.text)):
+                sentence = sentence[len(line.text):].lstrip(" .-–—/")
+            if len(sentence.split()) >= 4:
+                return without_byline(sentence.rstrip("."))
+    return result.title
 
 
 def _topics(result: Draft) -> list[dict[str, Any]]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -266,3 +269,28 @@ def test_she_is_the_woman_named_before_the_man_named_last() -> None:
     said = {s.text: s for s in result.statements}
     cheque = said["We will not sign a blank cheque"]
     assert result.people[cheque.speaker].name == "Jane Doyle" and "Jane Doyle" in cheque.review
+
+
+def _bench_draft_answers() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "bench_draft_answers", ROOT / "benchmarks" / "bench_draft_answers.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_answering_from_drafts_keeps_what_the_hand_written_knowledge_bases_answer() -> None:
+    """Every article of tests/articles drafted with no edits (benchmarks/bench_draft_answers.py
+    prints the details): the issue's target is 90 % of the plain questions the hand-written
+    knowledge base answers (91.4 % when this floor was set; 89 % leaves two questions for
+    engine changes), never a misattribution, and out-of-scope questions declined as often as
+    from the hand-written ones, nearly."""
+    bench = _bench_draft_answers()
+    total = bench.Row("total")
+    for row in bench.measure():
+        total.add(row)
+    assert total.kept >= 0.89, f"{total.plain_kept}/{total.plain_hand}"
+    assert total.misattributed_draft == 0
+    assert total.declined_draft >= total.declined_hand - 5

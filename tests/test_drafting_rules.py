@@ -1,0 +1,277 @@
+"""The drafter's rules of news writing, one example table each, on sentences made up for these
+tests (none from the measured articles): datelines, bylines, the article's own account as
+facts, people and roles, role aliases, nationality, and the reporting forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.drafting import draft
+from bot.drafting_facts import answers, find_dateline, find_outlet, without_byline
+from bot.drafting_people import national_variant, nationality, role_aliases
+from bot.drafting_yaml import to_yaml_data
+
+# ------------------------------------------------------------------------------- datelines
+
+
+@pytest.mark.parametrize(("paragraph", "city", "region", "date", "agency"), [
+    ("OSLO, Norway, May 4. Fishermen protested outside the parliament.", "Oslo", "Norway",
+     "May 4", ""),
+    ("NAIROBI - The government signed the deal on Friday.", "Nairobi", "", "", ""),
+    ("LIMA, June 2. /EFE/. Ministers met behind closed doors.", "Lima", "", "June 2", "EFE"),
+    ("SAN JOSE (Reuters) - Coffee prices fell again.", "San Jose", "", "", "Reuters"),
+    ("Chile, Santiago / Prensa / Ana Lopez, Chile's Interior Minister says that ...",
+     "Santiago", "Chile", "", "Prensa"),
+])
+def test_a_dateline_gives_the_city_the_date_and_the_agency(
+        paragraph: str, city: str, region: str, date: str, agency: str) -> None:
+    line = find_dateline(paragraph)
+    assert line is not None and paragraph.startswith(line.text)
+    assert (line.city, line.region, line.date, line.agency) == (city, region, date, agency)
+    assert agency not in line.place_text or not agency
+
+
+@pytest.mark.parametrize("paragraph", [
+    "NATO said on Monday that the exercise would go ahead.",
+    "The UN warned of famine in the region.",
+    "Ana Lopez, the minister, said that talks would resume.",
+])
+def test_an_opening_that_is_no_dateline(paragraph: str) -> None:
+    assert find_dateline(paragraph) is None
+
+
+@pytest.mark.parametrize(("sentence", "outlet", "byline", "source"), [
+    ("Exports rose by a tenth in March, Prensa reports.", "Prensa", "Prensa reports", ""),
+    ("The ferry will run twice a week, Nordic Wire reports citing the port authority.",
+     "Nordic Wire", "Nordic Wire reports citing the port authority", "the port authority"),
+    ("The two sides met twice, Baltic.lt reports with reference to the press office.",
+     "Baltic.lt", "Baltic.lt reports with reference to the press office", "the press office"),
+])
+def test_the_agency_byline_is_the_outlet(sentence: str, outlet: str, byline: str,
+                                         source: str) -> None:
+    assert find_outlet([sentence]) == (outlet, byline, source)
+    assert without_byline(sentence.rstrip(".")) == sentence.split(",")[0]
+
+
+@pytest.mark.parametrize("sentence", [
+    "The minister reports to parliament every month.",  # a verb, not a byline
+    "Reports of a deal were denied.",
+])
+def test_no_byline(sentence: str) -> None:
+    assert find_outlet([sentence]) == ("", "", "")
+    assert without_byline(sentence) == sentence
+
+
+# ----------------------------------------------------------------- the article's own account
+
+
+@pytest.mark.parametrize(("sentence", "can_answer"), [
+    ("Two ferries were sold to a Danish company in 2019", {"when", "how many"}),
+    ("The talks were held in Arica behind closed doors", {"where"}),
+    ("On Tuesday the border crossing was closed for repairs", {"when"}),
+    ("Half of the fishing fleet stayed in port", {"how many"}),
+    ("The weather stayed dry and the roads were clear", set()),
+])
+def test_a_sentence_answers_the_question_words_its_content_allows(
+        sentence: str, can_answer: set[str]) -> None:
+    assert set(answers(sentence)) - {"what", "date", "place", "how much"} == can_answer
+
+
+ARTICLE = (
+    "Ferry line to reopen\n\n"
+    "TALLINN, Estonia, May 12. The ferry line between Tallinn and Helsinki will reopen in "
+    "June, Baltic Wire reports.\n\n"
+    "Transport Minister Kaja Tamm said that the new ships would be faster. \"We expect a "
+    "million passengers in the first year,\" Tamm said.\n\n"
+    "The line was closed in 2021 after two ships ran aground near the harbour.\n\n"
+    "Three ports will share the cost of the new terminal.\n")
+
+
+def test_the_account_facts_are_the_narrative_sentences_no_one_said() -> None:
+    data = to_yaml_data(draft(ARTICLE), "ferry-line", "sources/ferry-line.txt")
+    facts = {f["id"].split("-")[0]: f for f in data["facts"]}
+    accounts = [f for f in data["facts"] if f["id"].startswith("account-")]
+    quotes = [f["quote"] for f in accounts]
+    assert quotes == [
+        "The line was closed in 2021 after two ships ran aground near the harbour",
+        "Three ports will share the cost of the new terminal"]
+    assert {"when", "how many"} <= set(accounts[0]["keywords"])
+    assert data["article"]["outlet"] == "Baltic Wire"
+    assert data["article"]["event"]["city"] == "Tallinn"
+    assert data["article"]["event"]["date"] == "May 12"
+    # the lede is the first sentence after the dateline, without the agency's byline
+    assert facts["what"]["quote"] == ("The ferry line between Tallinn and Helsinki will "
+                                      "reopen in June")
+    assert facts["outlet"]["quote"] == "Baltic Wire reports"
+    assert not any("passengers" in q for q in quotes)  # a quote's sentences are its speaker's
+
+
+def test_a_paper_named_in_quote_marks_is_no_quote() -> None:
+    data = to_yaml_data(draft(
+        "Fears in the islands\n\nMinister Ana Lopez spoke in Arica on Monday.\n\nThe "
+        "\"Island Herald\" has reported that fishermen fear a \"witch-hunt\" after the storm "
+        "in the north.\n"), "fears", "sources/fears.txt")
+    quotes = [f["quote"] for f in data["facts"] if f["id"].startswith("account-")]
+    assert quotes == [('The "Island Herald" has reported that fishermen fear a "witch-hunt" '
+                      'after the storm in the north')]
+
+
+def test_where_someone_says_something_will_happen_is_not_where_the_event_was() -> None:
+    data = to_yaml_data(draft(
+        "Talks end\n\nMinister Ana Lopez met the union leaders on Monday.\n\nShe also said "
+        "that the next round of talks is due to be held in Lima.\n"), "talks", "sources/t.txt")
+    assert not any(f["id"].startswith("where-") for f in data["facts"])
+
+
+def test_where_from_the_words_around_a_quote() -> None:
+    data = to_yaml_data(draft(
+        "Port opens\n\n\"We waited years for this day,\" said Mayor Piet Smit during a press "
+        "conference in Arica on Monday.\n"), "port", "sources/port.txt")
+    where = next(f for f in data["facts"] if f["id"].startswith("where-"))
+    assert where["quote"] == "said Mayor Piet Smit during a press conference in Arica on Monday"
+    assert data["article"]["event"]["place"] == "Arica"
+
+
+def test_no_sentence_of_a_quote_is_an_account_fact() -> None:
+    data = to_yaml_data(draft(
+        "Port plans\n\nMayor Piet Smit opened the terminal. \"The port has waited for this "
+        "for years. Together we can turn it into jobs,\" Smit said.\n\n\"The second phase "
+        "starts next spring and will cost more than the first.\n\nFishermen were not invited "
+        "to the opening ceremony on the quay.\n"), "port-plans", "sources/port-plans.txt")
+    quotes = [f["quote"] for f in data["facts"] if f["id"].startswith("account-")]
+    assert quotes == ["Fishermen were not invited to the opening ceremony on the quay"]
+
+
+# ------------------------------------------------------------------------------ people
+
+
+def _people(text: str) -> dict[str, list[str]]:
+    return {p.name: p.roles for p in draft("Title\n\n" + text).people.values()
+            if not p.institution}
+
+
+@pytest.mark.parametrize(("text", "name", "roles"), [
+    # the word after a title's "of" is its place, not a first name
+    ("Prime Minister of Chile Ana Lopez met the Foreign Minister of Peru Rosa Diaz Vega.",
+     "Rosa Diaz Vega", ["Foreign Minister of Peru"]),
+    ("Prime Minister of Chile Ana Lopez met the Foreign Minister of Peru Rosa Diaz Vega.",
+     "Ana Lopez", ["Prime Minister of Chile"]),
+    # a role phrase set off by a comma before the name, in any case
+    ("However, the head of the small farmers' union, Piet Smit, said that prices fell.",
+     "Piet Smit", ["head of the small farmers' union"]),
+    # a party after the name
+    ("Lena Berg from the “Green Future” party said that the law was rushed.", "Lena Berg",
+     ["from the “Green Future” party"]),
+    # an appositive holding a quoted party name
+    ("Omar Haddad, an MP from the “Renewal”, criticized the budget.", "Omar Haddad",
+     ["an MP from the “Renewal”"]),
+    # a full title where no name follows, for the one person with its bare head
+    (("Chile’s Interior Minister denied the report.\n\nMinister Ana Lopez said that the "
+     "figures were wrong."), "Ana Lopez", ["Chile’s Interior Minister", "Minister"]),
+])
+def test_roles_as_the_article_states_them(text: str, name: str, roles: list[str]) -> None:
+    assert _people(text)[name] == roles
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    # named in full once, then by surname: a person, with no title or speech verb needed
+    ("The leaders met Tomas Ekberg at the port. Ekberg toured the docks later.",
+     "Tomas Ekberg"),
+    (("Lopez, Diaz and Ekberg signed the accord. President Ana Lopez met Rosa Diaz and "
+     "Peru’s Tomas Ekberg on Monday."), "Tomas Ekberg"),
+])
+def test_a_person_named_without_a_title(text: str, name: str) -> None:
+    assert name in _people(text)
+
+
+@pytest.mark.parametrize(("text", "not_a_person"), [
+    (("The ships crossed the Baltic Sea in May. Storms on the Sea delayed them. Minister Ana "
+     "Lopez said that the route was safe."), "Baltic Sea"),
+    ("The talks in the format “Three Coastal States” ended, said Minister Ana Lopez.",
+     "Three Coastal States"),
+    ("Rosa Diaz from the “For Change” party said that reforms were late.", "For Change"),
+    ("The leader of New Horizon, Piet Smit, condemned the vote.", "New Horizon"),
+    ('The "Island Herald" has reported that fishermen are worried.', "Island Herald"),
+    (("The first plant near Lake Mavuno will open in May, Minister Ana Lopez said. Nobody "
+      "asked the people of Mavuno."), "Lake Mavuno"),
+])
+def test_places_parties_and_papers_are_no_one(text: str, not_a_person: str) -> None:
+    assert not_a_person not in _people(text)
+
+
+@pytest.mark.parametrize(("role", "aliases"), [
+    ("Chilean Interior Minister", ["Chilean Interior Minister"]),
+    ("Peru’s Foreign Minister", ["Peru’s Foreign Minister", "Peruvian Foreign Minister"]),
+    ("Foreign Minister of Norway", ["Foreign Minister of Norway", "Norwegian Foreign Minister"]),
+    ("expert on Chile", ["the expert on Chile"]),
+    ("leader of the non-parliamentary opposition Green Future party", ["the leader"]),
+    ("a research fellow at the Institute of Marine Studies in Bergen", ["the research fellow"]),
+    ("named in the article", []),
+])
+def test_role_aliases_are_the_roles_as_written(role: str, aliases: list[str]) -> None:
+    assert role_aliases(role) == aliases
+
+
+@pytest.mark.parametrize(("role", "found", "variant"), [
+    ("Chilean Interior Minister", "Chilean", ""),
+    ("Peru’s Foreign Minister", "Peruvian", "Peruvian Foreign Minister"),
+    ("President of the United States", "American", "American President"),
+    ("Ambassador of Norway to Sweden", "Norwegian", "Norwegian Ambassador to Sweden"),
+    ("Swedish expert on Norway", "Swedish", ""),
+    ("expert on Norway", "", ""),  # what they know about, not where they are from
+    ("from the “For Chile” party", "", ""),
+    ("Managing Director of the Fund", "", ""),
+])
+def test_nationality_and_the_adjective_form_of_a_role(role: str, found: str,
+                                                      variant: str) -> None:
+    assert nationality(role) == found
+    assert national_variant(role) == variant
+
+
+def test_the_articles_own_role_nouns_become_aliases_and_shared_ones_are_dropped() -> None:
+    result = draft(
+        "Ministers meet\n\n"
+        "Chilean Foreign Minister Ana Lopez met Peruvian Foreign Minister Rosa Diaz in Lima."
+        "\n\n"
+        "\"We agreed on a joint patrol of the coast,\" the top Chilean diplomat said.\n\n"
+        "\"Fishing boats will be checked by both navies,\" the minister added.\n")
+    people = {p.name: p.role_aliases for p in result.people.values()}
+    assert "the top chilean diplomat" in people["Ana Lopez"]
+    assert "the top chilean diplomat" not in people["Rosa Diaz"]
+    # two ministers: "the minister" names neither, and "ministers" in a text names no one
+    assert not any(a.casefold() == "the minister" for a in (*people["Ana Lopez"],
+                                                            *people["Rosa Diaz"]))
+
+
+# ---------------------------------------------------------------------- reporting forms
+
+
+def _said(text: str) -> dict[str, str]:
+    result = draft("Title\n\n" + text)
+    return {s.text: result.people[s.speaker].name for s in result.statements}
+
+
+@pytest.mark.parametrize(("text", "statement", "speaker"), [
+    # an auxiliary before the speech verb
+    (("Ana Lopez, Ambassador of Chile to Peru, has called not to trust rumours about the "
+     "border."), "called not to trust rumours about the border", "Ana Lopez"),
+    # "appealed" is a speech act; its verb stays in the text
+    ("Opposition leader Piet Smit appealed to the President to call early elections.",
+     "appealed to the President to call early elections", "Piet Smit"),
+    # the role first, then the name set off by commas
+    (("However, the leader of the farmers' union, Piet Smit, said that prices would fall "
+     "by winter."), "prices would fall by winter", "Piet Smit"),
+    # a report of a report: "the agency adds that he also said that ..."
+    (("President Ana Lopez spoke in Arica. The Andes Wire adds that she also said that the "
+     "port would be expanded next year."), "the port would be expanded next year",
+     "Ana Lopez"),
+])
+def test_reported_statements_in_more_forms(text: str, statement: str, speaker: str) -> None:
+    assert _said(text)[statement] == speaker
+
+
+def test_a_quote_opened_and_never_closed_ends_at_its_attribution() -> None:
+    said = _said("President Ana Lopez visited the port. \"Everyone here should know that the "
+                 "ships will come back, the head of the state said at the harbour.\n")
+    assert said == {"Everyone here should know that the ships will come back":
+                    "Ana Lopez"}
