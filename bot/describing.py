@@ -4,8 +4,8 @@ Readers name people by what they are as often as by name, and in other words tha
 the article writes "Prime Minister of Uzbekistan", the reader "the Uzbek premier". This stage reads
 a description with two shared lexicons, never with an article's own lists:
 
-* ``places``: a country or institution in any of its forms (adjective, capital, seat of
-  government), so "Ankara's", "Turkish" and "Turkey" are one;
+* ``demonyms`` and ``places``: a country or institution in any of its forms (adjective,
+  capital, seat of government), so "Ankara's", "Turkish" and "Turkey" are one;
 * ``role_terms``: an office in other words ("top diplomat" for a foreign minister, "premier" for a
   prime minister), and ``top_words``: "chief", "head", "leader", the highest office held.
 
@@ -46,9 +46,19 @@ def _rows(name: str) -> list[list[str]]:
 
 @functools.cache
 def _places() -> tuple[tuple[str, frozenset[Phrase]], ...]:
-    out = []
+    """Each country (demonyms.txt: its names and adjectives) with what else names it
+    (places.txt: people, capital, seat), and the institutions of places.txt."""
+    extra: dict[str, list[str]] = {}
     for (line,) in _rows("places"):
-        forms = [_phrase(part) for part in line.split(";") if part.strip()]
+        parts = [part.strip() for part in line.split(";") if part.strip()]
+        extra.setdefault(parts[0], []).extend(parts)
+    out = []
+    for row in lexicon.groups("demonyms"):
+        names = [w.replace("_", " ") for w in row]
+        forms = [_phrase(t) for t in (*names, *extra.pop(names[0], ()))]
+        out.append((" ".join(forms[0]), frozenset(forms)))
+    for parts in extra.values():  # institutions: NATO, the IMF, ...
+        forms = [_phrase(t) for t in parts]
         out.append((" ".join(forms[0]), frozenset(forms)))
     return tuple(out)
 
