@@ -44,6 +44,9 @@ _SINGULAR = re.compile(r"\b(he|she|him|her|his|hers|this person|that person|this
 _PLURAL = re.compile(r"\b(they|them|their|theirs)\b", re.IGNORECASE)
 _ANY_PRONOUN = re.compile(f"{_SINGULAR.pattern}|{_PLURAL.pattern}", re.IGNORECASE)
 _POSSESSIVE = frozenset({"his", "her", "hers", "their", "theirs"})
+# a question's first word, not a name ("tell me about X" asks of no one)
+_NOT_A_NAME = (r"(?!(?:what|who|how|why|when|where|which|did|does|do|is|are|was|were|has|have|"
+               r"can|could|would|will|tell|anything|anyone)\b)")
 # where a question names whom it asks: "what did X say", "did X mention", "who is X", "X on Y"
 _SLOTS = (
     # (a Russian question, read in English words, may have no "did": "what he said about X")
@@ -58,9 +61,8 @@ _SLOTS = (
                r"think|believe|agree|quote|bring|raise|refer|address|call)\b", re.IGNORECASE),
     re.compile(r"^\s*(?:(?:and|so|ok)\s+)*who\s*(?:is|'s|was)\s+(?P<x>.+?)\s*[?.!]*\s*$",
                re.IGNORECASE),
-    re.compile(r"^\s*(?:(?:and|so|ok)\s+)*(?!(?:what|who|how|why|when|where|which|did|does|do|"
-               r"is|are|was|were|has|have|can|could|would|will|tell|anything|anyone)\b)"
-               r"(?P<x>[\w' -]+?)\s+(?:on|about)\s+\S", re.IGNORECASE),
+    re.compile(r"^\s*(?:(?:and|so|ok)\s+)*" + _NOT_A_NAME + r"(?P<x>[\w' -]+?)\s+(?:on|about)\s+\S",
+               re.IGNORECASE),
 )
 # what a question asks about, after whom: "did he talk about X", "what did X say of X"
 _TOPIC = re.compile(r"\b(?:say|said|says|mention|mentioned|think|thinks|thought|talk|talked|"
@@ -70,8 +72,10 @@ _TOPIC = re.compile(r"\b(?:say|said|says|mention|mentioned|think|thinks|thought|
                     r"\s+(?:(?:anything|something|much|a\s+lot)\s+)?"
                     r"(?:(?:about|of|on|regarding|concerning|that)\s+)?(?P<x>.+?)\s*[?.!]*\s*$",
                     re.IGNORECASE)
-_ON_TOPIC = re.compile(r"^\s*(?:(?:and|so|ok|what\s+about)\s+)*[\w' -]+?\s+(?:on|about)\s+"
-                       r"(?P<x>.+?)\s*[?.!]*\s*$", re.IGNORECASE)
+_ON_TOPIC = re.compile(r"^\s*(?:(?:and|so|ok|what\s+about)\s+)*" + _NOT_A_NAME
+                       + r"[\w' -]+?\s+(?:on|about)\s+(?P<x>.+?)\s*[?.!]*\s*$", re.IGNORECASE)
+_ABOUT_IT = re.compile(r"\b(about|on|of|regarding|mention|mentioned)\s+(?:it|that|this)\b"
+                       r"(?=\s*[?.!]*\s*$)", re.IGNORECASE)  # "... about it?" at the end
 _SLOT = "\x00"  # where the frame of a question takes whom it asks
 
 
@@ -156,6 +160,12 @@ def _resolve(engine: Engine, move: FollowUp, context: Context) -> _Asked | None:
     """The question a follow-up stands for, or None when it is a question of its own."""
     speakers = context.speakers or _only_speaker(engine)
     text = move.text
+    own = move.excluding  # a question of its own, but changed here: asked as changed
+    if context.asked and _ABOUT_IT.search(text):  # "who else talked about it?": the topic
+        text = _ABOUT_IT.sub(lambda m: f"{m.group(1)} {context.asked}", text)
+        move = replace(move, text=text, tail=_ABOUT_IT.sub(
+            lambda m: f"{m.group(1)} {context.asked}", move.tail))
+        own = True
     if move.head:
         who = _head_person(engine, move.head)
         if who:
@@ -170,11 +180,11 @@ def _resolve(engine: Engine, move: FollowUp, context: Context) -> _Asked | None:
     if move.move is Move.AND:
         return _and(engine, move, context, speakers)
     if _named_people(engine, text) or not speakers:
-        return _Asked(text) if move.excluding else None  # a question of its own
+        return _Asked(text) if own else None  # a question of its own
     singular = len(speakers) == 1
     if not (_SINGULAR.search(text) if singular else _PLURAL.search(text) or
             _SINGULAR.search(text)):
-        return _Asked(text) if move.excluding else None
+        return _Asked(text) if own else None
     return _Asked(_substituted(engine, text, speakers, singular=singular), speakers)
 
 
@@ -407,8 +417,9 @@ def _less_shown(engine: Engine, result: Result, context: Context) -> Result:
                  if m.id not in seen and not (who_else and m.speaker in context.speakers))
     if kept == result.matches:
         return result
-    if not kept:  # "that is all the article quotes of X", or of that
-        note = Note(NoteKind.NO_MORE, _named_people(engine, result.question))
+    if not kept:  # "that is all the article quotes of X on Y", or on that
+        note = Note(NoteKind.NO_MORE, _named_people(engine, result.question),
+                    subject=_topic(result.question))
         return _rendered(engine, Result(result.question, Status.NO_ANSWER, (), "",
                                         engine.examples, "", note))
     note = result.note

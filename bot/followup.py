@@ -67,9 +67,9 @@ _WHO_IS = re.compile(_OPEN + r"who\s*(?:is|'s|s|was)?\s+(?:he|she|him|her|this\s
                      + r"|" + _OPEN + r"who\s*(?:is|'s|was)\s+(?:that|this)" + _END,
                      re.IGNORECASE)
 _WHO_SAID_IT = re.compile(
-    _OPEN + r"(?:who|whom)\s+(?:then\s+)?(?:(?:said|says|did|does|mentioned|talked\s+about|"
-    r"spoke\s+about|thinks|believes|claimed|stated)(?:\s+(?:that|this|it|so))?|then)"
-    r"(?:\s+(?:then|instead|actually|exactly|really|please))*" + _END, re.IGNORECASE)
+    _OPEN + r"(?:who|whom)(?:\s+then)?(?:\s+(?:said|says|did|does|mentioned|talked\s+about|"
+    r"spoke\s+about|thinks|believes|claimed|stated)(?:\s+(?:that|this|it|so))?)?"
+    r"(?:[\s,]+(?:then|instead|actually|exactly|really|please))*" + _END, re.IGNORECASE)
 _OTHER = re.compile(
     r"\bthe\s+other\s+(?:one|guy|man|woman|person|speaker|side|official|expert)\b"
     r"|\bthe\s+other\b(?=\s*(?:say|said|think|thinks|mention|,|\?|$))"
@@ -122,14 +122,14 @@ def _read(text: str, lang: str) -> FollowUp:
         rest = other["rest"].strip()
         inner = _read(f"{asking} {rest}" if rest.strip(" ?.!") else f"{asking} said it?", lang)
         return replace(inner, excluding=True)
+    head = _HEAD.match(text)
+    if head and SUBJECT_PRONOUN.search(head["tail"]):
+        return FollowUp(Move.QUESTION, text, head=head["head"].strip(), tail=head["tail"],
+                        lang=lang)
     about = _ABOUT.match(text)
     if about:
         return FollowUp(Move.AND, text, about["x"].strip(), about=not about["q"], lang=lang)
     short = _AND_X.match(text)
     if short:
         return FollowUp(Move.AND, text, short["x"].strip(), lang=lang)
-    head = _HEAD.match(text)
-    if head and SUBJECT_PRONOUN.search(head["tail"]):
-        return FollowUp(Move.QUESTION, text, head=head["head"].strip(), tail=head["tail"],
-                        lang=lang)
     return FollowUp(Move.QUESTION, text, lang=lang)
