@@ -172,8 +172,8 @@ def _resolve(engine: Engine, move: FollowUp, context: Context) -> _Asked | None:
             return _Asked(_pronoun_as(move.tail, who[0]), who[1])
     if move.move is Move.WHO_SAID_IT:
         return _Asked(f"who said {context.asked}") if context.asked else None
-    if move.move is Move.WHO_IS and speakers:
-        return _Asked(f"who is {engine.kb.person(speakers[0]).name}")
+    if move.move is Move.WHO_IS and speakers:  # of two or more: the engine asks whom
+        return _Asked("who is " + " and ".join(engine.kb.person(p).name for p in speakers))
     if move.move is Move.MORE and speakers:  # "what else did X say?", "more" on one speaker
         return _Asked(_substituted(engine, "what did he say?", speakers[:1], singular=True),
                       speakers[:1])
@@ -200,6 +200,8 @@ def _and(engine: Engine, move: FollowUp, context: Context,
         person = _described(engine, x)
     if person is not None:
         # "and Aliyev?", "and the Russian deputy secretary?": the same question, of them
+        if not (context.frame or context.asked):
+            return None  # no last question to ask of them: "and Bob?" as typed
         who = x if person not in named else short_name(engine.kb.person(person))
         if context.frame:
             return _Asked(context.frame.replace(_SLOT, who))

@@ -58,7 +58,12 @@ _FILLER = (r"(?:\s+(?:did|does|do|has|have|had|he|she|they|say|said|says|mention
 _MORE = re.compile(_OPEN + r"(?:(?:what|anything|something)\s+(?:else|also|more)|more|also|"
                    r"tell\s+(?:me\s+)?more|tell\s+details|go\s+on|continue|keep\s+going|"
                    r"(?:any\s+)?more\s+details|details)" + _FILLER + _END
-                   + r"|^\s*and" + _END, re.IGNORECASE)
+                   + r"|^\s*and" + _END
+                   # "did he say anything else?", "has she got more?"
+                   + r"|" + _OPEN + r"(?:did|does|has|have|had|can|could|would)\s+(?:he|she|they)\s+"
+                   r"(?:say|said|mention|add|tell\s+(?:us|me)|talk\s+about|speak\s+about|got|have)"
+                   r"\s+(?:anything|something|much)\s+(?:else|more)" + _FILLER + _END,
+                   re.IGNORECASE)
 _WHY = re.compile(_OPEN + r"(?:why|how\s+come)\b(?:\s+(?:did|does|is|was|would|he|she|they|"
                   r"say|said|think|so|that|this|it|not|then))*" + _END, re.IGNORECASE)
 _WHO_IS = re.compile(_OPEN + r"who\s*(?:is|'s|s|was)?\s+(?:he|she|him|her|this\s+person|"
@@ -78,6 +83,7 @@ _OTHER = re.compile(
 # "and what else did X say ...?", "who else talked about ...?": the question, less what was shown
 _ELSE = re.compile(_OPEN + r"(?P<w>what|who|anything|anyone|anybody|something|someone|"
                    r"somebody)\s+(?:else|also)\b(?P<rest>.*)$", re.IGNORECASE)
+_ELSE_ANYWHERE = re.compile(r"\s+else\b", re.IGNORECASE)
 _ASKING = (r"(?:what|who|whom|whose|which|how|why|when|where|did|does|do|is|are|was|were|"
            r"has|have|had|can|could|would|will|should)\b")
 # "and about X?", "and on X?" (X a topic, a person too: talk about them); "what about X?",
@@ -119,13 +125,16 @@ def _read(text: str, lang: str) -> FollowUp:
     if other:
         asking = "who" if other["w"].casefold() in ("who", "anyone", "anybody", "someone",
                                                      "somebody") else "what"
-        rest = other["rest"].strip()
+        # "anything else on oil?" is "what about oil?", less what was shown
+        rest = re.sub(r"^(?:on|regarding|concerning)\b", "about", other["rest"].strip())
         inner = _read(f"{asking} {rest}" if rest.strip(" ?.!") else f"{asking} said it?", lang)
         return replace(inner, excluding=True)
     head = _HEAD.match(text)
     if head and SUBJECT_PRONOUN.search(head["tail"]):
         return FollowUp(Move.QUESTION, text, head=head["head"].strip(), tail=head["tail"],
                         lang=lang)
+    if _ELSE_ANYWHERE.search(text):  # "did he quote anyone else?": less what was shown
+        return replace(_read(_ELSE_ANYWHERE.sub("", text), lang), excluding=True)
     about = _ABOUT.match(text)
     if about:
         return FollowUp(Move.AND, text, about["x"].strip(), about=not about["q"], lang=lang)

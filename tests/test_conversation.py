@@ -387,6 +387,21 @@ def test_why_shows_the_likeliest_reasons_first(engine: Engine) -> None:
     assert topics & set(engine.kb.statement(why.matches[0].id).topics)
 
 
+def test_who_is_he_of_two_people_asks_whom(engine: Engine) -> None:
+    """After an answer quoting two people, "who is he?" is not a guess between them."""
+    result, _ = ask(engine, "who is he?", Context(("velayati", "lukyanov")))
+    assert result.status is Status.CLARIFY
+    assert {m.id for m in result.matches} == {"velayati", "lukyanov"}
+
+
+def test_and_a_person_with_no_question_before_is_asked_as_typed(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _asked_of_engine(engine, monkeypatch, "and sanaei?") == ["and sanaei?"]
+    context = Context(("velayati",), asked="oil", frame="did \x00 mention oil?")
+    assert _asked_of_engine(engine, monkeypatch, "and sanaei?", context) == [
+        "did Sanaei mention oil?"]
+
+
 def test_a_fact_answer_keeps_whom_but_not_what_was_asked(engine: Engine) -> None:
     context = EMPTY
     _, context = ask(engine, "did velayati talk about visas?", context)

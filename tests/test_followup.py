@@ -14,7 +14,7 @@ MOVES = [
     # more of the same
     ("what else?", Move.MORE), ("anything else he said?", Move.MORE), ("more please", Move.MORE),
     ("go on", Move.MORE), ("and?", Move.MORE), ("tell me more about it", Move.MORE),
-    ("и что ещё?", Move.MORE), ("ещё что-нибудь?", Move.MORE), ("расскажи подробнее", Move.MORE),
+    ("did she say anything else?", Move.MORE), ("и что ещё?", Move.MORE), ("ещё что-нибудь?", Move.MORE), ("расскажи подробнее", Move.MORE),
     # the reasons
     ("why?", Move.WHY), ("but why would he say that?", Move.WHY), ("how come?", Move.WHY),
     ("а почему?", Move.WHY), ("почему он так сказал?", Move.WHY),
@@ -63,6 +63,10 @@ def test_and_x_keeps_its_x_and_whether_it_is_a_topic(message: str, subject: str,
     ("who else warned about inflation?", Move.QUESTION, "who warned about inflation?"),
     ("anyone else?", Move.WHO_SAID_IT, "who said it?"),
     ("and what else about tariffs?", Move.AND, "what about tariffs?"),
+    ("anything else on tariffs?", Move.AND, "what about tariffs?"),
+    ("did she cite anyone else?", Move.QUESTION, "did she cite anyone?"),
+    ("did he say anything else about the budget?", Move.QUESTION,
+     "did he say anything about the budget?"),
 ])
 def test_else_is_the_question_less_what_was_shown(message: str, move: Move, text: str) -> None:
     followup = read(message)
