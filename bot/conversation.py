@@ -76,6 +76,8 @@ _ON_TOPIC = re.compile(r"^\s*(?:(?:and|so|ok|what\s+about)\s+)*" + _NOT_A_NAME
                        + r"[\w' -]+?\s+(?:on|about)\s+(?P<x>.+?)\s*[?.!]*\s*$", re.IGNORECASE)
 _ABOUT_IT = re.compile(r"\b(about|on|of|regarding|mention|mentioned)\s+(?:it|that|this)\b"
                        r"(?=\s*[?.!]*\s*$)", re.IGNORECASE)  # "... about it?" at the end
+_ONE = re.compile(r"^\s*(?:the\s+)?(?P<x>(?!other\b)[\w'-]+(?:\s+[\w'-]+)?)\s+one\s*$",
+                  re.IGNORECASE)
 _SLOT = "\x00"  # where the frame of a question takes whom it asks
 
 
@@ -87,7 +89,9 @@ class Context:
     shown: tuple[str, ...] = ()  # entry ids shown so far for those speakers
     asked: str = ""  # what the last question asked about, without whom it asked it of
     frame: str = ""  # the last question with whom it asked of as _SLOT ("and Aliyev?")
+    named_as: str = ""  # the words it named them with ("the Turkish minister")
     last: tuple[str, ...] = ()  # entry ids the last reply showed
+    previous: tuple[str, ...] = ()  # whom the conversation was about before ("the other one")
 
 
 EMPTY = Context()
@@ -142,9 +146,14 @@ def _direct(engine: Engine, question: str, move: FollowUp, context: Context,
         if other is None:
             return None
         name = short_name(engine.kb.person(other))
-        result = engine.answer(_OTHER_WORDS.sub(name, move.text))
+        asked = _OTHER_WORDS.sub(name, move.text)
+        if not re.sub(r"\W|\band\b|\bwhat\s+about\b", "", asked.replace(name, "")):
+            # "and the other one?": the last question, asked of them
+            asked = (context.frame.replace(_SLOT, name) if context.frame
+                     else f"what did {name} say")
+        result = engine.answer(asked)
         result = _localized(engine, replace(result, question=question), move.lang)
-        return result, _next(engine, result, Context((other,)), name, (other,))
+        return result, _next(engine, result, context, asked, (other,))
     if move.move in (Move.MORE, Move.WHY) and context.speakers and not move.excluding:
         result = _more(engine, question, context, why=move.move is Move.WHY)
         result = _localized(engine, result, move.lang)
@@ -196,7 +205,12 @@ def _and(engine: Engine, move: FollowUp, context: Context,
         return _Asked(f"what did {_names(engine, speakers)} say about {x}", speakers)
     named = _named_people(engine, x)
     person = named[0] if len(named) == 1 and _is_only_a_name(engine, x, named[0]) else None
-    if person is None and _describes_someone(engine, x):
+    if person is None and _ONE.match(x):  # "and the Iranian one?": the Iranian minister
+        x = _one(x, context.named_as)
+        person = _described(engine, x) if _describes_someone(engine, x) else None
+        if person is None:
+            return None
+    elif person is None and _describes_someone(engine, x):
         person = _described(engine, x)
     if person is not None:
         # "and Aliyev?", "and the Russian deputy secretary?": the same question, of them
@@ -258,9 +272,15 @@ def _names(engine: Engine, speakers: tuple[str, ...]) -> str:
 
 
 def _other_speaker(engine: Engine, context: Context) -> str | None:
-    """Of the people quoted, the one other than whom the conversation is about, if one."""
+    """The one the conversation was about before whom it is about now; or, of two people
+    quoted, the one it is not about; else None (no guess among more)."""
+    if not context.speakers:
+        return None
+    before = [p for p in context.previous if p not in context.speakers]
+    if len(before) == 1:
+        return before[0]
     others = [p.id for p in engine.kb.quoted_people() if p.id not in context.speakers]
-    return others[0] if context.speakers and len(others) == 1 else None
+    return others[0] if len(others) == 1 else None
 
 
 def _only_speaker(engine: Engine) -> tuple[str, ...]:
@@ -308,8 +328,9 @@ def _topic(question: str) -> str:
     return match.group("x") if match else ""
 
 
-def _frame(engine: Engine, question: str) -> str:
-    """The question with whom it asks of as _SLOT, when that is a person; else ""."""
+def _frame(engine: Engine, question: str) -> tuple[str, str]:
+    """The question with whom it asks of as _SLOT, and the words it names them with, when
+    that is a person; else ("", "")."""
     for slot in _SLOTS:
         match = slot.match(question)
         if not match:
@@ -318,9 +339,17 @@ def _frame(engine: Engine, question: str) -> str:
         named = _named_people(engine, who)
         if (len(named) == 1 and _is_only_a_name(engine, who, named[0])) or (
                 not named and _describes_someone(engine, who)):
-            return question[:match.start("x")] + _SLOT + question[match.end("x"):]
-        return ""
-    return ""
+            return question[:match.start("x")] + _SLOT + question[match.end("x"):], who
+        break
+    return "", ""
+
+
+def _one(words: str, named_as: str) -> str:
+    """ "the Iranian one" after "the Turkish minister": "one" stands for the person noun the
+    last question named someone with ("the Iranian minister"); other words as they are."""
+    one = _ONE.match(words)
+    nouns = [w for w in fold(named_as).split() if w in PERSON_NOUNS]
+    return f"the {one['x']} {nouns[-1]}" if one and nouns else words
 
 
 # ------------------------------------------------------------------------- the replies
@@ -455,16 +484,27 @@ def _next(engine: Engine, result: Result, context: Context, asked_as: str,
     showed); otherwise whose words the answer showed.
     """
     named = named or _named_people(engine, asked_as)
+    after = _after(engine, result, context, asked_as, named)
+    if after.speakers != context.speakers and context.speakers:
+        return replace(after, previous=context.speakers)
+    return replace(after, previous=context.previous)
+
+
+def _after(engine: Engine, result: Result, context: Context, asked_as: str,
+           named: tuple[str, ...]) -> Context:
+    """:func:`_next` but for whom the conversation was about before."""
     topic = _topic(asked_as)
-    frame = _frame(engine, asked_as)
+    frame, named_as = _frame(engine, asked_as)
     last = tuple(m.id for m in result.matches) if result.status is Status.ANSWER else ()
     if result.status is not Status.ANSWER:
         if named and named != context.speakers:
-            return Context(named, (), topic, frame)
-        return replace(context, asked=topic, frame=frame or context.frame, last=())
+            return Context(named, (), topic, frame, named_as)
+        if not frame:
+            frame, named_as = context.frame, context.named_as
+        return replace(context, asked=topic, frame=frame, named_as=named_as, last=())
     speakers = named or tuple(dict.fromkeys(m.speaker for m in result.matches if m.speaker))
     if not speakers:
-        return replace(context, asked=topic, frame=frame, last=last)
+        return replace(context, asked=topic, frame=frame, named_as=named_as, last=last)
     shown = tuple(m.id for m in result.matches if m.speaker in speakers)
     if result.note.kind is NoteKind.WHO_IS:
         shown = ()  # a short card shows none of their words
@@ -472,4 +512,4 @@ def _next(engine: Engine, result: Result, context: Context, asked_as: str,
         shown = tuple(s.id for p in speakers for s in engine.kb.statements_by(p)[:10])
     if speakers == context.speakers:
         shown = tuple(dict.fromkeys((*context.shown, *shown)))
-    return Context(speakers, shown, topic, frame, last)
+    return Context(speakers, shown, topic, frame, named_as, last)

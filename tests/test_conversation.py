@@ -423,3 +423,32 @@ def test_the_telegram_conversation_expires_after_a_pause() -> None:
     assert conversation_expired({CONVERSATION_KEY: (Context(("velayati",)),
                                                     now - CONVERSATION_TTL - 1)})
     assert not conversation_expired({})
+
+
+@pytest.fixture(scope="module")
+def articles() -> dict[str, Engine]:
+    """Engines of test articles, built on first use."""
+    class Engines(dict[str, Engine]):
+        def __missing__(self, name: str) -> Engine:
+            folder = ROOT / "tests" / "articles" / name / "knowledge"
+            self[name] = Engine(load_knowledge(folder), shared_model())
+            return self[name]
+
+    return Engines()
+
+
+@pytest.mark.parametrize(("article", "turns", "people"), [
+    # "the Iranian one" after "the Turkish minister": the Iranian minister
+    ("iran-turkiye-fms-meet-tehran",
+     ["what did the turkish minister say about trade?", "and the iranian one?"],
+     {"amir-abdollahian"}),
+    # "the other one": whom the conversation was about before, asked the last question
+    ("mirzoyan-bayramov-peace-treaty-call",
+     ["what did mirzoyan say about the treaty?", "and bayramov?", "and the other one?"],
+     {"mirzoyan"}),
+])
+def test_ellipsis_names_the_person_meant(articles: dict[str, Engine], article: str,
+                                         turns: list[str], people: set[str]) -> None:
+    result, context = _last(articles[article], turns)
+    assert result.status is Status.ANSWER, result.text
+    assert {m.speaker for m in result.matches} == people and context.speakers == tuple(people)
