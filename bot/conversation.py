@@ -78,6 +78,8 @@ _ABOUT_IT = re.compile(r"\b(about|on|of|regarding|mention|mentioned)\s+(?:it|tha
                        r"(?=\s*[?.!]*\s*$)", re.IGNORECASE)  # "... about it?" at the end
 _ONE = re.compile(r"^\s*(?:the\s+)?(?P<x>(?!other\b)[\w'-]+(?:\s+[\w'-]+)?)\s+one\s*$",
                   re.IGNORECASE)
+_WHO_ASKED = re.compile(r"^\s*(?:(?:and|so|ok|then)\s+)*(?:who|whom|which\s+\w+|anyone|anybody)\s+"
+                        r"(?:(?:else|also|then)\s+)?(?!is\b|was\b|are\b|'s\b)\w", re.IGNORECASE)
 _SLOT = "\x00"  # where the frame of a question takes whom it asks
 
 
@@ -92,6 +94,7 @@ class Context:
     named_as: str = ""  # the words it named them with ("the Turkish minister")
     last: tuple[str, ...] = ()  # entry ids the last reply showed
     previous: tuple[str, ...] = ()  # whom the conversation was about before ("the other one")
+    asked_who: bool = False  # the last question asked who said something ("and about X?")
 
 
 EMPTY = Context()
@@ -201,6 +204,8 @@ def _and(engine: Engine, move: FollowUp, context: Context,
          speakers: tuple[str, ...]) -> _Asked | None:
     """ "and about X?" of the same person; "and X?" of another person, or another topic."""
     x = move.subject
+    if context.asked_who and (move.about or not _named_people(engine, x)):
+        return _Asked(f"who talked about {x}")  # "who spoke of visas?" "and sanctions?"
     if move.about and speakers:  # "and about Patrushev?": what they said of Patrushev
         return _Asked(f"what did {_names(engine, speakers)} say about {x}", speakers)
     named = _named_people(engine, x)
@@ -484,7 +489,8 @@ def _next(engine: Engine, result: Result, context: Context, asked_as: str,
     showed); otherwise whose words the answer showed.
     """
     named = named or _named_people(engine, asked_as)
-    after = _after(engine, result, context, asked_as, named)
+    after = replace(_after(engine, result, context, asked_as, named),
+                    asked_who=bool(_WHO_ASKED.match(asked_as)) and not named)
     if after.speakers != context.speakers and context.speakers:
         return replace(after, previous=context.speakers)
     return replace(after, previous=context.previous)

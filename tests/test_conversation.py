@@ -217,6 +217,10 @@ EXCHANGES = [
     # "about it": the topic the last question asked about
     (["who talked about the nuclear program?", "what did sanaei say about it?"],
      NoteKind.NOT_QUOTED_ON, {"sanaei"}),
+    # after "who ...?", "and X?" asks who spoke of X
+    (["who spoke about the visa regime?", "and about banking?"], "answer", {"sanaei"}),
+    (["which participant praised the event?", "and sanctions?"], "answer",
+     {"sanaei", "velayati"}),
     # a new topic with no pronoun, answered by someone else: "he" is now them
     (["what did velayati say about brics?", "who talked about visas?", "who is he?"], "answer",
      {"foruzesh"}),
