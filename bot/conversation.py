@@ -1,11 +1,24 @@
 """Follow-up questions: what "he", "and about X?" and "what else?" refer to.
 
-A conversation keeps a small :class:`Context` (the last answer's speakers and what it showed).
-:func:`resolve` turns a follow-up into the question it stands for ("what did he say about
-Syria?" -> "what did Lukyanov say about Syria?"), or into a direct continuation ("what else did
-he say?": the speaker's statements not shown yet); a question that names its own speaker or
-topic starts over. Pure: no Telegram, no storage; the adapters keep one context per chat (or
-per terminal session) and pass it in.
+A conversation keeps a small :class:`Context` (whom the last answer was about, what it showed,
+what the last question asked and how). :func:`ask` reads the message's move
+(:mod:`bot.followup`) and resolves it against the context: "what did he say about Syria?" ->
+"what did Lukyanov say about Syria?", "and Aliyev?" -> the last question asked of Aliyev, "what
+else did he say?" -> the speaker's statements not shown yet. A question that names its own
+speaker starts over. The rules people chat by, which this module keeps:
+
+- "he", "she", "his", "her" are one person: the one the conversation is about (on an article
+  quoting one person, that person). "They" and "their" are a group: only two or more people the
+  conversation is about, never one (people say "they" of the sides, the countries, the
+  participants).
+- Whom a pronoun meant is whom the next "he" means, whoever else the answer happened to show.
+- A carried speaker never lends their name to another's words: when the engine's answer to a
+  question asked of them shows someone else's statements, the reply says they were not quoted
+  on it, and who was.
+- "Else" means less what the conversation has shown already.
+
+Pure: no Telegram, no storage; the adapters keep one context per chat (or per terminal
+session, or per ``ask --json`` session) and pass it in. Telegram forgets it after a pause.
 """
 
 from __future__ import annotations
@@ -13,45 +26,61 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from bot import lexicon
 from bot.engine import Engine
+from bot.followup import FollowUp, Move
+from bot.followup import read as read_move
+from bot.knowledge import KnowledgeBase, Statement
 from bot.patterns import GREETINGS, PERSON_NOUNS
 from bot.render import PLAIN, note_text, render_result, short_name
-from bot.results import Match, Note, NoteKind, Result, Status
+from bot.results import Match, Note, NoteKind, Result, Status, Suggestion
 from bot.text import INTERJECTIONS, fold
 
 MAX_MORE = 5  # statements shown by one "what else?"
-_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their|this person|that person)\b",
-                      re.IGNORECASE)
-_POSSESSIVE = frozenset({"his", "her", "hers", "their"})
-# "what else did he say?", "anything else?", "more", "and?": the rest of what was being shown
-_MORE = re.compile(r"^\s*(?:(?:and\s+)?(?:what\s+else|anything\s+else|more|tell\s+me\s+more|"
-                   r"go\s+on|continue)(?:\s+(?:did|does|has|have|he|she|they|say|said|says|"
-                   r"mention|mentioned|tell|me|us|is|there|please|pls|plz|from|him|her|them))*"
-                   r"|and)"
-                   r"\s*[?.!]*\s*$", re.IGNORECASE)
-# "and about X?", "what about X?", "and on X?", "how about X?"
-_ABOUT = re.compile(r"^\s*(?:and|what|how)\s+(?:about|on|regarding)\s+(?P<x>.+?)\s*\??\s*$",
+MAX_WHY = 3  # statements shown for one "why?": the likeliest reasons, not everything left
+REASON_WORDS = lexicon.words("reasons")
+_SINGULAR = re.compile(r"\b(he|she|him|her|his|hers|this person|that person|this guy|that guy)\b",
+                       re.IGNORECASE)
+_PLURAL = re.compile(r"\b(they|them|their|theirs)\b", re.IGNORECASE)
+_ANY_PRONOUN = re.compile(f"{_SINGULAR.pattern}|{_PLURAL.pattern}", re.IGNORECASE)
+_POSSESSIVE = frozenset({"his", "her", "hers", "their", "theirs"})
+# a question's first word, not a name ("tell me about X" asks of no one)
+_NOT_A_NAME = (r"(?!(?:what|who|how|why|when|where|which|did|does|do|is|are|was|were|has|have|"
+               r"can|could|would|will|tell|anything|anyone)\b)")
+# where a question names whom it asks: "what did X say", "did X mention", "who is X", "X on Y"
+_SLOTS = (
+    # (a Russian question, read in English words, may have no "did": "what he said about X")
+    re.compile(r"^\s*(?:(?:and|so|ok)\s+)*(?:what|how|why|when)\s+(?:(?:did|does|do|has|had|"
+               r"would|will|is|was)\s+)?(?P<x>.+?)\s+(?:say|said|says|think|thinks|thought|tell|"
+               r"told|mention|mentioned|talk|speak|stress|stressed|note|noted|add|added|want|"
+               r"propose|suggest|believe|claim|state|warn|warned|explain|explained|comment|feel|"
+               r"describe|described|see|view|assess|call|mean|expect|hope|react|respond|reply)\b",
+               re.IGNORECASE),
+    re.compile(r"^\s*(?:(?:and|so|ok)\s+)*(?:did|does|has|had|is|was)\s+(?P<x>.+?)\s+"
+               r"(?:say|mention|talk|speak|comment|discuss|stress|note|warn|explain|claim|state|"
+               r"think|believe|agree|quote|bring|raise|refer|address|call)\b", re.IGNORECASE),
+    re.compile(r"^\s*(?:(?:and|so|ok)\s+)*who\s*(?:is|'s|was)\s+(?P<x>.+?)\s*[?.!]*\s*$",
+               re.IGNORECASE),
+    re.compile(r"^\s*(?:(?:and|so|ok)\s+)*" + _NOT_A_NAME + r"(?P<x>[\w' -]+?)\s+(?:on|about)\s+\S",
+               re.IGNORECASE),
+)
+# what a question asks about, after whom: "did he talk about X", "what did X say of X"
+_TOPIC = re.compile(r"\b(?:say|said|says|mention|mentioned|think|thinks|thought|talk|talked|"
+                    r"speak|spoke|comment|commented|discuss|discussed|warn|warned|describe|"
+                    r"described|explain|explained|claim|claimed|believe|believes|see|view|"
+                    r"assess|bring\s+up|raise|raised|address|addressed)\b"
+                    r"\s+(?:(?:anything|something|much|a\s+lot)\s+)?"
+                    r"(?:(?:about|of|on|regarding|concerning|that)\s+)?(?P<x>.+?)\s*[?.!]*\s*$",
                     re.IGNORECASE)
-# "and the SCO?", "and military stuff?", "and Aliyev?": a short "and X?" continues the subject
-_AND_X = re.compile(r"^\s*and\s+(?:the\s+)?(?P<x>(?:[\w'$.-]+\s*){1,4})\??\s*$", re.IGNORECASE)
-# "who said that then?": who said what the last question asked about
-_WHO_SAID_THAT = re.compile(r"^\s*(?:so\s+|then\s+)?who\s+(?:said|says|did|mentioned|talked\s+about|"
-                            r"thinks|believes)\s+(?:that|this|it|so)?\b[\s\w]*\??\s*$",
-                            re.IGNORECASE)
-# the scaffolding around what a question asks: "did he say ...", "what did X say about ..."
-_ASKED = re.compile(r"^\s*(?:did|does|has|(?:what|how)\s+(?:did|does))\s+[\w' -]+?\s+"
-                    r"(?:say|said|mention|think|believe|claim|talk|speak|comment|discuss|warn|"
-                    r"describe|see|view|assess)"
-                    r"\s+(?:that\s+|about\s+|of\s+|on\s+)?"
-                    r"(?P<x>.+?)\s*\??\s*$", re.IGNORECASE)
-# "the other one", "the other guy": of two people quoted, the one the conversation is not about
-_OTHER = re.compile(r"\bthe\s+other\s+(?:one|guy|man|woman|person|speaker|side|official|expert)\b"
-                    r"|\bthe\s+other\b(?=\s*(?:say|said|think|thinks|mention|\?|$))",
-                    re.IGNORECASE)
-# "why?", "why did he say that?": the article gives reasons, if at all, in the speaker's words
-_WHY = re.compile(r"^\s*(?:and\s+|but\s+)?(?:why|how\s+come)\b(?:\s+(?:did|does|is|was|would|"
-                  r"he|she|they|say|said|think|so|that|this|it))*\s*[?.!]*\s*$", re.IGNORECASE)
-_WHO_IS_HE = re.compile(r"^\s*who\s*(?:is|'s|was)\s+(?:he|she|that|this|they)\b", re.IGNORECASE)
+_ON_TOPIC = re.compile(r"^\s*(?:(?:and|so|ok|what\s+about)\s+)*" + _NOT_A_NAME
+                       + r"[\w' -]+?\s+(?:on|about)\s+(?P<x>.+?)\s*[?.!]*\s*$", re.IGNORECASE)
+_ABOUT_IT = re.compile(r"\b(about|on|of|regarding|mention|mentioned)\s+(?:it|that|this)\b"
+                       r"(?=\s*[?.!]*\s*$)", re.IGNORECASE)  # "... about it?" at the end
+_ONE = re.compile(r"^\s*(?:the\s+)?(?P<x>(?!other\b)[\w'-]+(?:\s+[\w'-]+)?)\s+one\s*$",
+                  re.IGNORECASE)
+_WHO_ASKED = re.compile(r"^\s*(?:(?:and|so|ok|then)\s+)*(?:who|whom|which\s+\w+|anyone|anybody)\s+"
+                        r"(?:(?:else|also|then)\s+)?(?!is\b|was\b|are\b|'s\b)\w", re.IGNORECASE)
+_SLOT = "\x00"  # where the frame of a question takes whom it asks
 
 
 @dataclass(frozen=True)
@@ -61,6 +90,11 @@ class Context:
     speakers: tuple[str, ...] = ()  # Person ids the last answer quoted (or was about)
     shown: tuple[str, ...] = ()  # entry ids shown so far for those speakers
     asked: str = ""  # what the last question asked about, without whom it asked it of
+    frame: str = ""  # the last question with whom it asked of as _SLOT ("and Aliyev?")
+    named_as: str = ""  # the words it named them with ("the Turkish minister")
+    last: tuple[str, ...] = ()  # entry ids the last reply showed
+    previous: tuple[str, ...] = ()  # whom the conversation was about before ("the other one")
+    asked_who: bool = False  # the last question asked who said something ("and about X?")
 
 
 EMPTY = Context()
@@ -72,6 +106,15 @@ _LEAD_IN = re.compile(r"^\s*(?:(?:" + "|".join(sorted(GREETINGS | INTERJECTIONS 
                       + r")\b[\s,!.:-]*)+", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """A message resolved: the question the engine is asked, and of whom the conversation
+    asked it (empty when the question chose its own people)."""
+
+    question: str
+    carried: tuple[str, ...] = ()
+
+
 def ask(engine: Engine, question: str, context: Context = EMPTY) -> tuple[Result, Context]:
     """Answer a question in a conversation; returns the reply and the context after it."""
     lead_in = _LEAD_IN.match(question)
@@ -81,30 +124,168 @@ def ask(engine: Engine, question: str, context: Context = EMPTY) -> tuple[Result
     # a reload may have removed whom the conversation was about
     context = replace(context, speakers=tuple(p for p in context.speakers
                                               if engine.kb.find_person(p)))
-    if context.asked and _WHO_SAID_THAT.match(question) and not _named_people(engine, question):
-        result = engine.answer(f"who said {context.asked}")
-        result = replace(result, question=question)
-        return result, _next(engine, result, context)
-    other = _other_speaker(engine, context) if _OTHER.search(question) else None
-    if other:
-        question_for = _OTHER.sub(short_name(engine.kb.person(other)), question)
-        result = replace(engine.answer(question_for), question=question)
-        return result, _next(engine, result, Context((other,)), named=(other,))
+    move = read_move(question)
+    direct = _direct(engine, question, move, context)
+    if direct is not None:
+        return direct
+    asked = _resolve(engine, move, context)
+    if asked is None:  # not a follow-up: the question as typed
+        result = engine.answer(question)
+        return result, _next(engine, result, context, move.text)
+    result = engine.answer(asked.question)
+    if asked.carried:
+        result = _only_theirs(engine, result, asked.carried, _topic(asked.question))
+    if move.excluding:
+        result = _less_shown(engine, result, context)
+    result = _localized(engine, replace(result, question=question), move.lang)
+    return result, _next(engine, result, context, asked.question, asked.carried)
+
+
+def _direct(engine: Engine, question: str, move: FollowUp, context: Context,
+            ) -> tuple[Result, Context] | None:
+    """The moves answered from the context alone: "what else?", "why?", "the other one"."""
+    if move.move is Move.OTHER:
+        other = _other_speaker(engine, context)
+        if other is None:
+            return None
+        name = short_name(engine.kb.person(other))
+        asked = _OTHER_WORDS.sub(name, move.text)
+        if not re.sub(r"\W|\band\b|\bwhat\s+about\b", "", asked.replace(name, "")):
+            # "and the other one?": the last question, asked of them
+            asked = (context.frame.replace(_SLOT, name) if context.frame
+                     else f"what did {name} say")
+        result = engine.answer(asked)
+        result = _localized(engine, replace(result, question=question), move.lang)
+        return result, _next(engine, result, context, asked, (other,))
+    if move.move in (Move.MORE, Move.WHY) and context.speakers and not move.excluding:
+        result = _more(engine, question, context, why=move.move is Move.WHY)
+        result = _localized(engine, result, move.lang)
+        return result, _next(engine, result, context, "", context.speakers)
+    return None
+
+
+_OTHER_WORDS = re.compile(r"\b(?:the\s+)?other(?:\s+(?:one|guy|man|woman|person|speaker|side|"
+                          r"official|expert))?\b", re.IGNORECASE)
+
+
+def _resolve(engine: Engine, move: FollowUp, context: Context) -> _Asked | None:
+    """The question a follow-up stands for, or None when it is a question of its own."""
     speakers = context.speakers or _only_speaker(engine)
-    if speakers and (_MORE.match(question) or _WHY.match(question)) and context.speakers:
-        result = _more(engine, question, context)
-        return result, _next(engine, result, context)
-    rewritten = _rewrite(engine, question, speakers, context.asked) if speakers else question
-    result = engine.answer(rewritten)
-    if rewritten != question:
-        result = replace(result, question=question)
-    return result, _next(engine, result, context)
+    text = move.text
+    own = move.excluding  # a question of its own, but changed here: asked as changed
+    if context.asked and _ABOUT_IT.search(text):  # "who else talked about it?": the topic
+        text = _ABOUT_IT.sub(lambda m: f"{m.group(1)} {context.asked}", text)
+        move = replace(move, text=text, tail=_ABOUT_IT.sub(
+            lambda m: f"{m.group(1)} {context.asked}", move.tail))
+        own = True
+    if move.head:
+        who = _head_person(engine, move.head)
+        if who:
+            return _Asked(_pronoun_as(move.tail, who[0]), who[1])
+    if move.move is Move.WHO_SAID_IT:
+        return _Asked(f"who said {context.asked}") if context.asked else None
+    if move.move is Move.WHO_IS and speakers:  # of two or more: the engine asks whom
+        return _Asked("who is " + " and ".join(engine.kb.person(p).name for p in speakers))
+    if move.move is Move.MORE and speakers:  # "what else did X say?", "more" on one speaker
+        return _Asked(_substituted(engine, "what did he say?", speakers[:1], singular=True),
+                      speakers[:1])
+    if move.move is Move.AND:
+        return _and(engine, move, context, speakers)
+    if _named_people(engine, text) or not speakers:
+        return _Asked(text) if own else None  # a question of its own
+    singular = len(speakers) == 1
+    if not (_SINGULAR.search(text) if singular else _PLURAL.search(text) or
+            _SINGULAR.search(text)):
+        return _Asked(text) if own else None
+    return _Asked(_substituted(engine, text, speakers, singular=singular), speakers)
+
+
+def _and(engine: Engine, move: FollowUp, context: Context,
+         speakers: tuple[str, ...]) -> _Asked | None:
+    """ "and about X?" of the same person; "and X?" of another person, or another topic."""
+    x = move.subject
+    if context.asked_who and (move.about or not _named_people(engine, x)):
+        return _Asked(f"who talked about {x}")  # "who spoke of visas?" "and sanctions?"
+    if move.about and speakers:  # "and about Patrushev?": what they said of Patrushev
+        return _Asked(f"what did {_names(engine, speakers)} say about {x}", speakers)
+    named = _named_people(engine, x)
+    person = named[0] if len(named) == 1 and _is_only_a_name(engine, x, named[0]) else None
+    if person is None and _ONE.match(x):  # "and the Iranian one?": the Iranian minister
+        x = _one(x, context.named_as)
+        person = _described(engine, x) if _describes_someone(engine, x) else None
+        if person is None:
+            return None
+    elif person is None and _describes_someone(engine, x):
+        person = _described(engine, x)
+    if person is not None:
+        # "and Aliyev?", "and the Russian deputy secretary?": the same question, of them
+        if not (context.frame or context.asked):
+            return None  # no last question to ask of them: "and Bob?" as typed
+        who = x if person not in named else short_name(engine.kb.person(person))
+        if context.frame:
+            return _Asked(context.frame.replace(_SLOT, who))
+        said = f" about {context.asked}" if context.asked else ""
+        return _Asked(f"what did {who} say{said}")
+    if named:  # "what about Lukyanov on Syria?": a question naming its own speaker
+        return _Asked(f"what did {x} say")
+    if speakers:
+        return _Asked(f"what did {_names(engine, speakers)} say about {x}", speakers)
+    return _Asked(f"who said {x}") if context.asked else None
+
+
+def _is_only_a_name(engine: Engine, words: str, person_id: str) -> bool:
+    """Whether words are a person's name and nothing more ("the Aliyev?", not "Aliyev on X")."""
+    person = engine.kb.person(person_id)
+    names = {w for alias in (person.name, *person.aliases) for w in fold(alias).split()}
+    rest = [w for w in re.findall(r"[\w'-]+", fold(words)) if w not in names]
+    return all(w in ("the", "mr", "mrs", "ms", "dr", "s") for w in rest)
+
+
+def _head_person(engine: Engine, head: str) -> tuple[str, tuple[str, ...]] | None:
+    """Whom the head of "the ambassador, what did he say?" means, as words for "he" and the
+    person carried (none for a description, which the engine reads in the whole question): of
+    its comma-separated parts, the last that names or describes one person ("his boss, the
+    head of the centre")."""
+    for part in reversed(re.split(r"\s*,\s*", head)):
+        named = _named_people(engine, part)
+        if len(named) == 1:
+            return short_name(engine.kb.person(named[0])), named
+        if not named and _describes_someone(engine, part):
+            article = "" if re.match(r"\s*(?:the|a|an)\b", part, re.IGNORECASE) else "the "
+            return article + part.strip(), ()
+    return None
+
+
+def _pronoun_as(question: str, who: str) -> str:
+    """The question with "he" / "she" (and "his" / "her") as the words for whom they mean."""
+    return _SINGULAR.sub(lambda m: f"{who}'s" if m.group(0).lower() in _POSSESSIVE
+                         and not _object_pronoun(question, m) else who, question)
+
+
+def _substituted(engine: Engine, question: str, speakers: tuple[str, ...], *,
+                 singular: bool) -> str:
+    """The question with its pronouns as the speakers' names ("his" as "Lukyanov's")."""
+    names = _names(engine, speakers)
+    if singular:
+        return _pronoun_as(question, names)
+    return _ANY_PRONOUN.sub(lambda m: f"{names}'s" if m.group(0).lower() in _POSSESSIVE
+                            and not _object_pronoun(question, m) else names, question)
+
+
+def _names(engine: Engine, speakers: tuple[str, ...]) -> str:
+    return " and ".join(short_name(engine.kb.person(p)) for p in speakers)
 
 
 def _other_speaker(engine: Engine, context: Context) -> str | None:
-    """Of the people quoted, the one other than whom the conversation is about, if one."""
+    """The one the conversation was about before whom it is about now; or, of two people
+    quoted, the one it is not about; else None (no guess among more)."""
+    if not context.speakers:
+        return None
+    before = [p for p in context.previous if p not in context.speakers]
+    if len(before) == 1:
+        return before[0]
     others = [p.id for p in engine.kb.quoted_people() if p.id not in context.speakers]
-    return others[0] if context.speakers and len(others) == 1 else None
+    return others[0] if len(others) == 1 else None
 
 
 def _only_speaker(engine: Engine) -> tuple[str, ...]:
@@ -113,92 +294,223 @@ def _only_speaker(engine: Engine) -> tuple[str, ...]:
     return (quoted[0].id,) if len(quoted) == 1 else ()
 
 
-def _rewrite(engine: Engine, question: str, speakers: tuple[str, ...], asked: str = "") -> str:
-    """The follow-up as the question it stands for, or the question itself."""
-    kb = engine.kb
-    names = " and ".join(short_name(kb.person(p)) for p in speakers)
-    if _WHO_IS_HE.match(question):
-        return f"who is {kb.person(speakers[0]).name}"
-    about = _ABOUT.match(question) or _AND_X.match(question)
-    if about and _describes_someone(engine, about.group("x")):
-        # "and the Russian deputy secretary?": the same question, of the person so described
-        said = f" about {asked}" if asked else ""
-        return f"what did the {about.group('x')} say{said}"
-    if about and not _named_people(engine, about.group("x")):
-        return f"what did {names} say about {about.group('x')}"
-    if about:
-        return f"what did {about.group('x')} say"  # "and Aliyev?": the same, of someone else
-    if _named_people(engine, question):
-        return question  # its own speaker: a fresh question
-    return _PRONOUN.sub(lambda m: f"{names}'s" if m.group(1).lower() in _POSSESSIVE
-                        and not _object_pronoun(question, m) else names, question)
-
-
 def _describes_someone(engine: Engine, words: str) -> bool:
-    """Whether words describe one person of the article by role ("the Russian deputy
-    secretary"), not by name: a person noun, and asked what they said, the engine quotes one."""
-    if (_named_people(engine, words) or _PRONOUN.search(words)
-            or not PERSON_NOUNS & set(fold(words).split())):
-        return False
-    result = engine.answer(f"what did the {words} say")
-    return result.status is Status.ANSWER and len(
-        {m.speaker for m in result.matches if m.kind in ("statement", "person")}) == 1
+    """Whether words describe a person of the article by role ("the Russian deputy
+    secretary"), not by name: a person noun, and no name or pronoun."""
+    return not (_named_people(engine, words) or _SINGULAR.search(words)
+                or _PLURAL.search(words)) and bool(PERSON_NOUNS & set(fold(words).split()))
+
+
+def _described(engine: Engine, words: str) -> str | None:
+    """The one person described, when asked what they said the engine quotes one."""
+    article = "" if re.match(r"\s*(?:the|a|an)\b", words, re.IGNORECASE) else "the "
+    result = engine.answer(f"what did {article}{words} say")
+    people = {m.speaker for m in result.matches if m.kind in ("statement", "person")}
+    return people.pop() if result.status is Status.ANSWER and len(people) == 1 else None
 
 
 def _object_pronoun(question: str, match: re.Match[str]) -> bool:
     """ "did she mention her" is rare; "her" before a noun is possessive, at the end an object."""
-    return match.group(1).lower() == "her" and not question[match.end():].strip(" ?!.")
+    return match.group(0).lower() == "her" and not question[match.end():].strip(" ?!.")
 
 
 def _named_people(engine: Engine, question: str) -> tuple[str, ...]:
     """The people of the article a question names by name or alias."""
-    words = set(re.findall(r"[\w'-]+", question.casefold().replace("'s", "")))
+    words = set(re.findall(r"[\w'-]+", fold(question).replace("'s", "")))
     named = []
     for person in engine.kb.people:
         for alias in (person.name, *person.aliases):
-            parts = set(alias.casefold().split())
+            parts = set(fold(alias).split())
             if parts and parts <= words:
                 named.append(person.id)
                 break
     return tuple(named)
 
 
-def _more(engine: Engine, question: str, context: Context) -> Result:
-    """The speakers' statements not shown yet, or a note that there is no more."""
+def _topic(question: str) -> str:
+    """What a question asks about, without whom: "did he talk about visas?" -> "visas"."""
+    match = _TOPIC.search(question) or _ON_TOPIC.match(question)
+    return match.group("x") if match else ""
+
+
+def _frame(engine: Engine, question: str) -> tuple[str, str]:
+    """The question with whom it asks of as _SLOT, and the words it names them with, when
+    that is a person; else ("", "")."""
+    for slot in _SLOTS:
+        match = slot.match(question)
+        if not match:
+            continue
+        who = match.group("x")
+        named = _named_people(engine, who)
+        if (len(named) == 1 and _is_only_a_name(engine, who, named[0])) or (
+                not named and _describes_someone(engine, who)):
+            return question[:match.start("x")] + _SLOT + question[match.end("x"):], who
+        break
+    return "", ""
+
+
+def _one(words: str, named_as: str) -> str:
+    """ "the Iranian one" after "the Turkish minister": "one" stands for the person noun the
+    last question named someone with ("the Iranian minister"); other words as they are."""
+    one = _ONE.match(words)
+    nouns = [w for w in fold(named_as).split() if w in PERSON_NOUNS]
+    return f"the {one['x']} {nouns[-1]}" if one and nouns else words
+
+
+# ------------------------------------------------------------------------- the replies
+
+
+def _more(engine: Engine, question: str, context: Context, *, why: bool = False) -> Result:
+    """The speakers' statements not shown yet, or a note that there is no more; for "why?",
+    those likeliest to give the reasons of what was shown last first."""
     kb = engine.kb
     rest = [s for p in context.speakers for s in kb.statements_by(p) if s.id not in context.shown]
     if not rest:
         note = Note(NoteKind.NO_MORE, context.speakers)
         result = Result(question, Status.NO_ANSWER, (), "", engine.examples, "", note)
-    else:
-        matches = tuple(Match(s.id, "statement", s.speaker, 100.0) for s in rest[:MAX_MORE])
-        result = Result(question, Status.ANSWER, matches, "", (), "")
-    return _rendered(engine, result)
+        return _rendered(engine, result)
+    limit = MAX_MORE
+    if why:
+        rest = _by_reason(kb, rest, context.last)
+        limit = MAX_WHY
+    matches = tuple(Match(s.id, "statement", s.speaker, 100.0) for s in rest[:limit])
+    return _rendered(engine, Result(question, Status.ANSWER, matches, "", (), ""))
+
+
+def _by_reason(kb: KnowledgeBase, statements: list[Statement],
+               last: tuple[str, ...]) -> list[Statement]:
+    """Statements ordered by how likely they explain the last ones shown: sharing their topics
+    counts most, then giving a reason ("because", "so", or a curated "why ..." question)."""
+    topics = {t for i in last if _known_statement(kb, i) for t in kb.statement(i).topics}
+
+    def score(statement: Statement) -> int:
+        shared = len(topics & set(statement.topics))
+        words = set(re.findall(r"[a-z]+", statement.text.casefold()))
+        reason = bool(words & REASON_WORDS) or any(
+            q.casefold().startswith("why") for q in statement.questions)
+        return 2 * shared + reason
+
+    return sorted(statements, key=score, reverse=True)  # stable: article order among equals
+
+
+def _known_statement(kb: KnowledgeBase, entry_id: str) -> bool:
+    return any(s.id == entry_id for s in kb.statements)
+
+
+def _speaks_for(kb: KnowledgeBase, statement: Statement, person_id: str) -> bool:
+    """Whether a statement is the person's words, or words that cite them or that they share
+    (a statement of "Asatryan and Israelyan" is Asatryan's too)."""
+    if statement.speaker == person_id or statement.cites == person_id:
+        return True
+    person = kb.person(person_id)
+    surname = fold(short_name(person))
+    if statement.cites and surname in fold(statement.cites).split():
+        return True
+    group = kb.find_person(statement.speaker)
+    return group is not None and fold(person.name) in fold(group.name)
+
+
+def _only_theirs(engine: Engine, result: Result, carried: tuple[str, ...],
+                 topic: str) -> Result:
+    """The reply to a question asked of the conversation's speakers: never others' words.
+    Others' statements are dropped; when none of theirs is left, the reply says they were not
+    quoted on it, and who was."""
+    if result.status is not Status.ANSWER or (
+            result.note.kind in (NoteKind.CITED_BY, NoteKind.QUOTING_ON)
+            and set(result.note.people) <= set(carried)):
+        return result  # the engine's own lead says whose words they are ("Y cited X:")
+    kb = engine.kb
+    kept, others = [], []
+    for match in result.matches:
+        if match.kind == "statement" and not any(
+                _speaks_for(kb, kb.statement(match.id), p) for p in carried):
+            others.append(match.speaker or "")
+        else:
+            kept.append(match)
+    if not others:
+        return result
+    if any(m.kind == "statement" for m in kept):
+        return _rendered(engine, replace(result, matches=tuple(kept)))
+    others = list(dict.fromkeys(p for p in others if p and p not in carried))
+    subject = topic or "that"
+    note = Note(NoteKind.NOT_QUOTED_ON, carried, tuple(others), subject=subject)
+    suggestions = tuple(
+        Suggestion(f"{short_name(kb.person(p))} on {subject}",
+                   f"What did {short_name(kb.person(p))} say about {subject}?")
+        for p in others[:3]) if topic else engine.examples
+    return _rendered(engine, Result(result.question, Status.NO_ANSWER, (), "", suggestions, "",
+                                    note))
+
+
+def _less_shown(engine: Engine, result: Result, context: Context) -> Result:
+    """ "What else did X say ...?", "who else ...?": the answer less what was shown already
+    (for "who else", less whose words were shown); a note when nothing is left."""
+    if result.status is not Status.ANSWER:
+        return result
+    seen = set(context.shown) | set(context.last)
+    who_else = result.note.kind is NoteKind.SPOKE_ABOUT
+    kept = tuple(m for m in result.matches
+                 if m.id not in seen and not (who_else and m.speaker in context.speakers))
+    if kept == result.matches:
+        return result
+    if not kept:  # "that is all the article quotes of X on Y", or on that
+        note = Note(NoteKind.NO_MORE, _named_people(engine, result.question),
+                    subject=_topic(result.question))
+        return _rendered(engine, Result(result.question, Status.NO_ANSWER, (), "",
+                                        engine.examples, "", note))
+    note = result.note
+    if who_else:
+        note = replace(note, others=tuple(dict.fromkeys(m.speaker for m in kept
+                                                        if m.speaker)))
+    return _rendered(engine, replace(result, matches=kept, note=note))
 
 
 def _rendered(engine: Engine, result: Result) -> Result:
     """A result built here, worded by render as the engine's are."""
-    worded = replace(result, lead=note_text(result.note, engine.kb, result.lang))
+    worded = replace(result, lead=note_text(result.note, engine.kb, result.lang)
+                     if result.note.kind is not NoteKind.NONE or result.matches else "")
     return replace(worded, text=render_result(worded, engine.kb, PLAIN))
 
 
-def _next(engine: Engine, result: Result, context: Context,
+def _localized(engine: Engine, result: Result, lang: str) -> Result:
+    """A reply to a Russian follow-up, asked of the engine in English, with its lead in
+    Russian as the engine words its own Russian replies."""
+    if lang == result.lang:
+        return result
+    return _rendered(engine, replace(result, lang=lang))
+
+
+def _next(engine: Engine, result: Result, context: Context, asked_as: str,
           named: tuple[str, ...] = ()) -> Context:
     """The context after a reply: whom it was about, and what has been shown of them.
 
-    Whom the question named counts first (an unanswered "what did Romanovich say about
-    Syria?" still makes "he" Romanovich); otherwise whose words the answer showed.
+    Whom the question was asked of counts first (an unanswered "what did Romanovich say about
+    Syria?" still makes "he" Romanovich; "he" stays whom it meant, whoever else the answer
+    showed); otherwise whose words the answer showed.
     """
-    named = named or _named_people(engine, result.question)
-    topic = _ASKED.match(result.question)
-    asked = topic.group("x") if topic else ""
+    named = named or _named_people(engine, asked_as)
+    after = replace(_after(engine, result, context, asked_as, named),
+                    asked_who=bool(_WHO_ASKED.match(asked_as)) and not named)
+    if after.speakers != context.speakers and context.speakers:
+        return replace(after, previous=context.speakers)
+    return replace(after, previous=context.previous)
+
+
+def _after(engine: Engine, result: Result, context: Context, asked_as: str,
+           named: tuple[str, ...]) -> Context:
+    """:func:`_next` but for whom the conversation was about before."""
+    topic = _topic(asked_as)
+    frame, named_as = _frame(engine, asked_as)
+    last = tuple(m.id for m in result.matches) if result.status is Status.ANSWER else ()
     if result.status is not Status.ANSWER:
         if named and named != context.speakers:
-            return Context(named, (), asked)
-        return replace(context, asked=asked)
+            return Context(named, (), topic, frame, named_as)
+        if not frame:
+            frame, named_as = context.frame, context.named_as
+        return replace(context, asked=topic, frame=frame, named_as=named_as, last=())
     speakers = named or tuple(dict.fromkeys(m.speaker for m in result.matches if m.speaker))
     if not speakers:
-        return context
+        return replace(context, asked=topic, frame=frame, named_as=named_as, last=last)
     shown = tuple(m.id for m in result.matches if m.speaker in speakers)
     if result.note.kind is NoteKind.WHO_IS:
         shown = ()  # a short card shows none of their words
@@ -206,4 +518,4 @@ def _next(engine: Engine, result: Result, context: Context,
         shown = tuple(s.id for p in speakers for s in engine.kb.statements_by(p)[:10])
     if speakers == context.speakers:
         shown = tuple(dict.fromkeys((*context.shown, *shown)))
-    return Context(speakers, shown, asked)
+    return Context(speakers, shown, topic, frame, named_as, last)

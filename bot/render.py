@@ -217,7 +217,10 @@ def note_text(note: Note, kb: KnowledgeBase, lang: str = "en") -> str:
     if kind is NoteKind.SPEAKER_COUNT:
         return f"The article quotes {note.count} {'person' if note.count == 1 else 'people'}:"
     if kind is NoteKind.NO_MORE:
-        return f"That is all the article quotes of {people}."
+        if not note.people:  # "what else did the president say?", of no one quoted
+            return "That is all the article has on that."
+        on = f" on {note.subject}" if note.subject else ""
+        return f"That is all the article quotes of {people}{on}."
     if kind is NoteKind.NOT_UNDERSTOOD:
         return f"I could not read \u201c{note.subject}\u201d in that question."
     if kind is NoteKind.SPOKE_ABOUT:
@@ -269,7 +272,9 @@ def _note_text_ru(note: Note, kb: KnowledgeBase) -> str:
         NoteKind.UNSURE: "Я не уверен, какую часть статьи вы имеете в виду.",
         NoteKind.WHOM: "Кого вы имеете в виду?",
         NoteKind.SPEAKER_COUNT: f"В статье цитируются {note.count} {_ru_people(note.count)}:",
-        NoteKind.NO_MORE: f"Больше {people} в статье ничего не говорит.",
+        NoteKind.NO_MORE: f"Больше {people} в статье ничего не говорит"
+        + (" об этом." if note.subject else ".") if note.people
+        else "Больше в статье об этом ничего нет.",
         NoteKind.NOT_UNDERSTOOD: f"Я не понял слова \u00ab{note.subject}\u00bb в вопросе. "
                                  "Спросите иначе или по-английски.",
     }

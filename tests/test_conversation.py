@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from bot.conversation import EMPTY, Context, ask
 from bot.engine import Engine
 from bot.knowledge import load_knowledge
-from bot.results import NoteKind, Status
+from bot.results import NoteKind, Result, Status
 from bot.semantic import shared_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,21 +102,23 @@ def test_sealed_readers_conversations_floor(engine: Engine) -> None:
     """15 conversations (53 turns) on the bundled article by another reader, sealed until the
     last engine change of 2026-12-03. First run: 5 of 15 right in every turn, 75.5 % of turns,
     one misattribution through a pronoun ("why does he think ...?" after a small-talk "hi, ...").
-    Today's figures are the floor."""
+    7 of 15 (81.1 %) before the conversation rules of bot/followup.py; 10 of 15 (88.7 %) after
+    them, the rest the engine's single answers. Today's figures are the floor."""
     from bot.evaluation import evaluate_conversations, load_conversations
 
     conversations = load_conversations(ROOT / "tests" / "eval_sealed_conversations.yaml")
     report = evaluate_conversations(conversations, {"russia-iran-partners": engine}, ask, EMPTY)
     assert report.turns.misattributions == []
-    assert report.resolved >= 7, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 81.1, report.turns.failures
+    assert report.resolved >= 10, report.turns.failures
+    assert round(report.turns.accuracy, 1) >= 88.7, report.turns.failures
 
 
 def test_readers_conversations_floor() -> None:
     """20 conversations (74 turns) written blind by a reader on four articles.
 
     First run: 7 of 20 conversations right in every turn, 68.9 % of turns, 3 pronoun
-    misattributions; today's figures are the floor.
+    misattributions; 11 of 20 (81.1 %) before the conversation rules of bot/followup.py, 11 of
+    20 (83.8 %) after them, the rest the engine's single answers; today's figures are the floor.
     """
     from bot.evaluation import evaluate_conversations, load_conversations
 
@@ -129,8 +132,8 @@ def test_readers_conversations_floor() -> None:
             engines[article] = Engine(load_knowledge(folder), shared_model())
     report = evaluate_conversations(conversations, engines, ask, EMPTY)
     assert report.turns.misattributions == []
-    assert report.resolved >= 10, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 79.7, report.turns.failures
+    assert report.resolved >= 11, report.turns.failures
+    assert round(report.turns.accuracy, 1) >= 83.8, report.turns.failures
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +187,272 @@ def test_and_the_role_asks_the_same_of_the_person_so_described(engine: Engine) -
     assert result.status is Status.ANSWER
     assert {m.speaker for m in result.matches} == {"lukyanov"}
     assert context.speakers == ("lukyanov",)
+
+
+# ---------------------------------------------------------------- the rules people chat by
+# Made-up exchanges (none from an evaluation file); each row: the turns, then what the last
+# reply must be: its status, and whose words it shows (or the note and whom it is about).
+
+EXCHANGES = [
+    # "who did then?": who said what the last question asked about
+    (["did foruzesh talk about the SCO?", "who did then?"], "answer", {"velayati", "lukyanov"}),
+    (["did sanaei mention oil production?", "so who said it?"], "answer", {"velayati"}),
+    # "and X?" of a person: the last question, asked of them
+    (["did lukyanov mention oil?", "and velayati?"], "answer", {"velayati"}),
+    (["who is foruzesh?", "and lukyanov?"], "answer", {"lukyanov"}),
+    (["did velayati talk about banks?", "what about sanaei?"], "answer", {"sanaei"}),
+    # ... and of someone who did not speak of it: not quoted on it, never another's words
+    (["what did sanaei say about banks?", "and velayati?"], NoteKind.NOT_QUOTED_ON,
+     {"velayati"}),
+    # "and about X?" of the same person, X a topic
+    (["what did velayati say about oil?", "and on the sanctions?"], "answer", {"velayati"}),
+    # a head says whom "he" means
+    (["who is lukyanov?", "the ambassador - did he mention banks?"], "answer", {"sanaei"}),
+    (["who is lukyanov?", "and Velayati, what did he say about oil?"], "answer", {"velayati"}),
+    # "else": less what was shown
+    (["what did sanaei say about banks?", "what else did he say about banks?"],
+     NoteKind.NO_MORE, {"sanaei"}),
+    (["who talked about the nuclear program?", "who else talked about it?"],
+     NoteKind.NO_MORE, set()),
+    # "about it": the topic the last question asked about
+    (["who talked about the nuclear program?", "what did sanaei say about it?"],
+     NoteKind.NOT_QUOTED_ON, {"sanaei"}),
+    # after "who ...?", "and X?" asks who spoke of X
+    (["who spoke about the visa regime?", "and about banking?"], "answer", {"sanaei"}),
+    (["which participant praised the event?", "and sanctions?"], "answer",
+     {"sanaei", "velayati"}),
+    # a new topic with no pronoun, answered by someone else: "he" is now them
+    (["what did velayati say about brics?", "who talked about visas?", "who is he?"], "answer",
+     {"foruzesh"}),
+]
+
+
+def _last(engine: Engine, turns: list[str]) -> tuple[Result, Context]:
+    context = EMPTY
+    for question in turns:
+        result, context = ask(engine, question, context)
+    return result, context
+
+
+@pytest.mark.parametrize(("turns", "want", "people"), EXCHANGES)
+def test_exchanges(engine: Engine, turns: list[str], want: object, people: set[str]) -> None:
+    result, _ = _last(engine, turns)
+    if isinstance(want, NoteKind):
+        assert result.status is not Status.ANSWER, result.text
+        assert result.note.kind is want and set(result.note.people) == people, result.text
+    else:
+        assert result.status is Status.ANSWER, result.text
+        assert {m.speaker for m in result.matches} == people, result.text
+
+
+RUSSIAN = [
+    (["Кто такой Велаяти?", "что он сказал о санкциях?"], "answer", {"velayati"}),
+    (["Что Велаяти сказал о нефти?", "кто он?"], "answer", {"velayati"}),
+    (["Что сказал Санаи о банках?", "а Велаяти?"], NoteKind.NOT_QUOTED_ON, {"velayati"}),
+    (["Санаи говорил о нефти?", "а кто тогда?"], "answer", {"velayati"}),
+    (["Что Лукьянов сказал о Сирии?", "а о санкциях?"], NoteKind.NOT_QUOTED_ON, {"lukyanov"}),
+]
+
+
+@pytest.mark.parametrize(("turns", "want", "people"), RUSSIAN)
+def test_russian_exchanges_have_russian_leads(engine: Engine, turns: list[str], want: object,
+                                             people: set[str]) -> None:
+    result, _ = _last(engine, turns)
+    assert result.lang == "ru" and result.question == turns[-1]
+    if isinstance(want, NoteKind):
+        assert result.note.kind is want and set(result.note.people) == people, result.text
+        assert any("\u0400" <= c <= "\u04ff" for c in result.lead), result.lead
+    else:
+        assert result.status is Status.ANSWER, result.text
+        assert {m.speaker for m in result.matches} == people, result.text
+
+
+def test_russian_what_else_shows_what_was_not_shown(engine: Engine) -> None:
+    first, context = ask(engine, "Что Велаяти сказал о БРИКС?")
+    more, _ = ask(engine, "а что ещё он сказал?", context)
+    assert more.status is Status.ANSWER and more.lang == "ru"
+    assert {m.speaker for m in more.matches} == {"velayati"}
+    assert not {m.id for m in first.matches} & {m.id for m in more.matches}
+
+
+@pytest.fixture(scope="module")
+def one_speaker() -> Engine:
+    folder = ROOT / "tests" / "articles" / "kazakhstan-opec-obligations-minister" / "knowledge"
+    return Engine(load_knowledge(folder), shared_model())
+
+
+def _asked_of_engine(engine: Engine, monkeypatch: pytest.MonkeyPatch, question: str,
+                     context: Context = EMPTY) -> list[str]:
+    """The questions the conversation put to the engine for one message."""
+    asked: list[str] = []
+    answer = engine.answer
+
+    def spy(text: str) -> Result:
+        asked.append(text)
+        return answer(text)
+
+    monkeypatch.setattr(engine, "answer", spy)
+    ask(engine, question, context)
+    monkeypatch.undo()
+    return asked
+
+
+@pytest.mark.parametrize(("question", "resolved"), [
+    ("what did they agree to cut?", False), ("when will they meet again?", False),
+    ("did they sign anything?", False), ("what is their plan for the field?", False),
+    ("will he cut output?", True), ("what is his plan for the field?", True),
+])
+def test_he_is_the_one_person_quoted_they_is_not(one_speaker: Engine,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 question: str, resolved: bool) -> None:
+    """On a one-speaker article "he" / "his" is the speaker; "they" / "their" is a group
+    (the sides, the countries), so asked as typed."""
+    asked = _asked_of_engine(one_speaker, monkeypatch, question)
+    assert any("Satkaliyev" in a for a in asked) is resolved, asked
+
+
+@pytest.mark.parametrize(("carried", "resolved"), [(("velayati",), False),
+                                                   (("velayati", "sanaei"), True)])
+def test_they_is_two_or_more_carried_speakers(engine: Engine, monkeypatch: pytest.MonkeyPatch,
+                                             carried: tuple[str, ...], resolved: bool) -> None:
+    asked = _asked_of_engine(engine, monkeypatch, "what did they decide about the next meeting?",
+                             Context(carried))
+    assert any("Velayati" in a for a in asked) is resolved, asked
+
+
+def test_they_of_two_carried_speakers_is_both(two_speakers: Engine) -> None:
+    context = EMPTY
+    _, context = ask(two_speakers, "what did lagarde and abrahamyan say about cooperation?",
+                     context)
+    result, context = ask(two_speakers, "did they mention reforms?", context)
+    assert result.status is Status.ANSWER
+    assert {m.speaker for m in result.matches} <= {"lagarde", "abrahamyan"}
+
+
+def test_he_stays_whom_it_meant_whoever_else_the_answer_showed() -> None:
+    """A statement the two experts made together answers a question of one of them; "he" is
+    still that one, not the pair."""
+    folder = ROOT / "tests" / "articles" / "iran-azerbaijan-relations-strained-experts" / "knowledge"
+    experts = Engine(load_knowledge(folder), shared_model())
+    context = EMPTY
+    _, context = ask(experts, "what did asatryan say about iran?", context)
+    result, context = ask(experts, "what does he think of the situation around karabakh?",
+                          context)
+    assert result.status is Status.ANSWER
+    assert context.speakers == ("asatryan",)
+
+
+def test_a_carried_speaker_never_lends_his_name_to_anothers_words(engine: Engine) -> None:
+    """Of every quoted person, asked through a pronoun about every topic of the article: the
+    reply shows their own words (or words citing them, or that they share), or says they were
+    not quoted on it."""
+    kb = engine.kb
+    for person in kb.quoted_people():
+        for topic in kb.topics:
+            for question in (f"what did he say about {topic.name}?", f"and about {topic.name}?"):
+                result, _ = ask(engine, question, Context((person.id,)))
+                if result.status is not Status.ANSWER:
+                    continue
+                for match in result.matches:
+                    if match.kind == "statement":
+                        statement = kb.statement(match.id)
+                        assert statement.speaker == person.id or statement.cites == person.id, (
+                            person.id, question, match.id)
+
+
+def test_others_words_for_a_carried_speaker_become_not_quoted_on(engine: Engine) -> None:
+    """The engine's answer to a question asked of the conversation's speaker, had it shown
+    someone else's words, is turned into "not quoted on it; X spoke about it"."""
+    from bot.conversation import _only_theirs
+    from bot.results import Match
+
+    theirs = Result("what did Sanaei say about BRICS?", Status.ANSWER,
+                    (Match("velayati-brics-sco", "statement", "velayati", 80.0),), "", (), "")
+    reply = _only_theirs(engine, theirs, ("sanaei",), "BRICS")
+    assert reply.status is Status.NO_ANSWER and not reply.matches
+    assert (reply.note.kind, reply.note.people, reply.note.others) == (
+        NoteKind.NOT_QUOTED_ON, ("sanaei",), ("velayati",))
+    assert "Sanaei" in reply.text and "Velayati" in reply.text
+    mixed = replace(theirs, matches=(Match("sanaei-banking", "statement", "sanaei", 90.0),
+                                     *theirs.matches))
+    kept = _only_theirs(engine, mixed, ("sanaei",), "BRICS")
+    assert [m.id for m in kept.matches] == ["sanaei-banking"]
+
+
+def test_why_shows_the_likeliest_reasons_first(engine: Engine) -> None:
+    """After "why?", the speaker's other words sharing the topics of what was just shown come
+    first, at most three, none shown before."""
+    first, context = ask(engine, "what did velayati say about trust in america?")
+    why, _ = ask(engine, "why?", context)
+    shown = {m.id for m in first.matches}
+    topics = {t for i in shown for t in engine.kb.statement(i).topics}
+    assert why.status is Status.ANSWER and 0 < len(why.matches) <= 3
+    assert all(m.speaker == "velayati" and m.id not in shown for m in why.matches)
+    assert topics & set(engine.kb.statement(why.matches[0].id).topics)
+
+
+def test_who_is_he_of_two_people_asks_whom(engine: Engine) -> None:
+    """After an answer quoting two people, "who is he?" is not a guess between them."""
+    result, _ = ask(engine, "who is he?", Context(("velayati", "lukyanov")))
+    assert result.status is Status.CLARIFY
+    assert {m.id for m in result.matches} == {"velayati", "lukyanov"}
+
+
+def test_and_a_person_with_no_question_before_is_asked_as_typed(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _asked_of_engine(engine, monkeypatch, "and sanaei?") == ["and sanaei?"]
+    context = Context(("velayati",), asked="oil", frame="did \x00 mention oil?")
+    assert _asked_of_engine(engine, monkeypatch, "and sanaei?", context) == [
+        "did Sanaei mention oil?"]
+
+
+def test_a_fact_answer_keeps_whom_but_not_what_was_asked(engine: Engine) -> None:
+    context = EMPTY
+    _, context = ask(engine, "did velayati talk about visas?", context)
+    assert context.asked == "visas"
+    _, context = ask(engine, "where was the round table held?", context)
+    assert context.speakers == ("velayati",) and context.asked == ""
+
+
+def test_the_telegram_conversation_expires_after_a_pause() -> None:
+    """In Telegram the context is kept with the time of its last reply and forgotten after
+    CONVERSATION_TTL: after a long pause "he" means no one."""
+    import time
+
+    from bot.telegram.articles import CONVERSATION_KEY
+    from bot.telegram.questions import CONVERSATION_TTL, conversation_expired
+
+    now = time.time()
+    assert not conversation_expired({CONVERSATION_KEY: (Context(("velayati",)), now - 60)})
+    assert conversation_expired({CONVERSATION_KEY: (Context(("velayati",)),
+                                                    now - CONVERSATION_TTL - 1)})
+    assert not conversation_expired({})
+
+
+@pytest.fixture(scope="module")
+def articles() -> dict[str, Engine]:
+    """Engines of test articles, built on first use."""
+    class Engines(dict[str, Engine]):
+        def __missing__(self, name: str) -> Engine:
+            folder = ROOT / "tests" / "articles" / name / "knowledge"
+            self[name] = Engine(load_knowledge(folder), shared_model())
+            return self[name]
+
+    return Engines()
+
+
+@pytest.mark.parametrize(("article", "turns", "people"), [
+    # "the Iranian one" after "the Turkish minister": the Iranian minister
+    ("iran-turkiye-fms-meet-tehran",
+     ["what did the turkish minister say about trade?", "and the iranian one?"],
+     {"amir-abdollahian"}),
+    # "the other one": whom the conversation was about before, asked the last question
+    ("mirzoyan-bayramov-peace-treaty-call",
+     ["what did mirzoyan say about the treaty?", "and bayramov?", "and the other one?"],
+     {"mirzoyan"}),
+])
+def test_ellipsis_names_the_person_meant(articles: dict[str, Engine], article: str,
+                                         turns: list[str], people: set[str]) -> None:
+    result, context = _last(articles[article], turns)
+    assert result.status is Status.ANSWER, result.text
+    assert {m.speaker for m in result.matches} == people and context.speakers == tuple(people)
