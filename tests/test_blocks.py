@@ -163,5 +163,5 @@ def test_a_quote_ends_with_one_full_stop(tiny_kb: KnowledgeBase, text: str, show
     statement = dataclasses.replace(tiny_kb.statements[0], text=text, kind=StatementKind.QUOTE)
     (block,) = statement_blocks(statement, tiny_kb, PLAIN)
     quoted = block.split("\n\u2014 ")[0]
-    assert quoted.endswith(shown + "\u201d") or quoted.endswith(shown)
+    assert quoted.endswith((shown + "\u201d", shown))
     assert not quoted.rstrip("\u201d").endswith((".\u201d.", "?.", "\u2026."))
