@@ -30,9 +30,10 @@ Phrase = tuple[str, ...]  # stems
 
 TOP = frozenset(stem(w) for w in lexicon.words("top_words"))
 PERSON_NOUNS = frozenset(stem(w) for w in lexicon.words("person_nouns"))
+SOMEONE = frozenset(stem(w) for w in lexicon.words("someone_words"))
 # words that say nothing about whom: "the minister mentioned in the piece", "quoted here"
 _GRAMMAR = frozenset(stem(w) for w in (*GRAMMAR, *lexicon.words("article_words"))) | {
-    "s", "mention", "quot", "quote", "name", "cit", "cite", "here", "this"}
+    "s", "mention", "quot", "quote", "name", "cit", "cite", "here", "this", "from"}
 
 
 def _phrase(text: str) -> Phrase:
@@ -115,6 +116,8 @@ def read(text: str) -> Description:
                 places.append(place)
             elif size == 1 and chunk[0] in TOP:
                 top = True
+            elif size == 1 and chunk[0] in SOMEONE:
+                office = True  # "the Kazakh official": someone, whom the rest says
             elif size == 1:
                 terms.append((chunk,))
                 office = office or chunk[0] in PERSON_NOUNS
@@ -123,6 +126,18 @@ def read(text: str) -> Description:
             i += size
             break
     return Description(tuple(places), tuple(terms), top, office or top)
+
+
+def place_named(word: str) -> frozenset[Phrase] | None:
+    """The place a single word names ("armenia's", "ankara", "turkish"), if any."""
+    phrase = _phrase(word)
+    return next((forms for _, forms in _places() if phrase in forms), None) if phrase else None
+
+
+def belongs(person: Person, place: frozenset[Phrase]) -> bool:
+    """Whether a person's nationality, roles or aliases name the place in some form."""
+    segments = _segments(person)
+    return any(_holds(segments, form) for form in place)
 
 
 def _segments(person: Person) -> list[Phrase]:

@@ -28,9 +28,13 @@ from bot.patterns import (
     WHO_IS,
     WHO_SAID,
 )
+from bot import describing, lexicon
 from bot.policy import Tunables
 from bot.question import Concept, ParsedQuestion, Token
 from bot.text import QUESTION_WORDS, SOFT_WORDS, STOPWORDS, fold, stem, words
+
+
+SPEAKING_VERBS = lexicon.words("speaking_verbs")
 
 
 class QuestionReader:
@@ -89,7 +93,9 @@ class QuestionReader:
         after_marker: list[bool] = []
         seen = False
         for t in tokens:
-            seen = seen or t.raw in OBJECT_MARKERS
+            # "did Kilic say France will ...": a name after the speaker's verb is spoken of
+            seen = seen or t.raw in OBJECT_MARKERS or (t.raw in SPEAKING_VERBS
+                                                        and bool(after_marker))
             if not t.function:
                 after_marker.append(seen)
         speakers: list[str] = []
@@ -98,12 +104,28 @@ class QuestionReader:
         by_role: set[str] = set()
         concepts: list[Concept] = []
         used = [False] * len(content)
+        found_people: dict[int, set[str]] = {}  # content index -> the people its phrase named
         for found, start, end in self._ix.find_phrases(stems):
             used[start:end] = [True] * (end - start)
             people = sorted(c[2:] for c in found if c.startswith("p:"))
+            for index in range(start, end):
+                found_people[index] = set(people)
             label = " ".join(t.raw for t in content[start:end])
             if people and tuple(sorted(stems[start:end])) in self._ix.role_keys:
                 by_role.update(people)
+            if people and start and not any(describing.place_named(t.raw) is not None
+                                            for t in content[start:end]):
+                # "Armenia's foreign ministry" is not France's: a place just before the words
+                # that found someone keeps only the people of that place
+                before = start - 1
+                while before > 0 and set(people) & found_people.get(before, set()):
+                    before -= 1  # "Armenia's foreign | ministry": the words naming them, then
+                place = describing.place_named(content[before].raw)
+                if place is not None:
+                    people = [p for p in people if describing.belongs(self.kb.person(p), place)]
+                    if not people:
+                        used[start:end] = [False] * (end - start)
+                        continue
             if people:
                 # "Garibashvili's words", "Pashinyan's statement": whose words are talked
                 # about, not who is asked to speak

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot import describing
-from bot.knowledge import Person
+from bot.engine import Engine
+from bot.knowledge import Person, load_knowledge
+from bot.semantic import shared_model
 
 
 def person(pid: str, name: str, roles: tuple[str, ...], nationality: str = "",
@@ -39,6 +41,8 @@ PEOPLE = (
     ("the Romanian press secretary", ["spox"]),
     ("the Romanian expert", ["exp"]),
     ("the analyst", ["exp"]),
+    ("the Romanian official", ["pres", "amb", "spox", "exp"]),
+    ("the guy from the IMF", ["imf"]),
     # a place no one here belongs to, or an office no one holds: no one
     ("Venezuela's oil minister", []),
     ("the Moldovan defence minister", []),
@@ -64,3 +68,79 @@ def test_what_a_description_names(description: str, office: bool, elsewhere: boo
     read = describing.read(description)
     assert read.office is office
     assert read.from_elsewhere(PEOPLE) is elsewhere
+
+
+# ------------------------------------------------------------------- in the engine, made-up
+
+SOURCE = ("Lev Dorn, spokesman of Moldova's Foreign Ministry, said the talks would start soon. "
+          "The Romanian Foreign Ministry said that Romania will fully support the talks. "
+          "Ina Vass, Prime Minister of Moldova, said trade with Romania is growing.")
+
+YAML = """\
+article:
+  id: talks
+  title: Talks to start soon
+  outlet: Test Times
+  source: sources/talks.txt
+  summary: Moldova and Romania on the talks.
+  event:
+    title: talks
+    kind: talks
+people:
+  - id: dorn
+    name: Lev Dorn
+    nationality: Moldovan
+    roles: [spokesman of Moldova's Foreign Ministry]
+    aliases: [Dorn]
+  - id: romania-fm
+    name: Romanian Foreign Ministry
+    nationality: Romanian
+    roles: [Foreign Ministry of Romania]
+    aliases: [Romania, Romanian Ministry of Foreign Affairs]
+  - id: vass
+    name: Ina Vass
+    nationality: Moldovan
+    roles: [Prime Minister of Moldova]
+    aliases: [Vass]
+statements:
+  - id: dorn-soon
+    speaker: dorn
+    kind: reported
+    text: the talks would start soon
+    attribution: said
+  - id: romania-support
+    speaker: romania-fm
+    kind: reported
+    text: Romania will fully support the talks
+    attribution: said that
+  - id: vass-trade
+    speaker: vass
+    kind: reported
+    text: trade with Romania is growing
+    attribution: said
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    root = tmp_path_factory.mktemp("kb")
+    (root / "sources").mkdir()
+    (root / "sources" / "talks.txt").write_text(SOURCE, encoding="utf-8")
+    (root / "talks.yaml").write_text(YAML, encoding="utf-8")
+    return Engine(load_knowledge(root), shared_model())
+
+
+@pytest.mark.parametrize(("question", "speakers"), [
+    ("what did the Moldovan premier say?", {"vass"}),
+    ("what did Chisinau's head of government say about trade?", {"vass"}),
+    # "Moldova's foreign ministry" is not Romania's, though both are foreign ministries
+    ("what did the man from Moldova's foreign ministry say?", {"dorn"}),
+    # a name after the speaker's verb is spoken of, not a second speaker
+    ("did Dorn say Romania will support the talks?", {"dorn"}),
+    ("did Vass say Romania is growing its trade?", {"vass"}),
+])
+def test_words_shown_are_only_those_of_whom_the_question_means(
+        engine: Engine, question: str, speakers: set[str]) -> None:
+    result = engine.answer(question)
+    shown = {m.speaker for m in result.matches if m.kind == "statement"}
+    assert shown == speakers, (question, result.text)  # never Romania's words
