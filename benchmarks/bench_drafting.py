@@ -22,10 +22,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--articles", type=Path,
+                        help="instead, a folder laid out as tests/articles/ (<id>/knowledge/)")
     args = parser.parse_args(argv)
     total = DraftScore("total")
     rows = []
-    for folder in corpus(ROOT):
+    folders = (sorted(p / "knowledge" for p in args.articles.iterdir() if (p / "knowledge").is_dir())
+               if args.articles else corpus(ROOT))
+    for folder in folders:
         part = score_folder(folder)
         total.add(part)
         name = folder.parent.name if folder.name == "knowledge" else folder.name

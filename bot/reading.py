@@ -12,6 +12,7 @@ import re
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot import describing, lexicon
 from bot.knowledge import KnowledgeBase
 from bot.lexical_index import LexicalIndex
 from bot.patterns import (
@@ -28,11 +29,9 @@ from bot.patterns import (
     WHO_IS,
     WHO_SAID,
 )
-from bot import describing, lexicon
 from bot.policy import Tunables
 from bot.question import Concept, ParsedQuestion, Token
 from bot.text import QUESTION_WORDS, SOFT_WORDS, STOPWORDS, fold, stem, words
-
 
 SPEAKING_VERBS = lexicon.words("speaking_verbs")
 

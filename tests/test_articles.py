@@ -64,17 +64,21 @@ def test_no_misattribution_beyond_the_known_one(reports: dict[str, EvalReport]) 
             article, report.misattributions)
 
 
-# Today's figures on the thirteen articles (604 questions), by kind. Three of the ten shared
+# Today's figures on the sixteen articles (728 questions), by kind. Three of the ten shared
 # ones (georgia-opposition-..., iran-turkiye-..., kazakh-fm-...) were sealed until the engine
 # change of 2026-12-02; their first run (146 questions): plain 73.8 %, paraphrase 25.6 %,
 # out-of-scope 82.1 %, traps 83.3 %. Three more (baku-..., georgia-fm-..., russian-ambassador-...)
 # were sealed until that of 2026-12-03; their first run (120 questions): plain 95.2 %,
-# paraphrase 27.8 %, out-of-scope and traps declined 88.1 %, no misattribution.
+# paraphrase 27.8 %, out-of-scope and traps declined 88.1 %, no misattribution. The last three
+# (armenia-turkey-..., kazakhstan-gas-..., georgian-dream-...) were sealed until the second
+# session of 2026-12-03; their first run (124 questions): plain 93.2 %, paraphrase 31.6 %,
+# out-of-scope and traps declined 66.7 %, 2 misattributions (both fixed by general rules of
+# reading: a name after the speaker's verb is spoken of; a place before role words).
 @pytest.mark.parametrize(("kind", "floor"), [
-    ("plain", 81.1),
-    ("paraphrase", 27.0),
-    ("out_of_scope", 85.7),
-    ("misattribution", 92.3),
+    ("plain", 83.3),
+    ("paraphrase", 30.8),
+    ("out_of_scope", 81.8),
+    ("misattribution", 89.6),
 ])
 def test_development_articles_floor(reports: dict[str, EvalReport], kind: str,
                                     floor: float) -> None:
