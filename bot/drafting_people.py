@@ -25,6 +25,7 @@ SPEECH_VERBS = (
     "observed", "acknowledged", "admitted", "condemned", "denied", "predicted", "promised",
     "vowed", "pledged", "recommended", "asserted", "maintained", "mentioned", "specified",
     "clarified", "accused", "estimated", "forecast", "responded", "agreed", "appealed",
+    "addressed",
     # present tense, for plural and institutional subjects ("the members ... emphasize that")
     "say", "emphasize", "emphasise", "stress", "believe", "insist", "claim", "argue", "warn",
 )

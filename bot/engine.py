@@ -398,8 +398,9 @@ class Engine:
                 return fitting
             if read.from_elsewhere(self.kb.people):
                 return []
-        if self._people_vectors is None or self._embedder is None or not by_meaning:
-            return []
+        if self._people_vectors is None or self._embedder is None or not by_meaning \
+                or (read.terms and not read.office):
+            return []  # a name the article never gives someone ("Ivanishvili") is no one's
         sims = self._people_vectors @ self._embedder.embed_one(description)
         meant = pick_person(sims, [p.id for p in self.kb.people], self._tunables)
         return [meant] if meant else []
