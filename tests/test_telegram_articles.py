@@ -7,7 +7,6 @@ the real engines, one update at a time through PTB's HTTP stack against the fake
 from __future__ import annotations
 
 import html
-
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
