@@ -46,22 +46,36 @@ def _rows(name: str) -> list[list[str]]:
 
 
 @functools.cache
-def _places() -> tuple[tuple[str, frozenset[Phrase]], ...]:
+def _places() -> tuple[frozenset[Phrase], ...]:
     """Each country (demonyms.txt: its names and adjectives) with what else names it
     (places.txt: people, capital, seat), and the institutions of places.txt."""
     extra: dict[str, list[str]] = {}
     for (line,) in _rows("places"):
         parts = [part.strip() for part in line.split(";") if part.strip()]
         extra.setdefault(parts[0], []).extend(parts)
-    out = []
+    out: list[frozenset[Phrase]] = []
     for row in lexicon.groups("demonyms"):
         names = [w.replace("_", " ") for w in row]
-        forms = [_phrase(t) for t in (*names, *extra.pop(names[0], ()))]
-        out.append((" ".join(forms[0]), frozenset(forms)))
+        out.append(frozenset(_phrase(t) for t in (*names, *extra.pop(names[0], ()))))
     for parts in extra.values():  # institutions: NATO, the IMF, ...
-        forms = [_phrase(t) for t in parts]
-        out.append((" ".join(forms[0]), frozenset(forms)))
+        out.append(frozenset(_phrase(t) for t in parts))
     return tuple(out)
+
+
+@functools.cache
+def _place_index() -> dict[Phrase, frozenset[Phrase]]:
+    """Every form of every place -> all the forms of that place (the first place listed wins)."""
+    index: dict[Phrase, frozenset[Phrase]] = {}
+    for forms in _places():
+        for form in forms:
+            index.setdefault(form, forms)
+    return index
+
+
+@functools.cache
+def _longest() -> int:
+    """The most words a place or a term has: how far :func:`read` looks ahead."""
+    return max([len(p) for p in _place_index()] + [len(t) for t in _terms()])
 
 
 @functools.cache
@@ -70,7 +84,6 @@ def _terms() -> dict[Phrase, tuple[Phrase, ...]]:
     return {tuple(s for s in _phrase(term) if s not in _GRAMMAR):
             tuple(_phrase(a) for a in alternatives.split(";") if a.strip())
             for term, alternatives in _rows("role_terms")}
-
 
 
 @dataclass(frozen=True)
@@ -83,7 +96,6 @@ class Description:
     top: bool
     office: bool = False  # a term of the lexicon or a person noun: it describes someone
 
-
     @property
     def says_someone(self) -> bool:
         """Whether it describes a person at all (an office), not just a country."""
@@ -92,8 +104,7 @@ class Description:
     def from_elsewhere(self, people: Sequence[Person]) -> bool:
         """Whether it names a place or institution that no one of ``people`` belongs to
         ("Venezuela's oil minister" in an article about Armenia): then it is no one here."""
-        return any(not any(any(_holds(_segments(p), form) for form in place) for p in people)
-                   for place in self.places)
+        return any(not any(belongs(p, place) for p in people) for place in self.places)
 
 
 def read(text: str) -> Description:
@@ -103,11 +114,10 @@ def read(text: str) -> Description:
     terms: list[tuple[Phrase, ...]] = []
     top = office = False
     i = 0
-    longest = max([len(p) for _, forms in _places() for p in forms] + [len(t) for t in _terms()])
     while i < len(stems):
-        for size in range(min(longest, len(stems) - i), 0, -1):
+        for size in range(min(_longest(), len(stems) - i), 0, -1):
             chunk = tuple(stems[i:i + size])
-            place = next((forms for _, forms in _places() if chunk in forms), None)
+            place = _place_index().get(chunk)
             term = _terms().get(chunk)
             if term is not None and (place is None or size > 1):
                 terms.append(term)
@@ -130,8 +140,7 @@ def read(text: str) -> Description:
 
 def place_named(word: str) -> frozenset[Phrase] | None:
     """The place a single word names ("armenia's", "ankara", "turkish"), if any."""
-    phrase = _phrase(word)
-    return next((forms for _, forms in _places() if phrase in forms), None) if phrase else None
+    return _place_index().get(_phrase(word))
 
 
 def belongs(person: Person, place: frozenset[Phrase]) -> bool:
@@ -140,9 +149,11 @@ def belongs(person: Person, place: frozenset[Phrase]) -> bool:
     return any(_holds(segments, form) for form in place)
 
 
-def _segments(person: Person) -> list[Phrase]:
-    return [_phrase(t) for t in (person.nationality, *person.roles, *person.role_aliases,
-                                 person.name, *person.aliases) if t]
+@functools.lru_cache(maxsize=8192)
+def _segments(person: Person) -> tuple[Phrase, ...]:
+    """A person's nationality, roles, name and aliases as stems, read once per person."""
+    return tuple(_phrase(t) for t in (person.nationality, *person.roles, *person.role_aliases,
+                                      person.name, *person.aliases) if t)
 
 
 def _holds(segments: Iterable[Phrase], phrase: Phrase) -> bool:
@@ -161,7 +172,7 @@ def fits(description: Description, people: Sequence[Person]) -> list[str]:
     found: list[tuple[int, str]] = []
     for person in people:
         segments = _segments(person)
-        if not all(any(_holds(segments, p) for p in place) for place in description.places):
+        if not all(belongs(person, place) for place in description.places):
             continue
         if not all(any(_holds(segments, a) for a in term) for term in description.terms):
             continue

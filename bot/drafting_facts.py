@@ -38,7 +38,7 @@ _SLASH_DATELINE = re.compile(r"^(?P<region>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),\s+(?
 _REPORTS = re.compile(r"(?:^|[,.;]\s+|\s[-–—]\s+)(?P<outlet>[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)"
                       r"{0,3})\s+reports?\b(?=\s+(?:with reference|referring|citing|quoting)\b"
                       r"|[,.;]|$)")
-_ANSWER_TYPES = {row[0]: frozenset(row[1:]) for row in lexicon.groups("answer_types")}
+_ANSWER_TYPES = lexicon.keyed("answer_types")
 _WHEN = re.compile(rf"\b(?:{_DATE}|(?:{_DAYS})|(?:in|since|until|by)\s+(?:early\s+|late\s+)?"
                    r"(?:19|20)\d\d|today|yesterday|tomorrow)\b")
 _WHERE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?[A-Z][\w’'-]+")

@@ -420,10 +420,10 @@ class Engine:
             slot = match.group("x").strip()
             slot_words = [w for w in slot.split() if w not in GRAMMAR]
             # "the Iranian side" is Iran, but "the Iranian envoy" is someone
-            office = describing.read(slot).office
             if slot_words and not any(w in EVERYONE or w in GROUP_NOUNS or w in NOT_SOMEONE
-                                      or PRONOUN.search(w) or (self._demonym(w) and not office)
-                                      for w in slot_words):
+                                      or PRONOUN.search(w) for w in slot_words) and not (
+                    any(self._demonym(w) for w in slot_words)
+                    and not describing.read(slot).office):
                 return slot
         return ""
 

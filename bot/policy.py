@@ -142,7 +142,7 @@ class Decision:
 KEEP = Decision(Action.KEEP)
 
 
-_ANSWER_WORDS = {row[0]: frozenset(row[1:]) for row in lexicon.groups("answer_types")}
+_ANSWER_WORDS = lexicon.keyed("answer_types")
 _DIGIT = re.compile(r"\d")
 
 

@@ -40,3 +40,9 @@ def pairs(name: str) -> dict[str, str]:
 def pairs_multi(name: str) -> dict[str, str]:
     """A list of ``word replacement words...`` lines (``ru_en``): the rest of the line replaces."""
     return {row[0]: " ".join(row[1:]) for row in _lines(name) if len(row) >= 2}
+
+
+@functools.cache
+def keyed(name: str) -> dict[str, frozenset[str]]:
+    """A list of named groups, ``name word word ...`` a line (``answer_types``)."""
+    return {row[0]: frozenset(row[1:]) for row in _lines(name)}
