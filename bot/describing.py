@@ -36,6 +36,13 @@ _GRAMMAR = frozenset(stem(w) for w in (*GRAMMAR, *lexicon.words("article_words")
     "s", "mention", "quot", "quote", "name", "cit", "cite", "here", "this", "from"}
 
 
+_JOINS = frozenset({"and", "or"})
+# words after which an office's description goes on about what it is for ("the envoy to the
+# talks", "the minister in charge of ..."), not what it is ("of" is part of the office)
+_QUALIFYING = frozenset(stem(w) for w in ("to", "for", "with", "in", "on", "at", "during",
+                                          "about", "regarding", "over"))
+
+
 def _phrase(text: str) -> Phrase:
     return tuple(stem(w) for w in words(text))
 
@@ -95,6 +102,11 @@ class Description:
     terms: tuple[tuple[Phrase, ...], ...]
     top: bool
     office: bool = False  # a term of the lexicon or a person noun: it describes someone
+    # words after "to", "for", "with" ... that are no office or place ("the envoy for the
+    # talks"): they narrow whom it means when a role holds them, never rule everyone out
+    qualifiers: tuple[Phrase, ...] = ()
+    own: tuple[bool, ...] = ()  # for each place: named before any "to", "for" ("Armenia's
+    # envoy", "the Turkish envoy"): the person's own place more likely than one they deal with
 
     @property
     def says_someone(self) -> bool:
@@ -109,21 +121,37 @@ class Description:
 
 def read(text: str) -> Description:
     """Split a description into places, offices and "the head of"."""
-    stems = [s for s in _phrase(text) if s not in _GRAMMAR]
+    stems = [s for s in _phrase(text) if s not in _GRAMMAR or s in _JOINS or s in _QUALIFYING]
     places: list[frozenset[Phrase]] = []
     terms: list[tuple[Phrase, ...]] = []
+    qualifiers: list[Phrase] = []
+    own: list[bool] = []
     top = office = False
+    joined = False  # the last word was "and" / "or" right after a place
+    qualifying = False  # past "to", "for", "with" ... after an office
     i = 0
     while i < len(stems):
         for size in range(min(_longest(), len(stems) - i), 0, -1):
             chunk = tuple(stems[i:i + size])
             place = _place_index().get(chunk)
             term = _terms().get(chunk)
-            if term is not None and (place is None or size > 1):
+            if size == 1 and chunk[0] in _QUALIFYING:
+                qualifying = qualifying or office
+            elif size == 1 and chunk[0] in _JOINS:
+                joined = bool(places) and i > 0 and _place_index().get(
+                    (stems[i - 1],)) is not None
+            elif (qualifying and size == 1 and place is None and term is None
+                  and chunk[0] not in PERSON_NOUNS | TOP | SOMEONE):
+                qualifiers.append(chunk)
+            elif term is not None and (place is None or size > 1):
                 terms.append(term)
                 office = True
+            elif place is not None and joined:
+                # "the Russian and Kazakh presidents": either place, one person each
+                places[-1] = places[-1] | place
             elif place is not None:
                 places.append(place)
+                own.append(not qualifying)
             elif size == 1 and chunk[0] in TOP:
                 top = True
             elif size == 1 and chunk[0] in SOMEONE:
@@ -133,9 +161,11 @@ def read(text: str) -> Description:
                 office = office or chunk[0] in PERSON_NOUNS
             else:
                 continue
+            joined = joined and size == 1 and chunk[0] in _JOINS
             i += size
             break
-    return Description(tuple(places), tuple(terms), top, office or top)
+    return Description(tuple(places), tuple(terms), top, office or top, tuple(qualifiers),
+                       tuple(own))
 
 
 def place_named(word: str) -> frozenset[Phrase] | None:
@@ -147,6 +177,32 @@ def belongs(person: Person, place: frozenset[Phrase]) -> bool:
     """Whether a person's nationality, roles or aliases name the place in some form."""
     segments = _segments(person)
     return any(_holds(segments, form) for form in place)
+
+
+_RELATION = frozenset(stem(w) for w in ("to", "on", "with", "in", "toward", "towards",
+                                          "against", "at"))
+
+
+def belongs_as_own(person: Person, place: frozenset[Phrase]) -> bool:
+    """Whether the place is the person's own, not one their role is about: "US President"
+    and "President of the US" are the US's; "ambassador to the US" and "expert on Azerbaijan"
+    are not (``belongs`` counts both)."""
+    return any(seg[i:i + len(form)] == form and not _after_relation(seg, i)
+               for seg in _segments(person) for form in place
+               for i in range(len(seg) - len(form) + 1))
+
+
+def _after_relation(segment: Phrase, i: int) -> bool:
+    """Whether the words before position i are "to", "on", ... (an article between too)."""
+    j = i - 1
+    while j >= 0 and segment[j] in ("the", "a", "an"):
+        j -= 1
+    return j >= 0 and segment[j] in _RELATION
+
+
+def only_places(description: Description) -> bool:
+    """Whether a description names places and nothing else ("France", "the US and Iran")."""
+    return bool(description.places) and not description.terms and not description.top
 
 
 @functools.lru_cache(maxsize=8192)
@@ -169,7 +225,7 @@ def _top_rank(segments: Sequence[Phrase]) -> int | None:
 
 def fits(description: Description, people: Sequence[Person]) -> list[str]:
     """The ids of the people a description fits; with "chief", only the highest office's."""
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, int, str]] = []  # (narrowing words missing, office rank, id)
     for person in people:
         segments = _segments(person)
         if not all(belongs(person, place) for place in description.places):
@@ -179,6 +235,10 @@ def fits(description: Description, people: Sequence[Person]) -> list[str]:
         rank = _top_rank(segments) if description.top else 0
         if rank is None:
             continue
-        found.append((rank, person.id))
-    best = min((rank for rank, _ in found), default=0)
-    return [pid for rank, pid in found if rank == best]
+        # what narrows, not what rules out: the words it is for, and places as their own
+        missing = sum(not _holds(segments, q) for q in description.qualifiers) + sum(
+            not belongs_as_own(person, place)
+            for place, own in zip(description.places, description.own) if own)
+        found.append((missing, rank, person.id))
+    best = min(((missing, rank) for missing, rank, _ in found), default=(0, 0))
+    return [pid for missing, rank, pid in found if (missing, rank) == best]

@@ -53,6 +53,45 @@ def test_a_description_fits_the_people_whose_roles_say_it(description: str,
     assert describing.fits(describing.read(description), PEOPLE) == expected
 
 
+def test_places_joined_by_and_are_either_place() -> None:
+    # "the Moldovan and Romanian presidents" are one president of each, not one of both
+    assert describing.fits(describing.read("the Romanian and Moldovan prime ministers"),
+                           PEOPLE) == ["pm"]
+    assert describing.fits(describing.read("the Moldovan and Romanian officials"),
+                           PEOPLE) == ["pm", "fm", "fin", "pres", "amb", "spox", "exp"]
+    assert describing.fits(describing.read("the Moldovan Romanian official"), PEOPLE) == ["amb"]
+
+
+def test_a_place_a_role_is_about_is_not_the_persons_own() -> None:
+    moldova = describing.read("Moldova").places[0]
+    romania = describing.read("Romania").places[0]
+    ambassador = PEOPLE[4]  # Romanian ambassador to Moldova
+    assert describing.belongs(ambassador, moldova)  # Moldova is in the role ...
+    assert not describing.belongs_as_own(ambassador, moldova)  # ... as the host, not home
+    assert describing.belongs_as_own(ambassador, romania)
+    assert describing.belongs_as_own(PEOPLE[0], moldova)  # Prime Minister of Moldova
+    assert describing.only_places(describing.read("the US and Moldova"))
+    assert not describing.only_places(describing.read("the Moldovan premier"))
+
+
+def test_what_an_office_is_for_narrows_but_never_rules_out() -> None:
+    envoys = (person("a", "Ara Lenz", ("Yerevan's envoy to the normalization talks with Turkey",
+                                       "Deputy Speaker of the Armenian parliament"), "Armenian"),
+              person("t", "Tan Kor", ("Ankara's envoy to the talks with Armenia",
+                                      "former ambassador to the United States"), "Turkish"))
+    # whose envoy: the place before the office is their own, the one after it the other side
+    assert describing.fits(describing.read("Armenia's envoy"), envoys) == ["a"]
+    assert describing.fits(describing.read("the Turkish envoy"), envoys) == ["t"]
+    # words no role holds after "for" / "to" do not rule anyone out ...
+    assert describing.fits(describing.read("Armenia's envoy for the negotiations"),
+                           envoys) == ["a"]
+    # ... those a role holds narrow it
+    assert describing.fits(describing.read("the envoy to the normalization process"),
+                           envoys) == ["a"]
+    # and words before the office still must be held: no one is the defence envoy
+    assert describing.fits(describing.read("the defence envoy"), envoys) == []
+
+
 def test_chief_means_the_highest_office_among_those_who_fit() -> None:
     # both are Romanian; "chief" is the president, not the ambassador or the spokeswoman
     assert describing.fits(describing.read("the Romanian chief"), PEOPLE) == ["pres"]
