@@ -94,6 +94,10 @@ class Engine:
         self._reader = QuestionReader(kb, self._ix, tunables)
         self._name_patterns: dict[str, re.Pattern[str]] = {}
         self._examples = self._example_suggestions()
+        # words for the occasion of what was said ("at the round table", "in the piece"):
+        # where someone spoke, not what about
+        self._occasion = ARTICLE_WORDS | {"event"} | {
+            w for a in kb.articles for w in content_stems(a.event.kind)}
 
     def __getstate__(self) -> dict[str, object]:
         """Everything built from the knowledge base, without the model (a library caches
@@ -454,8 +458,14 @@ class Engine:
             if not slot:
                 return [], frozenset()
             if len(slot) > 3:  # too long for role words alone; an office in other words?
-                fitting = describing.fits(describing.read(match.group("x")), self.kb.people)
-                return (fitting, frozenset(t.key for t in slot)) if fitting else ([], frozenset())
+                read = describing.read(match.group("x"))
+                fitting = describing.fits(read, self.kb.people)
+                # what the office is "for" may be what is asked ("Kazakhstan's top diplomat
+                # on what the pipeline hinges"): those words stay the question's
+                asked = ({q[0] for q in read.qualifiers if len(q) == 1}
+                         if pattern is not NAME_SLOTS[0] else set())  # not of "who is X"
+                return ((fitting, frozenset(t.key for t in slot if t.key not in asked))
+                        if fitting else ([], frozenset()))
             people: set[str] | None = None
             for token in slot:
                 owners = self._ix.role_words.get(token.key, set()) | self._ix.cite_words.get(
@@ -473,6 +483,14 @@ class Engine:
                 people = {person for key, person in self._ix.alias_keys if wanted <= set(key)}
             if not people:  # "the head of the Kazakh foreign office": offices in other words
                 people = set(describing.fits(describing.read(match.group("x")), self.kb.people))
+            read = describing.read(match.group("x"))
+            if people and describing.only_places(read):
+                # "how did the US react?": a country speaks through its own people whom the
+                # article quotes, not through an envoy to it; else what the article says of
+                # the country answers
+                people = {p for p in people if p.startswith("c:") or (
+                    self.kb.statements_by(p) and all(describing.belongs_as_own(
+                        self.kb.person(p), place) for place in read.places))}
             return sorted(people, key=lambda p: self._ix.person_order.get(p, len(
                 self._ix.person_order))), frozenset(t.key for t in slot)
         return [], frozenset()
@@ -501,13 +519,31 @@ class Engine:
         speakers = parsed.speakers
         own = [i for i, d in enumerate(self._ix.docs) if d.speaker in speakers]
         quoted = any(d.kind == "statement" for d in (self._ix.docs[i] for i in own))
-        if not parsed.speech or not quoted:
-            # "was Patrushev at the round table", "did Romanovich speak?": facts about them
-            own += [i for i, d in enumerate(self._ix.docs)
-                    if d.kind == "fact" and any(f"p:{p}" in d.keys for p in speakers)]
+        about_them = [i for i, d in enumerate(self._ix.docs)
+                      if d.kind == "fact" and any(f"p:{p}" in d.keys for p in speakers)]
         citing = [i for i, d in enumerate(self._ix.docs)
                   if d.kind == "statement" and d.speaker not in speakers
                   and any(f"p:{p}" in d.keys for p in speakers)]
+        if (parsed.speech and not quoted and len(speakers) == 1
+                and any(not c.words <= self._occasion for c in parsed.concepts)
+                and not any(self.kb.statement(self._ix.docs[i].id).cites == speakers[0]
+                            for i in citing)):
+            # "what did Romanovich say about sanctions?": named, never quoted, and no one gives
+            # their words (a mention is not their words, nor are the article's facts about
+            # them): the reply says so, with their role, and offers what the article has on
+            # them. Asked with no topic ("did Romanovich speak?", "what did he say?"), the
+            # facts about them and their card are the answer. (Of two or more, "what did the
+            # presidents talk about" asks what they discussed.)
+            suggestions = tuple(s for s in (
+                self._suggest_entry(speakers[0], "person"),
+                *(self._suggest_entry(self._ix.docs[i].id, "fact") for i in about_them))
+                if fold(s.question).strip(" ?") != fold(question).strip(" ?"))
+            return self._result(question, Status.NO_ANSWER, (),
+                                Note(NoteKind.NAMED_NOT_QUOTED, (speakers[0],)),
+                                _dedupe(suggestions, self._tunables.max_suggestions))
+        if not parsed.speech or not quoted:
+            # "was Patrushev at the round table", "did Romanovich speak?": facts about them
+            own += about_them
         concepts = (parsed.concepts + [self._person_concept(p) for p in parsed.objects]
                     + [self._cite_concept(c) for c in parsed.cited])
         if not concepts and parsed.question_words - {"what", "who"} and not parsed.speech:
@@ -518,11 +554,11 @@ class Engine:
                 matches = tuple(Match(self._ix.docs[i].id, "statement", self._ix.docs[i].speaker,
                                       100.0) for i in said)
                 return self._result(question, Status.ANSWER, matches, NO_NOTE, ())
-            if citing:
-                return self._cited_answer(question, speakers, citing, 100.0)
-            # Named but never quoted ("what did Romanovich say?"): their card says so, with
-            # their role; that is what the article has on them.
-            person = self.kb.person(speakers[0])
+            cited = [i for i in citing
+                     if self.kb.statement(self._ix.docs[i].id).cites in speakers]
+            if cited:
+                return self._cited_answer(question, speakers, cited, 100.0)
+            person = self.kb.person(speakers[0])  # "what did Romanovich say?": their card
             return self._result(question, Status.ANSWER,
                                 (Match(person.id, "person", person.id, 100.0),), NO_NOTE, ())
 
@@ -621,8 +657,8 @@ class Engine:
             return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.NO_QUESTION),
                                 self._examples)
         candidates = list(range(self._ix.doc_count))
-        if parsed.identity or parsed.quantity or "when" in parsed.question_words:
-            # Quotes do not say who someone is, how many or when: only facts can.
+        if parsed.identity or parsed.quantity or parsed.question_words & {"when", "where"}:
+            # Quotes do not say who someone is, how many, when or where: only facts can.
             candidates = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"]
         elif (DEFINITION.search(parsed.folded) and not parsed.speech
               and len(concepts) <= self._tunables.definition_concepts):

@@ -34,7 +34,8 @@ SPEECH = re.compile(
     r"argument|arguments|highlights|takeaways|summarize|summarise|summary|recap|remarks|"
     r"convey|conveyed|assert|asserted|contend|contended|maintain|maintained|indicate|"
     r"indicated|observe|observed|voice|voiced|emphasise|emphasised|emphasize|emphasized|"
-    r"stated|insist|insisted|describe|described)\b"
+    r"stated|insist|insisted|describe|described|answer|answered|respond|responded|reply|"
+    r"replied|react|reacted)\b"
 )
 # "what did X say", "did X mention", "who is X": where a name is expected, for unknown names.
 NAME_SLOTS = (

@@ -73,12 +73,16 @@ def test_no_misattribution_beyond_the_known_one(reports: dict[str, EvalReport]) 
 # (armenia-turkey-..., kazakhstan-gas-..., georgian-dream-...) were sealed until the second
 # session of 2026-12-03; their first run (124 questions): plain 93.2 %, paraphrase 31.6 %,
 # out-of-scope and traps declined 66.7 %, 2 misattributions (both fixed by general rules of
-# reading: a name after the speaker's verb is spoken of; a place before role words).
+# reading: a name after the speaker's verb is spoken of; a place before role words). Third
+# session of 2026-12-03: "what did Putin say about the gas union?" of someone named but never
+# quoted is declined (traps 89.6 -> 94.8 %, out-of-scope 81.8 -> 83.9 %); two paraphrases went
+# with it (30.8 -> 29.9 %): two unquoted presidents ("what did the Russian and Kazakh
+# presidents talk about") and "how did Paris react", now read as "react" asked of no speaker.
 @pytest.mark.parametrize(("kind", "floor"), [
     ("plain", 83.3),
-    ("paraphrase", 30.8),
-    ("out_of_scope", 81.8),
-    ("misattribution", 89.6),
+    ("paraphrase", 29.9),
+    ("out_of_scope", 83.9),
+    ("misattribution", 94.8),
 ])
 def test_development_articles_floor(reports: dict[str, EvalReport], kind: str,
                                     floor: float) -> None:
