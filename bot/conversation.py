@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot import lexicon
+from bot import describing, lexicon
 from bot.engine import Engine
 from bot.followup import FollowUp, Move
 from bot.followup import read as read_move
@@ -95,6 +95,7 @@ class Context:
     last: tuple[str, ...] = ()  # entry ids the last reply showed
     previous: tuple[str, ...] = ()  # whom the conversation was about before ("the other one")
     asked_who: bool = False  # the last question asked who said something ("and about X?")
+    question: str = ""  # the last question as the engine was asked it ("where?" re-asks it)
 
 
 EMPTY = Context()
@@ -182,6 +183,8 @@ def _resolve(engine: Engine, move: FollowUp, context: Context) -> _Asked | None:
         who = _head_person(engine, move.head)
         if who:
             return _Asked(_pronoun_as(move.tail, who[0]), who[1])
+    if move.move is Move.WH:  # "when did they meet?" "where?": the same, asked "where"
+        return _Asked(_rewhere(context.question, move.subject)) if context.question else None
     if move.move is Move.WHO_SAID_IT:
         return _Asked(f"who said {context.asked}") if context.asked else None
     if move.move is Move.WHO_IS and speakers:  # of two or more: the engine asks whom
@@ -228,9 +231,29 @@ def _and(engine: Engine, move: FollowUp, context: Context,
         return _Asked(f"what did {who} say{said}")
     if named:  # "what about Lukyanov on Syria?": a question naming its own speaker
         return _Asked(f"what did {x} say")
+    if context.frame and _only_places(context.named_as) and _only_places(x):
+        # "how did France react?" "and the US?": a country asked of in a country's place
+        return _Asked(context.frame.replace(_SLOT, x))
     if speakers:
         return _Asked(f"what did {_names(engine, speakers)} say about {x}", speakers)
     return _Asked(f"who said {x}") if context.asked else None
+
+
+_LEADING_WH = re.compile(r"^\s*(?:(?:and|so|ok|then)\s+)*(?:what|when|where|who|whom|"
+                         r"which\s+\w+|how\s+(?:many|much|long|often)|how)\b", re.IGNORECASE)
+
+
+def _rewhere(question: str, wh: str) -> str:
+    """The question asked with another question word: "when did X meet Y?" + "where" ->
+    "where did X meet Y?"; one without its own ("did X meet Y?") gets it in front."""
+    if _LEADING_WH.match(question):
+        return _LEADING_WH.sub(wh, question, count=1)
+    return f"{wh} {question}"
+
+
+def _only_places(words: str) -> bool:
+    """Whether words name places and nothing else ("France", "the US", "Baku and Ankara")."""
+    return describing.only_places(describing.read(words))
 
 
 def _is_only_a_name(engine: Engine, words: str, person_id: str) -> bool:
@@ -307,6 +330,18 @@ def _described(engine: Engine, words: str) -> str | None:
     result = engine.answer(f"what did {article}{words} say")
     people = {m.speaker for m in result.matches if m.kind in ("statement", "person")}
     return people.pop() if result.status is Status.ANSWER and len(people) == 1 else None
+
+
+def _fact_subject(engine: Engine, result: Result) -> tuple[str, ...]:
+    """Whom a reply of facts is about, for the next "he": the one person its first fact names;
+    of several, the one of them the article quotes ("who announced it?" -> the spokesman, not
+    the envoy he named); else no one."""
+    facts = [m for m in result.matches if m.kind == "fact"]
+    if not facts:
+        return ()
+    named = _named_people(engine, engine.kb.fact(facts[0].id).quote)
+    quoted = [p for p in named if engine.kb.statements_by(p)]
+    return named if len(named) == 1 else (quoted[0],) if len(quoted) == 1 else ()
 
 
 def _object_pronoun(question: str, match: re.Match[str]) -> bool:
@@ -491,6 +526,7 @@ def _next(engine: Engine, result: Result, context: Context, asked_as: str,
     named = named or _named_people(engine, asked_as)
     after = replace(_after(engine, result, context, asked_as, named),
                     asked_who=bool(_WHO_ASKED.match(asked_as)) and not named)
+    after = replace(after, question=asked_as or context.question)
     if after.speakers != context.speakers and context.speakers:
         return replace(after, previous=context.speakers)
     return replace(after, previous=context.previous)
@@ -508,7 +544,8 @@ def _after(engine: Engine, result: Result, context: Context, asked_as: str,
         if not frame:
             frame, named_as = context.frame, context.named_as
         return replace(context, asked=topic, frame=frame, named_as=named_as, last=())
-    speakers = named or tuple(dict.fromkeys(m.speaker for m in result.matches if m.speaker))
+    speakers = (named or tuple(dict.fromkeys(m.speaker for m in result.matches if m.speaker))
+                or _fact_subject(engine, result))
     if not speakers:
         return replace(context, asked=topic, frame=frame, named_as=named_as, last=last)
     shown = tuple(m.id for m in result.matches if m.speaker in speakers)

@@ -328,6 +328,13 @@ def judge_blind(kb: KnowledgeBase, item: BlindItem, result: Result) -> tuple[boo
     return False, wrong
 
 
+def _wanted(item: BlindItem) -> str:
+    """What a blind item wants, for a failure line: whose words, or no answer."""
+    if item.declinable:
+        return "no_answer"
+    return item.speaker + (f": {item.quote[:40]}" if item.quote else "")
+
+
 def _blind_misattribution(kb: KnowledgeBase, item: BlindItem, result: Result) -> str:
     """Words shown under a name the question did not ask for, or the right words misnamed."""
     statements = [kb.statement(m.id) for m in result.matches if m.kind == "statement"]
@@ -371,10 +378,8 @@ def evaluate_blind(engine: Answerer, blind: BlindSet) -> EvalReport:
                      declined=result.status is Status.NO_ANSWER)
         if not ok:
             got = ", ".join(m.id for m in result.matches[:3]) or "-"
-            want = (item.speaker + (f": {item.quote[:40]}" if item.quote else "")
-                    if not item.declinable else "no_answer")
             report.failures.append(f"[{item.kind}/{item.type}] {item.question!r}: got "
-                                   f"{result.status.value} ({got}); want {want}")
+                                   f"{result.status.value} ({got}); want {_wanted(item)}")
     return report
 
 
@@ -527,7 +532,7 @@ def evaluate_conversations(conversations: Iterable[Conversation],
                 got = ", ".join(m.id for m in result.matches[:3]) or "-"
                 report.turns.failures.append(f"#{number} [{item.kind}/{item.type}] "
                                              f"{item.question!r}: got {result.status.value} "
-                                             f"({got}); want {item.speaker or 'no_answer'}")
+                                             f"({got}); want {_wanted(item)}")
         report.conversations += 1
         report.resolved += all_right
     return report

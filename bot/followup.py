@@ -33,6 +33,7 @@ class Move(str, Enum):
     WHO_SAID_IT = "who_said_it"  # "who said that then?", "who did?": who said what was asked
     OTHER = "other"  # "the other one": the other of two people
     AND = "and"  # "and about X?", "and X?", "what about X?"
+    WH = "wh"  # "where?", "when was that?": the last question, asked with this word
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,16 @@ _WHY = re.compile(_OPEN + r"(?:why|how\s+come)\b(?:\s+(?:did|does|is|was|would|h
 _WHO_IS = re.compile(_OPEN + r"who\s*(?:is|'s|s|was)?\s+(?:he|she|him|her|this\s+person|"
                      r"that\s+person|this\s+guy|that\s+guy)(?:\s+(?:is|was|again|exactly|"
                      r"then|btw|actually))*" + _END
-                     + r"|" + _OPEN + r"who\s*(?:is|'s|was)\s+(?:that|this)" + _END,
+                     + r"|" + _OPEN + r"who\s*(?:is|'s|was)\s+(?:that|this)" + _END
+                     # "what's his name?", "her full name?", "what is his job?", "his role?"
+                     + r"|" + _OPEN + r"(?:what\s*(?:is|'s|s|was)\s+)?(?:his|her)\s+(?:full\s+)?"
+                     r"(?:name|job|role|position|title|post)" + _END,
                      re.IGNORECASE)
+# "where?", "and when?", "where was that?", "when did that happen?", "how much exactly?"
+_WH = re.compile(_OPEN + r"(?P<w>where|when|how\s+(?:many|much|long|often)|what\s+(?:date|day|"
+                 r"year|time)|which\s+(?:day|city|country|year))"
+                 r"(?:\s+(?:was|is|did|does|will|would|exactly|then|precisely|again|that|this|it|"
+                 r"happen|happened|take\s+place|took\s+place|be))*" + _END, re.IGNORECASE)
 _WHO_SAID_IT = re.compile(
     _OPEN + r"(?:who|whom)(?:\s+then)?(?:\s+(?:said|says|did|does|mentioned|talked\s+about|"
     r"spoke\s+about|thinks|believes|claimed|stated)(?:\s+(?:that|this|it|so))?)?"
@@ -119,6 +128,9 @@ def _read(text: str, lang: str) -> FollowUp:
         return FollowUp(Move.WHO_IS, text, lang=lang)
     if _WHO_SAID_IT.match(text):
         return FollowUp(Move.WHO_SAID_IT, text, lang=lang)
+    wh = _WH.match(text)
+    if wh:
+        return FollowUp(Move.WH, text, subject=wh["w"], lang=lang)
     if _OTHER.search(text):
         return FollowUp(Move.OTHER, text, lang=lang)
     other = _ELSE.match(text)

@@ -104,14 +104,15 @@ def test_sealed_readers_conversations_floor(engine: Engine) -> None:
     last engine change of 2026-12-03. First run: 5 of 15 right in every turn, 75.5 % of turns,
     one misattribution through a pronoun ("why does he think ...?" after a small-talk "hi, ...").
     7 of 15 (81.1 %) before the conversation rules of bot/followup.py; 10 of 15 (88.7 %) after
-    them, the rest the engine's single answers. Today's figures are the floor."""
+    them, the rest the engine's single answers; 11 of 15 (90.6 %) on 2026-12-03's third
+    session. Today's figures are the floor."""
     from bot.evaluation import evaluate_conversations, load_conversations
 
     conversations = load_conversations(ROOT / "tests" / "eval_sealed_conversations.yaml")
     report = evaluate_conversations(conversations, {"russia-iran-partners": engine}, ask, EMPTY)
     assert report.turns.misattributions == []
-    assert report.resolved >= 10, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 88.7, report.turns.failures
+    assert report.resolved >= 11, report.turns.failures
+    assert round(report.turns.accuracy, 1) >= 90.6, report.turns.failures
 
 
 def test_readers_conversations_floor() -> None:
@@ -147,15 +148,17 @@ def test_sealed_conversations_on_three_new_articles_floor() -> None:
     """15 conversations (54 turns) by a reader on the three articles sealed until the second
     session of 2026-12-03 (armenia-turkey-..., kazakhstan-gas-..., georgian-dream-...). First
     run, after the last change: 3 of 15 right in every turn, 32 of 54 turns (59.3 %), no
-    misattribution; most wrong turns are the engine's single answers to paraphrases. Today's
+    misattribution; most wrong turns are the engine's single answers to paraphrases. 4 of 15
+    (70.4 %) after the third session of 2026-12-03 (the one person a fact quotes is "he"; "and
+    the US?" after a country; "where?" re-asks the last question; "what's his name?"). Today's
     figures are the floor."""
     from bot.evaluation import evaluate_conversations, load_conversations
 
     conversations = load_conversations(ROOT / "tests" / "eval_sealed_conversations_2.yaml")
     report = evaluate_conversations(conversations, _article_engines(conversations), ask, EMPTY)
     assert report.turns.misattributions == []
-    assert report.resolved >= 3, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 59.3, report.turns.failures
+    assert report.resolved >= 4, report.turns.failures
+    assert round(report.turns.accuracy, 1) >= 70.4, report.turns.failures
 
 
 @pytest.fixture(scope="module")
@@ -478,3 +481,56 @@ def test_ellipsis_names_the_person_meant(articles: dict[str, Engine], article: s
     result, context = _last(articles[article], turns)
     assert result.status is Status.ANSWER, result.text
     assert {m.speaker for m in result.matches} == people and context.speakers == tuple(people)
+
+
+@pytest.fixture(scope="module")
+def envoys() -> Engine:
+    """Armenia and Turkey name envoys: a spokesman, a minister, France, the U.S., Biden."""
+    folder = ROOT / "tests" / "articles" / "armenia-turkey-special-envoys" / "knowledge"
+    return Engine(load_knowledge(folder), shared_model())
+
+
+def test_after_a_fact_he_is_the_one_person_it_quotes(envoys: Engine) -> None:
+    # the fact names the envoy (never quoted) and the spokesman who announced it (quoted):
+    # "what else did he say?" is the spokesman's words, not a choice of everyone
+    replies = _talk(envoys, ["and who announced it?", "what else did he say?"])
+    assert replies[0] == ("answer", ["armenia-envoy-named"])
+    status, shown = replies[1]
+    assert status == "answer" and shown
+    assert all(envoys.kb.statement(i).speaker == "hunanyan" for i in shown)
+
+
+def test_a_country_after_a_country_is_the_same_question_of_it(envoys: Engine) -> None:
+    replies = _talk(envoys, ["how did france react?", "and the US?"])
+    assert replies[0][0] == "answer"
+    assert replies[1] == ("answer", ["us-welcomed"])
+    # of a person, "and Turkey?" stays a topic: what Cavusoglu said about Turkey
+    replies = _talk(envoys, ["what did Cavusoglu say about Armenia?", "and Turkey?"])
+    status, shown = replies[1]
+    assert status == "answer" and all(envoys.kb.statement(i).speaker == "cavusoglu"
+                                      for i in shown)
+
+
+def test_where_re_asks_the_last_question(envoys: Engine) -> None:
+    replies = _talk(envoys, ["what did Biden suggest to Erdogan?", "where was that?"])
+    assert replies[1] == ("answer", ["biden-erdogan-rome"])
+    gas = Engine(load_knowledge(ROOT / "tests" / "articles" / "kazakhstan-gas-union-terms"
+                                / "knowledge"), shared_model())
+    replies = _talk(gas, ["when did Putin and Tokayev discuss the gas union?", "where?"])
+    assert replies[1] == ("answer", ["putin-tokayev-meeting"])
+    # with no question before it, "where?" is the article's own event, as typed
+    first, _ = ask(gas, "where?", EMPTY)
+    assert first.status is not Status.ANSWER or first.matches[0].kind == "fact"
+
+
+def test_whats_his_name_is_his_card(two_speakers: Engine) -> None:
+    replies = _talk(two_speakers, ["what did lagarde say about reforms?", "what's her name?"])
+    assert replies[1] == ("answer", ["lagarde"])
+
+
+def test_words_of_someone_never_quoted_are_declined(envoys: Engine) -> None:
+    # Rubinyan is named, never quoted; the spokesman's words name him: they are not his
+    result, _ = ask(envoys, "what did Rubinyan say about the normalization process?", EMPTY)
+    assert result.status is Status.NO_ANSWER and result.matches == ()
+    assert "does not quote" in result.text
+    assert "Who is Ruben Rubinyan?" in [s.question for s in result.suggestions]

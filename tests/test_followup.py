@@ -21,6 +21,10 @@ MOVES = [
     # the card of whom the chat is about
     ("who's she?", Move.WHO_IS), ("and who is he again?", Move.WHO_IS),
     ("кто она?", Move.WHO_IS), ("а кто он такой?", Move.WHO_IS),
+    ("what's his name?", Move.WHO_IS), ("her job?", Move.WHO_IS),
+    # the last question, asked with another question word
+    ("where?", Move.WH), ("and when was that?", Move.WH), ("when did that happen?", Move.WH),
+    ("how many exactly?", Move.WH),
     # whoever said what was asked
     ("who did, then?", Move.WHO_SAID_IT), ("so who said it?", Move.WHO_SAID_IT),
     ("then who?", Move.WHO_SAID_IT), ("а кто тогда это сказал?", Move.WHO_SAID_IT),
@@ -36,6 +40,8 @@ MOVES = [
     ("and is the deal done?", Move.QUESTION),
     ("did they talk to each other?", Move.QUESTION),  # "each other" is not "the other one"
     ("why did the talks fail in 2019 according to the minister?", Move.QUESTION),
+    ("what is his position on sanctions?", Move.QUESTION),  # a question, not his post
+    ("when will he visit Baku?", Move.QUESTION), ("where is the minister from?", Move.QUESTION),
 ]
 
 
