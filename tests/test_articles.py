@@ -64,7 +64,7 @@ def test_no_misattribution_beyond_the_known_one(reports: dict[str, EvalReport]) 
             article, report.misattributions)
 
 
-# Today's figures on the sixteen articles (728 questions), by kind. Three of the ten shared
+# Figures on the development articles, by kind. Three of the ten shared
 # ones (georgia-opposition-..., iran-turkiye-..., kazakh-fm-...) were sealed until the engine
 # change of 2026-12-02; their first run (146 questions): plain 73.8 %, paraphrase 25.6 %,
 # out-of-scope 82.1 %, traps 83.3 %. Three more (baku-..., georgia-fm-..., russian-ambassador-...)
@@ -78,11 +78,15 @@ def test_no_misattribution_beyond_the_known_one(reports: dict[str, EvalReport]) 
 # quoted is declined (traps 89.6 -> 94.8 %, out-of-scope 81.8 -> 83.9 %); two paraphrases went
 # with it (30.8 -> 29.9 %): two unquoted presidents ("what did the Russian and Kazakh
 # presidents talk about") and "how did Paris react", now read as "react" asked of no speaker.
+# Three more (uzbek-fm-..., saakashvili-..., pashinyan-...) were sealed until that session's
+# last engine change; their first run (123 questions): plain 84.1 %, paraphrase 18.6 %,
+# out-of-scope 76.2 %, traps 100 %, declined 86.1 %, no misattribution; plain 88.6 % after
+# "what did X tell reporters?" read as all X said. All nineteen (851 questions) today:
 @pytest.mark.parametrize(("kind", "floor"), [
-    ("plain", 83.3),
-    ("paraphrase", 29.9),
-    ("out_of_scope", 83.9),
-    ("misattribution", 94.8),
+    ("plain", 84.3),
+    ("paraphrase", 27.9),
+    ("out_of_scope", 82.9),
+    ("misattribution", 95.5),
 ])
 def test_development_articles_floor(reports: dict[str, EvalReport], kind: str,
                                     floor: float) -> None:
