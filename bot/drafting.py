@@ -187,6 +187,13 @@ def _by_role(noun: str, phrase: str, people: dict[str, DraftPerson], cursor: _Cu
     return None, f"no speaker found for '{phrase}'"
 
 
+def _possessive(paragraph: str, position: int, person: DraftPerson) -> bool:
+    """Whether a mention is a possessive ("calls for Mayor Taron Margaryan's resignation"):
+    someone spoken of, not who the next "he" is."""
+    surname = person.name.split()[-1]
+    return re.match(rf"{re.escape(surname)}['’]s\b", paragraph[position:]) is not None
+
+
 def _mentions(paragraph: str, people: dict[str, DraftPerson]) -> list[tuple[int, str]]:
     found = []
     for person in people.values():
@@ -357,7 +364,8 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
             elif kind == "mention":
                 # a name inside a quote, or inside a sentence already attributed ("The
                 # assistant to ... Khamenei expressed ..."), is not who speaks next
-                if not any(a <= position < b for a, b in (*quoted_spans, *claimed)):
+                if not any(a <= position < b for a, b in (*quoted_spans, *claimed)) and not (
+                        _possessive(paragraph, int(position), people[payload])):
                     cursor.saw(people[payload], number)
             elif kind == "quote":
                 statement = _quote_statement(paragraph, payload, people, cursor, number,

@@ -86,6 +86,7 @@ def to_yaml_data(result: Draft, article_id: str, source: str, *, outlet: str = "
     facts += event_facts
     facts += account_facts(result, tag, [s.text for s in result.statements], topics,
                            {f["quote"] for f in facts})
+    facts = _unique_ids(facts, {e["id"] for e in (*topics, *people, *statements)})
     return {
         "article": {
             "id": article_id, "title": result.title, "outlet": outlet or "unknown outlet",
@@ -103,6 +104,20 @@ def to_yaml_data(result: Draft, article_id: str, source: str, *, outlet: str = "
         "statements": statements,
         "facts": facts,
     }
+
+
+def _unique_ids(facts: list[dict[str, Any]], taken: set[str]) -> list[dict[str, Any]]:
+    """Facts with ids no other entry has: ids are unique across a knowledge base, and a fact's
+    ("when-…") may meet a topic drawn from the article's words ("when", used twice). Nothing
+    refers to a fact by id, so the fact gives way."""
+    out = []
+    for fact in facts:
+        fact_id, number = fact["id"], 2
+        while fact_id in taken:
+            fact_id, number = f"{fact['id']}-{number}", number + 1
+        taken.add(fact_id)
+        out.append({**fact, "id": fact_id})
+    return out
 
 
 def _retagged(result: Draft, tag: str) -> Draft:
