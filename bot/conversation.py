@@ -76,6 +76,9 @@ _ON_TOPIC = re.compile(r"^\s*(?:(?:and|so|ok|what\s+about)\s+)*" + _NOT_A_NAME
                        + r"[\w' -]+?\s+(?:on|about)\s+(?P<x>.+?)\s*[?.!]*\s*$", re.IGNORECASE)
 _ABOUT_IT = re.compile(r"\b(about|on|of|regarding|mention|mentioned)\s+(?:it|that|this)\b"
                        r"(?=\s*[?.!]*\s*$)", re.IGNORECASE)  # "... about it?" at the end
+# "who blocked it?", "when did they close it?": a short question whose object is the last topic
+_DID_IT = re.compile(r"^\s*(?:(?:and|so|ok)\s+)?(?:who|when|where|why|how)\s+(?:\w+\s+){0,3}?"
+                     r"(?P<it>it|that)\s*[?.!]*\s*$", re.IGNORECASE)
 _ONE = re.compile(r"^\s*(?:the\s+)?(?P<x>(?!other\b)[\w'-]+(?:\s+[\w'-]+)?)\s+one\s*$",
                   re.IGNORECASE)
 _WHO_ASKED = re.compile(r"^\s*(?:(?:and|so|ok|then)\s+)*(?:who|whom|which\s+\w+|anyone|anybody)\s+"
@@ -179,6 +182,12 @@ def _resolve(engine: Engine, move: FollowUp, context: Context) -> _Asked | None:
         move = replace(move, text=text, tail=_ABOUT_IT.sub(
             lambda m: f"{m.group(1)} {context.asked}", move.tail))
         own = True
+    did_it = _DID_IT.match(text)
+    if context.asked and did_it and not _named_people(engine, text):
+        # "what did he say about the avenue's closure?" "who blocked it?": of the closure
+        text = text[:did_it.start("it")] + context.asked + text[did_it.end("it"):]
+        move = replace(move, text=text)
+        own = True
     if move.head:
         who = _head_person(engine, move.head)
         if who:
@@ -194,6 +203,10 @@ def _resolve(engine: Engine, move: FollowUp, context: Context) -> _Asked | None:
                       speakers[:1])
     if move.move is Move.AND:
         return _and(engine, move, context, speakers)
+    if speakers and _pronoun_speaks(text, len(speakers) == 1):
+        # "what did he say Ivanishvili had claimed?": he speaks; whom it names is spoken of
+        return _Asked(_substituted(engine, text, speakers, singular=len(speakers) == 1),
+                      speakers)
     if _named_people(engine, text) or not speakers:
         return _Asked(text) if own else None  # a question of its own
     singular = len(speakers) == 1
@@ -249,6 +262,17 @@ def _rewhere(question: str, wh: str) -> str:
     if _LEADING_WH.match(question):
         return _LEADING_WH.sub(wh, question, count=1)
     return f"{wh} {question}"
+
+
+def _pronoun_speaks(question: str, singular: bool) -> bool:
+    """Whether the one who speaks in "what did X say ...", "did X mention ..." is a pronoun
+    ("he", or "they" of several)."""
+    for slot in _SLOTS[:2]:
+        match = slot.match(question)
+        if match:
+            who = match.group("x").strip()
+            return bool((_SINGULAR if singular else _PLURAL).fullmatch(who))
+    return False
 
 
 def _only_places(words: str) -> bool:

@@ -544,6 +544,12 @@ class Engine:
         if not parsed.speech or not quoted:
             # "was Patrushev at the round table", "did Romanovich speak?": facts about them
             own += about_them
+        if parsed.speech and quoted and not re.search(r"\b(?:about|regarding|concerning|of)\b",
+                                                       parsed.folded):
+            # "what did Pashinyan tell reporters?", "Velayati's words at the round table":
+            # where and to whom they spoke asks for nothing narrower than what they said
+            # (what they said "about the event" is a topic)
+            parsed.concepts = [c for c in parsed.concepts if not c.words <= self._occasion]
         concepts = (parsed.concepts + [self._person_concept(p) for p in parsed.objects]
                     + [self._cite_concept(c) for c in parsed.cited])
         if not concepts and parsed.question_words - {"what", "who"} and not parsed.speech:
