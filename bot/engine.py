@@ -552,6 +552,16 @@ class Engine:
             parsed.concepts = [c for c in parsed.concepts if not c.words <= self._occasion]
         concepts = (parsed.concepts + [self._person_concept(p) for p in parsed.objects]
                     + [self._cite_concept(c) for c in parsed.cited])
+        placed = parsed.question_words & {"where", "when"}
+        if placed and not concepts:
+            # "where did he say it?", "where was he at the time?": where or when they spoke is
+            # a fact about them, or about the article's occasion; never one of their quotes
+            facts = [i for i in (*about_them, *(i for i, d in enumerate(self._ix.docs)
+                                               if d.kind == "fact"))
+                     if all(f"q:{w}" in self._ix.docs[i].curated for w in placed)]
+            if facts:
+                return self._result(question, Status.ANSWER, self._matches([(100.0, facts[0])]),
+                                    NO_NOTE, ())
         if not concepts and parsed.question_words - {"what", "who"} and not parsed.speech:
             return self._not_said_about(question, speakers)  # "where is Velayati from"
         if not concepts:  # "what did Foruzesh say": everything they said

@@ -81,9 +81,10 @@ def test_no_misattribution_beyond_the_known_one(reports: dict[str, EvalReport]) 
 # Three more (uzbek-fm-..., saakashvili-..., pashinyan-...) were sealed until that session's
 # last engine change; their first run (123 questions): plain 84.1 %, paraphrase 18.6 %,
 # out-of-scope 76.2 %, traps 100 %, declined 86.1 %, no misattribution; plain 88.6 % after
-# "what did X tell reporters?" read as all X said. All nineteen (851 questions) today:
+# "what did X tell reporters?" read as all X said, 93.2 % once "where did X speak?" is a
+# fact, never one of X's quotes. All nineteen (851 questions) today:
 @pytest.mark.parametrize(("kind", "floor"), [
-    ("plain", 84.3),
+    ("plain", 85.5),
     ("paraphrase", 27.9),
     ("out_of_scope", 82.9),
     ("misattribution", 95.5),
