@@ -74,8 +74,10 @@ _TOPIC = re.compile(r"\b(?:say|said|says|mention|mentioned|think|thinks|thought|
                     re.IGNORECASE)
 _ON_TOPIC = re.compile(r"^\s*(?:(?:and|so|ok|what\s+about)\s+)*" + _NOT_A_NAME
                        + r"[\w' -]+?\s+(?:on|about)\s+(?P<x>.+?)\s*[?.!]*\s*$", re.IGNORECASE)
-_ABOUT_IT = re.compile(r"\b(about|on|of|regarding|mention|mentioned)\s+(?:it|that|this)\b"
-                       r"(?=\s*[?.!]*\s*$)", re.IGNORECASE)  # "... about it?" at the end
+# "... about it?", "did X say that too?" at the end: the last topic
+_ABOUT_IT = re.compile(r"\b(about|on|of|regarding|mention|mentioned|say|said|says)\s+"
+                       r"(?:it|that|this|so)\b(?=(?:\s+(?:too|also|as\s+well|either))?"
+                       r"\s*[?.!]*\s*$)", re.IGNORECASE)
 # "who blocked it?", "when did they close it?": a short question whose object is the last topic
 _DID_IT = re.compile(r"^\s*(?:(?:and|so|ok)\s+)?(?:who|when|where|why|how)\s+(?:\w+\s+){0,3}?"
                      r"(?P<it>it|that)\s*[?.!]*\s*$", re.IGNORECASE)

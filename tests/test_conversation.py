@@ -593,3 +593,16 @@ def test_where_or_when_someone_spoke_is_a_fact_not_a_quote(question: str) -> Non
                                    / "knowledge"), shared_model())
     result = avenue.answer(question)
     assert result.status is Status.ANSWER and [m.kind for m in result.matches] == ["fact"]
+
+
+def test_did_x_say_that_too_asks_x_of_the_last_topic() -> None:
+    georgia = Engine(load_knowledge(ROOT / "tests" / "articles"
+                                    / "saakashvili-warns-ivanishvili-remarks" / "knowledge"),
+                     shared_model())
+    replies = _talk(georgia, ["did Ivanishvili say the old government worked with the militants?",
+                              "did Saakashvili say that too?"])
+    status, shown = replies[1]
+    # only Saakashvili's words on the militants: not everything he said, never Ivanishvili's
+    assert status == "answer" and shown
+    assert all(georgia.kb.statement(i).speaker == "saakashvili" for i in shown)
+    assert len(shown) < len(georgia.kb.statements_by("saakashvili"))
