@@ -205,13 +205,11 @@ def _resolve(engine: Engine, move: FollowUp, context: Context) -> _Asked | None:
                       speakers[:1])
     if move.move is Move.AND:
         return _and(engine, move, context, speakers)
-    if speakers and _pronoun_speaks(text, len(speakers) == 1):
-        # "what did he say Ivanishvili had claimed?": he speaks; whom it names is spoken of
-        return _Asked(_substituted(engine, text, speakers, singular=len(speakers) == 1),
-                      speakers)
-    if _named_people(engine, text) or not speakers:
-        return _Asked(text) if own else None  # a question of its own
     singular = len(speakers) == 1
+    # a question of its own, unless its pronoun speaks ("what did he say Ivanishvili had
+    # claimed?": he speaks; whom it names is spoken of)
+    if not speakers or (_named_people(engine, text) and not _pronoun_speaks(text, singular)):
+        return _Asked(text) if own else None
     if not (_SINGULAR.search(text) if singular else _PLURAL.search(text) or
             _SINGULAR.search(text)):
         return _Asked(text) if own else None
@@ -551,8 +549,8 @@ def _next(engine: Engine, result: Result, context: Context, asked_as: str,
     """
     named = named or _named_people(engine, asked_as)
     after = replace(_after(engine, result, context, asked_as, named),
-                    asked_who=bool(_WHO_ASKED.match(asked_as)) and not named)
-    after = replace(after, question=asked_as or context.question)
+                    asked_who=bool(_WHO_ASKED.match(asked_as)) and not named,
+                    question=asked_as or context.question)
     if after.speakers != context.speakers and context.speakers:
         return replace(after, previous=context.speakers)
     return replace(after, previous=context.previous)

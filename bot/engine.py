@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 
 from rapidfuzz import fuzz, process
@@ -481,9 +482,9 @@ class Engine:
                 if wanted <= self._ix.topic_words:  # "Russia on Syria": a country, not a person
                     return [], frozenset()
                 people = {person for key, person in self._ix.alias_keys if wanted <= set(key)}
-            if not people:  # "the head of the Kazakh foreign office": offices in other words
-                people = set(describing.fits(describing.read(match.group("x")), self.kb.people))
             read = describing.read(match.group("x"))
+            if not people:  # "the head of the Kazakh foreign office": offices in other words
+                people = set(describing.fits(read, self.kb.people))
             if people and describing.only_places(read):
                 # "how did the US react?": a country speaks through its own people whom the
                 # article quotes, not through an envoy to it; else what the article says of
@@ -524,10 +525,10 @@ class Engine:
         citing = [i for i, d in enumerate(self._ix.docs)
                   if d.kind == "statement" and d.speaker not in speakers
                   and any(f"p:{p}" in d.keys for p in speakers)]
-        if (parsed.speech and not quoted and len(speakers) == 1
-                and any(not c.words <= self._occasion for c in parsed.concepts)
-                and not any(self.kb.statement(self._ix.docs[i].id).cites == speakers[0]
-                            for i in citing)):
+        # of those, the ones that give their words (``cites``), not merely mention them
+        cited = [i for i in citing if self.kb.statement(self._ix.docs[i].id).cites in speakers]
+        if (parsed.speech and not quoted and len(speakers) == 1 and not cited
+                and any(not c.words <= self._occasion for c in parsed.concepts)):
             # "what did Romanovich say about sanctions?": named, never quoted, and no one gives
             # their words (a mention is not their words, nor are the article's facts about
             # them): the reply says so, with their role, and offers what the article has on
@@ -556,11 +557,10 @@ class Engine:
         if placed and not concepts:
             # "where did he say it?", "where was he at the time?": where or when they spoke is
             # a fact about them, or about the article's occasion; never one of their quotes
-            facts = [i for i in (*about_them, *(i for i, d in enumerate(self._ix.docs)
-                                               if d.kind == "fact"))
-                     if all(f"q:{w}" in self._ix.docs[i].curated for w in placed)]
-            if facts:
-                return self._result(question, Status.ANSWER, self._matches([(100.0, facts[0])]),
+            facts = self._facts_saying(placed)
+            chosen = next((i for i in about_them if i in facts), facts[0] if facts else None)
+            if chosen is not None:
+                return self._result(question, Status.ANSWER, self._matches([(100.0, chosen)]),
                                     NO_NOTE, ())
         if not concepts and parsed.question_words - {"what", "who"} and not parsed.speech:
             return self._not_said_about(question, speakers)  # "where is Velayati from"
@@ -570,8 +570,6 @@ class Engine:
                 matches = tuple(Match(self._ix.docs[i].id, "statement", self._ix.docs[i].speaker,
                                       100.0) for i in said)
                 return self._result(question, Status.ANSWER, matches, NO_NOTE, ())
-            cited = [i for i in citing
-                     if self.kb.statement(self._ix.docs[i].id).cites in speakers]
             if cited:
                 return self._cited_answer(question, speakers, cited, 100.0)
             person = self.kb.person(speakers[0])  # "what did Romanovich say?": their card
@@ -634,6 +632,12 @@ class Engine:
         return self._result(question, Status.NO_ANSWER, (),
                             Note(NoteKind.NAMED_NOT_QUOTED, (speakers[0],)), self._examples)
 
+    def _facts_saying(self, kinds: Iterable[str]) -> list[int]:
+        """The facts curated to answer every one of these ("where", "when", "quantity"), in
+        article order."""
+        return [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"
+                and all(f"q:{w}" in d.curated for w in kinds)]
+
     def _not_said_about(self, question: str, speakers: list[str]) -> Result:
         return self._result(question, Status.NO_ANSWER, (),
                             Note(NoteKind.NOT_SAID_ABOUT, (speakers[0],)),
@@ -655,8 +659,7 @@ class Engine:
         asked = parsed.question_words & ANSWER_TYPES
         if not concepts and asked:
             # "Where was it?", "when was this?": the article's own event is the subject.
-            facts = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"
-                     and all(f"q:{w}" in d.curated for w in asked)]
+            facts = self._facts_saying(asked)
             if facts:
                 chosen = max(facts, key=lambda i: (self._closeness(parsed.folded, i),
                                                    -self._ix.docs[i].order))
