@@ -38,6 +38,7 @@ from bot.lexical_index import (
     LexicalIndex,
 )
 from bot.patterns import (
+    ABOUT,
     ALL_SAID,
     ANSWER_TYPES,
     DEFINITION,
@@ -61,6 +62,7 @@ from bot.policy import (
     Action,
     SemanticIndex,
     Tunables,
+    answer_kinds,
     describe_person,
     nearest,
     pick_person,
@@ -94,6 +96,9 @@ class Engine:
         self._ix = LexicalIndex(kb)
         self._reader = QuestionReader(kb, self._ix, tunables)
         self._name_patterns: dict[str, re.Pattern[str]] = {}
+        # what each entry can answer beyond meaning: a number, a time (see answer_kinds)
+        self._gives = [answer_kinds(self.kb.statement(d.id).text) if d.kind == "statement"
+                       else frozenset() for d in self._ix.docs]
         self._examples = self._example_suggestions()
         # words for the occasion of what was said ("at the round table", "in the piece"):
         # where someone spoke, not what about
@@ -275,6 +280,7 @@ class Engine:
             return self._result(question, Status.ANSWER, tuple(
                 Match(p.id, "person", p.id, 100.0) for p in speakers),
                 Note(NoteKind.SPEAKER_COUNT, count=len(speakers)), ())
+        described_by: frozenset[str] = frozenset()  # the role words that found the speaker
         if not (parsed.speakers or parsed.objects or parsed.cited):
             described, slot = self._people_by_role_words(parsed)
             if len(described) > 1 and parsed.concepts:
@@ -293,7 +299,7 @@ class Engine:
                 if described[0].startswith("c:"):
                     parsed.cited = [described[0][2:]]
                 else:
-                    parsed.speakers = described
+                    parsed.speakers, described_by = described, slot
                     parsed.who_is = not parsed.concepts and bool(WHO_IS.search(parsed.folded))
         unknown = self._unknown_name(parsed)
         if unknown:
@@ -313,7 +319,8 @@ class Engine:
                                                   and not parsed.question_words)):
             person = self.kb.person(parsed.speakers[0])
             return self._result(question, Status.ANSWER,
-                                (Match(person.id, "person", person.id, 100.0),),
+                                (Match(person.id, "person", person.id, 100.0),
+                                 *self._naming_facts(person.id, described_by)),
                                 Note(NoteKind.WHO_IS) if parsed.who_is and (
                                     WHO_IS.search(parsed.folded) or not parsed.speech)
                                 else NO_NOTE, ())
@@ -527,14 +534,12 @@ class Engine:
                   and any(f"p:{p}" in d.keys for p in speakers)]
         # of those, the ones that give their words (``cites``), not merely mention them
         cited = [i for i in citing if self.kb.statement(self._ix.docs[i].id).cites in speakers]
-        if (parsed.speech and not quoted and len(speakers) == 1 and not cited
-                and any(not c.words <= self._occasion for c in parsed.concepts)):
-            # "what did Romanovich say about sanctions?": named, never quoted, and no one gives
-            # their words (a mention is not their words, nor are the article's facts about
-            # them): the reply says so, with their role, and offers what the article has on
-            # them. Asked with no topic ("did Romanovich speak?", "what did he say?"), the
-            # facts about them and their card are the answer. (Of two or more, "what did the
-            # presidents talk about" asks what they discussed.)
+        if parsed.speech and not quoted and len(speakers) == 1 and not cited:
+            # "what did Romanovich say (about sanctions)?", "did he speak?": named, never
+            # quoted, and no one gives their words (a mention is not their words, nor are the
+            # article's facts about them). The article does not answer: the reply says so, with
+            # their role, and offers their card and the facts about them. (Of two or more,
+            # "what did the presidents talk about" asks what they discussed.)
             suggestions = tuple(s for s in (
                 self._suggest_entry(speakers[0], "person"),
                 *(self._suggest_entry(self._ix.docs[i].id, "fact") for i in about_them))
@@ -545,8 +550,7 @@ class Engine:
         if not parsed.speech or not quoted:
             # "was Patrushev at the round table", "did Romanovich speak?": facts about them
             own += about_them
-        if parsed.speech and quoted and not re.search(r"\b(?:about|regarding|concerning|of)\b",
-                                                       parsed.folded):
+        if parsed.speech and quoted and not ABOUT.search(parsed.folded):
             # "what did Pashinyan tell reporters?", "Velayati's words at the round table":
             # where and to whom they spoke asks for nothing narrower than what they said
             # (what they said "about the event" is a topic)
@@ -632,6 +636,17 @@ class Engine:
         return self._result(question, Status.NO_ANSWER, (),
                             Note(NoteKind.NAMED_NOT_QUOTED, (speakers[0],)), self._examples)
 
+    def _naming_facts(self, person_id: str, described_by: frozenset[str]) -> tuple[Match, ...]:
+        """ "Who is Turkey's envoy?": beside the card, the article's sentence that names them
+        so (a fact about them holding the description's words), if there is one."""
+        if not described_by:
+            return ()
+        for doc in self._ix.docs:
+            if doc.kind == "fact" and f"p:{person_id}" in doc.keys \
+                    and described_by & doc.literal:
+                return (Match(doc.id, "fact", None, 100.0),)
+        return ()
+
     def _facts_saying(self, kinds: Iterable[str]) -> list[int]:
         """The facts curated to answer every one of these ("where", "when", "quantity"), in
         article order."""
@@ -676,9 +691,13 @@ class Engine:
             return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.NO_QUESTION),
                                 self._examples)
         candidates = list(range(self._ix.doc_count))
-        if parsed.identity or parsed.quantity or parsed.question_words & {"when", "where"}:
-            # Quotes do not say who someone is, how many, when or where: only facts can.
+        if parsed.identity or parsed.question_words & {"when", "where"}:
+            # Quotes do not say who someone is, when or where: only facts can.
             candidates = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"]
+        elif parsed.quantity:
+            # How many: a fact, or words that give a number ("more than 200 enterprises")
+            candidates = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"
+                          or "quantity" in self._gives[i]]
         elif (DEFINITION.search(parsed.folded) and not parsed.speech
               and len(concepts) <= self._tunables.definition_concepts):
             # "What is OPEC?": a fact, or a quote that uses those very words ("what is the

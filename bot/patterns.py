@@ -63,6 +63,8 @@ QUESTION_FRAME = re.compile(
     r"\b(?:said|say|says|saying|think|thinks|thought|claim|claims|claimed|mention|mentioned|"
     r"argue|argued|believe|believes|stated|state|states|that|about|on|regarding)\b\s*",
     re.IGNORECASE)
+# "about the event": what follows is a topic, even in the words that name the occasion
+ABOUT = re.compile(r"\b(?:about|regarding|concerning|of)\b")
 # "how many ...", and "what is the trade turnover": a measure noun asks for a figure too
 QUANTITY = re.compile(r"\bhow\s+(?:many|much|long|often|big|old)\b|^\s*(?:what|which)\s+"
                       r"(?:(?:is|was|are|were|now|currently)\s+)*(?:the\s+)?(?:current\s+)?"

@@ -82,12 +82,14 @@ def test_no_misattribution_beyond_the_known_one(reports: dict[str, EvalReport]) 
 # last engine change; their first run (123 questions): plain 84.1 %, paraphrase 18.6 %,
 # out-of-scope 76.2 %, traps 100 %, declined 86.1 %, no misattribution; plain 88.6 % after
 # "what did X tell reporters?" read as all X said, 93.2 % once "where did X speak?" is a
-# fact, never one of X's quotes. All nineteen (851 questions) today:
+# fact, never one of X's quotes. All nineteen (851 questions) today, after 2026-12-04's
+# "what did X say?" of someone never quoted being declined, "who is <description>?" showing the
+# sentence that names them, and "how many" answered by a quote holding the number:
 @pytest.mark.parametrize(("kind", "floor"), [
-    ("plain", 85.5),
+    ("plain", 86.1),
     ("paraphrase", 27.9),
     ("out_of_scope", 82.9),
-    ("misattribution", 95.5),
+    ("misattribution", 96.4),
 ])
 def test_development_articles_floor(reports: dict[str, EvalReport], kind: str,
                                     floor: float) -> None:
