@@ -46,6 +46,7 @@ from bot.patterns import (
     GRAMMAR,
     GREETINGS,
     GROUP_NOUNS,
+    NAME_OF,
     NAME_SLOTS,
     NOT_SOMEONE,
     PERSON_NOUNS,
@@ -262,7 +263,7 @@ class Engine:
             return self._result(question, Status.NO_ANSWER, (), Note(
                 NoteKind.TOO_LONG, count=len(stripped), limit=self._tunables.max_question_chars),
                 self._examples)
-        parsed = self._reader.parse(stripped)
+        parsed = self._reader.parse(NAME_OF.sub("who is ", stripped))
         if not parsed.tokens:
             note = Note(NoteKind.NO_WORDS if stripped else NoteKind.EMPTY)
             return self._result(question, Status.NO_ANSWER, (), note, self._examples)
@@ -347,6 +348,12 @@ class Engine:
                 return self._clarify_people(question, parsed.speakers)
             return self._refined(question, parsed, self._answer_for_speakers(question, parsed))
         if unquoted:
+            if describing.only_places(describing.read(unquoted)):
+                # "how did the US react?", no American quoted: what the article reports of
+                # the US, never someone else's words
+                reported = self._answer_open(question, parsed, facts_only=True)
+                if reported.status is Status.ANSWER:
+                    return reported
             typed = re.search(re.escape(unquoted), question, re.IGNORECASE)
             return self._result(question, Status.NO_ANSWER, (), Note(
                 NoteKind.NOT_QUOTED, subject=typed[0] if typed else unquoted), self._examples)
@@ -413,8 +420,15 @@ class Engine:
         if self._people_vectors is None or self._embedder is None or not by_meaning \
                 or (read.terms and not read.office):
             return []  # a name the article never gives someone ("Ivanishvili") is no one's
-        sims = self._people_vectors @ self._embedder.embed_one(description)
-        meant = pick_person(sims, [p.id for p in self.kb.people], self._tunables)
+        # a place of their own ("Azerbaijan's foreign ministry") rules out those who only deal
+        # with it ("an expert on Azerbaijan"), whatever their roles mean
+        own = [place for place, is_own in zip(read.places, read.own, strict=True) if is_own]
+        people = [i for i, p in enumerate(self.kb.people)
+                  if all(describing.belongs_as_own(p, place) for place in own)]
+        if not people:
+            return []
+        sims = (self._people_vectors @ self._embedder.embed_one(description))[people]
+        meant = pick_person(sims, [self.kb.people[i].id for i in people], self._tunables)
         return [meant] if meant else []
 
     def _unresolved_speaker(self, parsed: ParsedQuestion) -> str:
@@ -505,7 +519,7 @@ class Engine:
 
     def _unknown_name(self, parsed: ParsedQuestion) -> str | None:
         """A name the question asks about that the article never mentions ("who is Putin")."""
-        if parsed.speakers or parsed.objects or parsed.cited:
+        if parsed.speakers or parsed.cited or (parsed.objects and not parsed.speech):
             return None
         for pattern in NAME_SLOTS:
             match = pattern.search(parsed.folded)
@@ -666,8 +680,10 @@ class Engine:
         return self._result(question, Status.ANSWER, matches,
                             Note(NoteKind.CITED_BY, tuple(speakers), quoting), ())
 
-    def _answer_open(self, question: str, parsed: ParsedQuestion) -> Result:
-        """Questions that name no speaker: topics, who-said, facts, cited people."""
+    def _answer_open(self, question: str, parsed: ParsedQuestion, *,
+                     facts_only: bool = False) -> Result:
+        """Questions that name no speaker: topics, who-said, facts, cited people (``facts_only``:
+        the article's facts alone, no one's words)."""
         concepts = list(parsed.concepts)
         concepts += [self._person_concept(p) for p in parsed.objects]
         concepts += [self._cite_concept(c) for c in parsed.cited]
@@ -691,7 +707,7 @@ class Engine:
             return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.NO_QUESTION),
                                 self._examples)
         candidates = list(range(self._ix.doc_count))
-        if parsed.identity or parsed.question_words & {"when", "where"}:
+        if facts_only or parsed.identity or parsed.question_words & {"when", "where"}:
             # Quotes do not say who someone is, when or where: only facts can.
             candidates = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"]
         elif parsed.quantity:

@@ -42,9 +42,10 @@ NAME_SLOTS = (
     re.compile(r"^\s*(?:who\s*(?:is|was|s)|whos|tell\s+me\s+about)\s+(?P<x>.+?)\s*$"),
     re.compile(r"\b(?:what|how)\s+(?:did|does|do|has|had|have|would|will)\s+(?P<x>.+?)\s+"
                r"(?:say|said|think|tell|mention|talk|speak|stress|note|add|want|propose|"
-               r"suggest|believe|claim|state|warn|explain|comment|feel)\b"),
+               r"suggest|believe|claim|state|warn|explain|comment|feel|respond|react|reply|"
+               r"answer)\b"),
     re.compile(r"^\s*(?:did|does|has|had)\s+(?P<x>.+?)\s+(?:say|mention|talk|speak|comment|"
-               r"discuss|stress|note|warn|explain|claim|state)\b"),
+               r"discuss|stress|note|warn|explain|claim|state|respond|react|reply|answer)\b"),
     re.compile(r"\baccording\s+to\s+(?P<x>.+?)\s*$"),
     # "X on Y" ("the CSS guy on BRICS"), not a question that starts with a question word
     re.compile(r"^(?!\s*(?:who|whom|what|which|where|when|how|why|did|does|do|is|are|was|were|"
@@ -63,6 +64,9 @@ QUESTION_FRAME = re.compile(
     r"\b(?:said|say|says|saying|think|thinks|thought|claim|claims|claimed|mention|mentioned|"
     r"argue|argued|believe|believes|stated|state|states|that|about|on|regarding)\b\s*",
     re.IGNORECASE)
+# "what is the name of the Iranian ambassador?" asks who he is
+NAME_OF = re.compile(r"^\s*(?:what|whats|what's)\s*(?:is|was|s)?\s+(?:the\s+)?(?:full\s+)?"
+                     r"names?\s+of\s+", re.IGNORECASE)
 # "about the event": what follows is a topic, even in the words that name the occasion
 ABOUT = re.compile(r"\b(?:about|regarding|concerning|of)\b")
 # "how many ...", and "what is the trade turnover": a measure noun asks for a figure too

@@ -90,13 +90,16 @@ class QuestionReader:
         # For each content word: whether "about"/"on"/"cited" came before it ("what did
         # Lukyanov say about Patrushev": Patrushev is what it is about, not who spoke).
         after_marker: list[bool] = []
-        seen = False
+        after_verb: list[bool] = []  # spoken of because a speaker's verb came before
+        seen = by_verb = False
         for t in tokens:
-            # "did Kilic say France will ...": a name after the speaker's verb is spoken of
-            seen = seen or t.raw in OBJECT_MARKERS or (t.raw in SPEAKING_VERBS
-                                                        and bool(after_marker))
+            # "did Kilic say France will ...", "how did Azerbaijan respond to the Ukrainian
+            # claims": a name after the verb of whoever comes before it is spoken of
+            by_verb = by_verb or (not seen and t.raw in SPEAKING_VERBS and bool(after_marker))
+            seen = seen or t.raw in OBJECT_MARKERS or by_verb
             if not t.function:
                 after_marker.append(seen)
+                after_verb.append(by_verb)
         speakers: list[str] = []
         objects: list[str] = []
         cited: list[str] = []
@@ -104,6 +107,7 @@ class QuestionReader:
         concepts: list[Concept] = []
         used = [False] * len(content)
         found_people: dict[int, set[str]] = {}  # content index -> the people its phrase named
+        told_of: set[str] = set()  # people named after a speaker's verb
         for found, start, end in self._ix.find_phrases(stems):
             used[start:end] = [True] * (end - start)
             people = sorted(c[2:] for c in found if c.startswith("p:"))
@@ -131,6 +135,8 @@ class QuestionReader:
                 spoken_of = any(stem(fold(t.raw)) in possessed for t in content[start:end])
                 for person in people:
                     (objects if after_marker[start] or spoken_of else speakers).append(person)
+                    if after_verb[start]:
+                        told_of.add(person)
                 continue
             cites = [c for c in found if c.startswith("c:")]
             if cites:
@@ -183,7 +189,7 @@ class QuestionReader:
         else:
             identity_asked = False
         who_is = (bool(WHO_IS.search(folded)) or identity_asked) and not concepts
-        if objects and not speakers and not who_said:
+        if objects and not speakers and not who_said and not told_of & set(objects):
             speakers, objects = objects, []  # "tell me about Foruzesh": no one else to be about
         people = speakers + objects
         if (who_said and not speech and not concepts and len(people) == 1

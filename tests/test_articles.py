@@ -84,11 +84,12 @@ def test_no_misattribution_beyond_the_known_one(reports: dict[str, EvalReport]) 
 # "what did X tell reporters?" read as all X said, 93.2 % once "where did X speak?" is a
 # fact, never one of X's quotes. All nineteen (851 questions) today, after 2026-12-04's
 # "what did X say?" of someone never quoted being declined, "who is <description>?" showing the
-# sentence that names them, and "how many" answered by a quote holding the number:
+# sentence that names them, "how many" answered by a quote holding the number, "what is the
+# name of X" read as "who is X", and "how did X respond to Y" asking X, not Y:
 @pytest.mark.parametrize(("kind", "floor"), [
-    ("plain", 86.1),
-    ("paraphrase", 27.9),
-    ("out_of_scope", 82.9),
+    ("plain", 86.4),
+    ("paraphrase", 28.3),
+    ("out_of_scope", 86.6),
     ("misattribution", 96.4),
 ])
 def test_development_articles_floor(reports: dict[str, EvalReport], kind: str,

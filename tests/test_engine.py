@@ -437,3 +437,34 @@ def test_how_many_is_answered_by_words_that_give_a_number() -> None:
     for match in result.matches:
         assert match.kind == "fact" or any(ch.isdigit() for ch in
                                            engine.kb.statement(match.id).text)
+
+
+@pytest.mark.parametrize(("article", "question", "speaker"), [
+    # who responds comes before the verb; what follows it is what they respond to
+    ("ukraine-claims-south-caucasus-sanctions-evasion",
+     "how did khutsishvili respond to the ukrainian claims?", "khutsishvili"),
+    ("ukraine-claims-south-caucasus-sanctions-evasion",
+     "How did Azerbaijan respond to the Ukrainian accusations?", None),
+    # a place of one's own: an expert on Azerbaijan is not Azerbaijan's foreign ministry
+    ("iran-azerbaijan-relations-strained-experts",
+     "How did Azerbaijan's foreign ministry respond to the Iranian ambassador?", None),
+    # a name the article never gives
+    ("uzbek-fm-russia-fruitful-cooperation",
+     "How did Sergey Lavrov respond to Kamilov's comments?", None),
+])
+def test_the_one_who_responds_is_the_speaker(article: str, question: str,
+                                              speaker: str | None) -> None:
+    result = _article_engine(article).answer(question)
+    if speaker is None:
+        assert result.status is Status.NO_ANSWER, [m.id for m in result.matches]
+    else:
+        assert result.status is Status.ANSWER
+        assert {m.speaker for m in result.matches} == {speaker}
+
+
+def test_the_name_of_someone_asks_who_they_are() -> None:
+    engine = _article_engine("georgia-fm-denies-fewer-nato-contacts")
+    named = engine.answer("whats the name of georgia's foreign minister")
+    assert [(m.kind, m.id) for m in named.matches] == [("person", "janelidze")]
+    unnamed = engine.answer("What's the name of the new US defense secretary?")
+    assert unnamed.status is Status.NO_ANSWER  # the article does not name him
