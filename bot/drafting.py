@@ -29,11 +29,11 @@ from bot.drafting_people import (
     DraftPerson,
     find_people,
 )
+from bot.text import split_sentences
 
 __all__ = ["Draft", "DraftPerson", "DraftStatement", "draft", "find_people", "find_statements",
            "split_sentences"]
 
-_SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<=[.!?])[\"”’]?\s+(?=[A-Z“\"])")
 # every quote mark pair, short ones too, so that straight quotes pair up right ("no doubts"
 # then "extremely strong ..."); the short ones are then left inside their sentence
 _QUOTE = re.compile(r"[“\"]([^“”\"]+?)[”\"]")
@@ -413,17 +413,6 @@ def _continued(pending: _Pending, closing: DraftStatement) -> list[DraftStatemen
     return [DraftStatement(closing.speaker, "quote", text, closing.attribution,
                            closing.review or "a quote spanning paragraphs: check where it "
                            "starts") for text in pending.texts]
-
-
-def split_sentences(paragraph: str) -> list[tuple[int, str]]:
-    """The sentences of a paragraph, each with its offset."""
-    out = []
-    start = 0
-    for match in _SENTENCE_END.finditer(paragraph):
-        out.append((start, paragraph[start:match.start() + 1].strip()))
-        start = match.end()
-    out.append((start, paragraph[start:].strip()))
-    return [(s, t) for s, t in out if t]
 
 
 def _quote_statement(paragraph: str, match: re.Match[str], people: dict[str, DraftPerson],

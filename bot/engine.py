@@ -120,13 +120,15 @@ class Engine:
     # ---------------------------------------------------------------------------- scoring
 
     def _score(self, parsed: ParsedQuestion, candidates: list[int], concepts: list[Concept],
-               unknown_factor: float = 1.0, plain_factor: float = 1.0,
-               ) -> list[tuple[float, int]]:
+               unknown_factor: float = 1.0, plain_factor: float = 1.0, *,
+               around: bool = False) -> list[tuple[float, int]]:
         """(score 0..100, doc index) for each candidate, best first.
 
         ``unknown_factor`` scales the weight of words the article never uses, and
         ``plain_factor`` that of known words that are not what was asked about (no topic,
         person or cited party): 1 is strict; less forgives a paraphrase's extra words.
+        ``around``: the article's words around a statement count too, weakly (among one
+        speaker's own statements, where they tell which one a topic means).
         """
         substantive = {id(c) for c in self._substantive(concepts, facts=plain_factor == 1.0)}
         scores: list[tuple[float, int]] = []
@@ -140,7 +142,7 @@ class Engine:
             # happens to contain "President" and "Russian": who-is questions need a fact
             # curated for them (its questions, keywords or topics).
             held = ({k: 1.0 for k in doc.curated} if parsed.identity and doc.kind == "fact"
-                    else doc.keys)
+                    else {**doc.around, **doc.keys} if around and doc.around else doc.keys)
             total = hit = 0.0
             for concept in concepts:
                 weight = concept.weight * (
@@ -597,7 +599,7 @@ class Engine:
         # With the speaker certain, words the article never uses ("the harm Iran sustained")
         # weigh little, as long as something specific was asked (a topic, not just "Iran").
         factor = self._tunables.speaker_unknown_factor if self._substantive(concepts, facts=False) else 1.0
-        scores = self._score(parsed, own, concepts, factor, factor)
+        scores = self._score(parsed, own, concepts, factor, factor, around=True)
         picked = self._pick(scores, concepts, self._tunables.max_list, parsed.conjunction)
         if (not picked and parsed.speech and own
                 and all(self._vague([c]) and not c.unknown for c in concepts)):

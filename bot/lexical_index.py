@@ -10,6 +10,7 @@ import math
 import re
 from collections import defaultdict
 
+from bot.context import statement_contexts
 from bot.knowledge import KnowledgeBase
 from bot.patterns import GRAMMAR, QUANTITY, SOURCE_WORDS
 from bot.question import IndexedEntry
@@ -19,6 +20,7 @@ from bot.text import QUESTION_WORDS, STOPWORDS, content_stems, fold, stem, words
 MAX_PHRASE = 6  # longest alias or synonym, in content words
 UNKNOWN_WEIGHT_FACTOR = 1.2  # an unknown word weighs a bit more than the rarest known one
 ANSWER_TEXT_STRENGTH = 0.6  # a fact's answer is the bot's wording, weaker evidence
+CONTEXT_STRENGTH = 0.5  # the article's words around a statement, weaker than its own
 VAGUE_SHARE = 0.25  # a concept found in this share of all entries cannot pick an answer alone
 
 
@@ -58,9 +60,13 @@ class LexicalIndex:
                     self.cite_words[word].add(f"c:{cite_key(statement.cites)}")
 
         self.docs: list[IndexedEntry] = []
+        contexts = statement_contexts(kb)
         for order, statement in enumerate(kb.statements):
             counts, length = self.counts([statement.text, *statement.questions])
             literal = frozenset(content_stems(statement.text))
+            # the article's words around it say, weakly, what it is about; never who is
+            # named there (a name in the lead-in is not whom the statement cites)
+            around, _ = self.counts([contexts.get(statement.id, "")])
             keys = dict.fromkeys(counts, 1.0)
             keys.update(dict.fromkeys((f"t:{t}" for t in statement.topics), 1.0))
             if statement.cites:
@@ -68,7 +74,9 @@ class LexicalIndex:
                 keys[f"p:{cite}" if kb.find_person(cite) else f"c:{cite_key(cite)}"] = 1.0
             self.docs.append(IndexedEntry(statement.id, "statement", statement.speaker, keys, order,
                                    folded(statement.questions), counts, length,
-                                   literal=literal))
+                                   literal=literal, around={
+                                       k: CONTEXT_STRENGTH for k in around
+                                       if k[:2] not in ("p:", "c:") and k not in keys}))
         outlets = {a.id: fold(a.outlet) for a in kb.articles if a.outlet}
         for order, fact in enumerate(kb.facts, start=len(kb.statements)):
             outlet = outlets.get(fact.article_id, "")

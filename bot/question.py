@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -59,3 +59,5 @@ class IndexedEntry:
     length: int  # content words across the entry's texts
     curated: frozenset[str] = frozenset()  # facts: keys from questions, keywords and topics
     literal: frozenset[str] = frozenset()  # stems of the article's own words (text or quote)
+    # statements: keys of the article's words around it (see bot/context.py), weaker
+    around: dict[str, float] = field(default_factory=dict)

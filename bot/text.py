@@ -112,3 +112,17 @@ def content_stems(text: str) -> list[str]:
 
 
 SOFT_WORDS = frozenset(stem(w) for w in lexicon.words("soft_words"))  # phrasing, not subjects
+
+
+_SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<=[.!?])[\"”’]?\s+(?=[A-Z“\"])")
+
+
+def split_sentences(paragraph: str) -> list[tuple[int, str]]:
+    """The sentences of a paragraph of news copy, each with its offset."""
+    out = []
+    start = 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        out.append((start, paragraph[start:match.start() + 1].strip()))
+        start = match.end()
+    out.append((start, paragraph[start:].strip()))
+    return [(s, t) for s, t in out if t]

@@ -311,13 +311,14 @@ def test_answering_from_drafts_keeps_what_the_hand_written_knowledge_bases_answe
     run; 86.4 % on nineteen, the three added in the third session giving 61.5 % on theirs (one
     draft did not load until a fact's id stopped meeting a topic's) and 64.1 % once a name in
     the possessive stopped being the next "he"; 85.6 % (243 of 284) once "where did X
-    speak?" became a fact, which the hand-written knowledge bases hold more often),
+    speak?" became a fact, which the hand-written knowledge bases hold more often; 85.8 %
+    (247 of 288) on 2026-12-04, with the words around a quote counting as what it is about),
     never a misattribution, and out-of-scope questions declined as often as from the
     hand-written ones, nearly."""
     bench = _bench_draft_answers()
     total = bench.Row("total")
     for row in bench.measure():
         total.add(row)
-    assert total.kept >= 0.855, f"{total.plain_kept}/{total.plain_hand}"
+    assert total.kept >= 0.857, f"{total.plain_kept}/{total.plain_hand}"
     assert total.misattributed_draft == 0
     assert total.declined_draft >= total.declined_hand - 5

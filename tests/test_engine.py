@@ -468,3 +468,15 @@ def test_the_name_of_someone_asks_who_they_are() -> None:
     assert [(m.kind, m.id) for m in named.matches] == [("person", "janelidze")]
     unnamed = engine.answer("What's the name of the new US defense secretary?")
     assert unnamed.status is Status.NO_ANSWER  # the article does not name him
+
+
+def test_the_words_around_a_quote_tell_which_of_a_speakers_quotes_a_topic_means() -> None:
+    """ "Referring to the 8th meeting of the Supreme Council ..., the Turkish Foreign Minister
+    said, "In the near future, we will welcome ...": the council is what the quote is about,
+    though the quote never names it (bot/context.py)."""
+    engine = _article_engine("iran-turkiye-fms-meet-tehran")
+    result = engine.answer("What did Fidan say when referring to the Supreme Council of "
+                           "Iran-Turkey Strategic Relations?")
+    assert result.status is Status.ANSWER
+    assert {m.speaker for m in result.matches} == {"fidan"}
+    assert any("we will welcome" in engine.kb.statement(m.id).text for m in result.matches)

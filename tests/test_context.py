@@ -1,0 +1,30 @@
+"""The article's own words around each statement (bot/context.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.context import statement_contexts
+from bot.knowledge import load_knowledge
+
+ARTICLES = Path(__file__).resolve().parent / "articles"
+
+
+def test_the_sentence_around_a_quote_and_the_lead_in_before_it() -> None:
+    kb = load_knowledge(ARTICLES / "pashinyan-issues-step-by-step" / "knowledge")
+    contexts = statement_contexts(kb)
+    assert set(contexts) == {s.id for s in kb.statements}
+    # its own sentence names the subject
+    assert "As regards the calls for resignation" in contexts["pashinyan-not-right-resignation"]
+    # "..., said the Prime Minister.": the narrative sentence before says what it was about
+    assert "questioned about the closure of Arshakunyats Avenue" in contexts[
+        "pashinyan-arshakunyats-protest"]
+    # never the statement's own words, nor another statement's
+    for statement in kb.statements:
+        for other in kb.statements:
+            assert other.text not in contexts[statement.id]
+    # a sentence with a lead-in of its own takes none from before it ("When asked about the
+    # issues raised by citizens, ..." is not about the Cabinet meeting the first line names)
+    assert "Cabinet" not in contexts["pashinyan-fail-all-at-once"]
+    assert "issues raised by citizens" in contexts["pashinyan-fail-all-at-once"]
+
