@@ -12,72 +12,23 @@ attacked" find the sentence that says it. Every quote is verbatim article text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from bot import lexicon
+from bot.datelines import DATE, DAYS, find_dateline
 from bot.drafting import Draft, split_sentences
 from bot.text import words
 
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
-           "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
-_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-_DATE = rf"(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?)"
-# "ASTANA, Kazakhstan, March 7.", "BAKU - ", "NEW YORK (Reuters) -", "YEREVAN, April 13. /TASS/."
-_DATELINE = re.compile(
-    rf"^(?P<city>[A-Z][A-Z’'.-]+(?:\s+[A-Z][A-Z’'.-]+){{0,2}})"
-    rf"(?:,\s+(?P<region>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){{0,2}}))?"
-    rf"(?:,\s+(?P<date>{_DATE}))?"
-    rf"(?:\s*\((?P<agency>[^()]{{2,40}})\))?"
-    rf"\s*(?:[.:]|\s[-–—])\s*(?:/\s*(?P<agency2>[^/]{{2,40}}?)\s*/\.?\s*)?")
-# "Azerbaijan, Baku/ Trend / Marat Tajin ...": country, city, then the agency between slashes
-_SLASH_DATELINE = re.compile(r"^(?P<region>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),\s+(?P<city>[A-Z]"
-                             r"[a-z]+(?:\s+[A-Z][a-z]+)?)\s*/\s*(?P<agency>[A-Z][\w.-]*(?:\s+"
-                             r"[A-Z][\w.-]*){0,2})\s*/\s*")
-# "..., Trend reports.", "El.kz reports with reference to ...": a news agency's own byline
 _REPORTS = re.compile(r"(?:^|[,.;]\s+|\s[-–—]\s+)(?P<outlet>[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)"
                       r"{0,3})\s+reports?\b(?=\s+(?:with reference|referring|citing|quoting)\b"
                       r"|[,.;]|$)")
 _ANSWER_TYPES = lexicon.keyed("answer_types")
-_WHEN = re.compile(rf"\b(?:{_DATE}|(?:{_DAYS})|(?:in|since|until|by)\s+(?:early\s+|late\s+)?"
+_WHEN = re.compile(rf"\b(?:{DATE}|(?:{DAYS})|(?:in|since|until|by)\s+(?:early\s+|late\s+)?"
                    r"(?:19|20)\d\d|today|yesterday|tomorrow)\b")
 _WHERE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?[A-Z][\w’'-]+")
 _NUMBER = re.compile(r"\d")
 MIN_ACCOUNT_WORDS = 6  # a shorter sentence ("He left.") says too little to answer anything
 MIN_STATEMENT_WORDS = 4  # a drafted statement this long inside a sentence answers for it
-
-
-@dataclass(frozen=True)
-class Dateline:
-    """What a dateline says, and its verbatim text."""
-
-    text: str
-    city: str
-    region: str = ""
-    date: str = ""
-    agency: str = ""
-    place_text: str = ""  # the text before the agency: "Azerbaijan, Baku", "YEREVAN, April 13"
-
-
-def find_dateline(paragraph: str) -> Dateline | None:
-    """The dateline opening a paragraph, if any ("ASTANA, Kazakhstan, March 7.")."""
-    slash = _SLASH_DATELINE.match(paragraph)
-    if slash:
-        return Dateline(slash.group(0).strip(), slash.group("city"), slash.group("region"),
-                        agency=slash.group("agency").strip(),
-                        place_text=paragraph[:slash.end("city")])
-    found = _DATELINE.match(paragraph)
-    if not found or not found.group(0).strip() or len(found.group("city")) < 3:
-        return None
-    if not (found.group("region") or found.group("date") or found.group("agency")
-            or found.group("agency2") or re.match(r"\S+(?:\s+\S+){0,2}\s+[-–—]\s", found.group(0))):
-        return None  # "NATO said ..." opens a sentence; a dateline says where or when
-    city = found.group("city").title()
-    place_end = max(found.end(g) for g in ("city", "region", "date") if found.group(g))
-    return Dateline(found.group(0).strip().rstrip("-–— ").strip(), city,
-                    found.group("region") or "", found.group("date") or "",
-                    (found.group("agency") or found.group("agency2") or "").strip(),
-                    paragraph[:place_end])
 
 
 def find_outlet(paragraphs: list[str]) -> tuple[str, str, str]:

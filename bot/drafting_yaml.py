@@ -9,11 +9,10 @@ import itertools
 import re
 from typing import Any
 
+from bot.datelines import DAYS, FULL_MONTHS, Dateline, find_dateline
 from bot.drafting import Draft, DraftStatement, split_sentences
 from bot.drafting_facts import (
-    Dateline,
     account_facts,
-    find_dateline,
     find_outlet,
     quoted_spans,
     without_byline,
@@ -130,9 +129,7 @@ def _retagged(result: Draft, tag: str) -> Draft:
     return Draft(result.title, people, statements, result.paragraphs)
 
 
-_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
-           "December")
+_DAYS, _MONTHS = DAYS, FULL_MONTHS
 # "met in Arica", "at a press conference in Astana", "announced in the Parliament Wednesday"
 _WHERE = re.compile(rf"\b(?:held|took place|met|meet|gathered|convened|hosted|visited|visit|"
                     rf"arrived|conference|briefing|announced|told|spoke|speaking)\b[^.“\"]*?"

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.datelines import find_dateline
 from bot.drafting import draft
-from bot.drafting_facts import answers, find_dateline, find_outlet, without_byline
+from bot.drafting_facts import answers, find_outlet, without_byline
 from bot.drafting_people import national_variant, nationality, role_aliases
 from bot.drafting_yaml import to_yaml_data
 
