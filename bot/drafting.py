@@ -19,6 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from bot.datelines import find_dateline
 from bot.drafting_people import (
     EVALUATIVE,
     ORG_NOUNS,
@@ -237,17 +238,20 @@ _ACCORDING_AFTER = re.compile(r"^(?P<text>.{12,}?),\s+according to (?P<who>him|h
 # "Armenia, according to Ukrainian defence intelligence, offers ...": the whole sentence
 _ACCORDING_INSIDE = re.compile(r"^(?P<text>[^,]{2,80},\s+according to (?P<who>him|her|them|the "
                                r"[a-z]+|[A-Za-z][\w’'. -]{1,80}?),\s+.{12,}?)[.]?$")
+# ", Trend reports.", ", the Jahon information agency reported.": the outlet's byline at the end
+_REPORTED_BY = (r"(?:,\s+(?:the\s+)?[A-Z][\w.-]*(?:\s+[\w.-]+){0,3}\s+"
+                r"(?:reports?|reported))")
 # "Tbilisi conducts strict controls in this respect, he said, adding that ...": said at the end
 _SAID_AFTER = re.compile(rf"^(?P<text>[^“\"].{{11,}}?),\s+(?P<who>he|she|they|it|the "
                          rf"[a-z]+(?:\s+[a-z]+)?|(?:the\s+)?{_TITLE}?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)"
-                         rf"{{0,3}})\s+{VERB}(?:\s+(?:{_AUDIENCE}|(?:in|at|on|during|after)\s"
+                         rf"{{0,5}})\s+{VERB}(?:\s+(?:{_AUDIENCE}|(?:in|at|on|during|after)\s"
                          rf"[^,]{{1,60}}))?(?P<rest>,\s+adding that\s+.{{12,}}?)?"
-                         rf"(?:,\s+[A-Z][\w-]*\s+reports?)?[.]?$")
+                         rf"{_REPORTED_BY}?[.]?$")
 # "Kazakhstan is serious about ..., said Kazakhstan's Minister of Energy, A. Satkaliyev, at
 # today's press conference, Trend reports."
 _SAID_INVERTED = re.compile(rf"^(?P<text>[^“\"].{{11,}}?),\s+{VERB}\s+(?P<who>(?:the\s+)?"
                             rf"[A-Z][^.]{{2,120}}?)(?:,\s+(?:at|in|during|on|after)\s[^,]{{2,80}})?"
-                            rf"(?:,\s+[A-Z][\w-]*\s+reports?)?[.]?$")
+                            rf"{_REPORTED_BY}?[.]?$")
 # "Georgia, Armenia and Azerbaijan have been accused by Ukrainian Defence Intelligence of ...":
 # the whole sentence is what the one after "by" says
 _PASSIVE = re.compile(r"^(?P<text>.{12,}?\b(?:accused|criticized|criticised|urged|warned|"
@@ -477,7 +481,7 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
             speaker, review = by_who
     if speaker is None:
         return []
-    text = match.group("text").strip().rstrip(".")
+    text = _without_dateline(match.group("text").strip().rstrip("."))
     # "underlined in his turn that ...", "told reporters on Friday that ...": what follows that
     short_lead = re.match(r"^(?:[\w’']+,?\s+){1,4}?that\s+(?P<said>.{12,})$", text)
     verb = re.search(r"([a-z]+)\s*$", sentence[:match.start("text")])
@@ -508,6 +512,14 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
 # most specific first; the next is tried when one finds no speaker in its words
 _REPORTING_PATTERNS = (_ACCORDING, _ACCORDING_AFTER, _ACCORDING_INSIDE, _SAID_AFTER, _REPORTED,
                        _ROLE_THEN_NAME, _INNER, _THAT_HE, _SAID_INVERTED, _PASSIVE)
+
+
+def _without_dateline(text: str) -> str:
+    """ "TASHKENT (TCA) — Relations between ...": where the story was filed is no one's words."""
+    line = find_dateline(text)
+    if line is None or not text.startswith(line.text):
+        return text
+    return text[len(line.text):].lstrip(" .:-–—/")
 
 
 def _with_verb(sentence: str, match: re.Match[str], text: str) -> str:

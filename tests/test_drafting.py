@@ -190,7 +190,7 @@ def test_the_measured_corpus_meets_its_floors() -> None:
     # statements, 94 % real, 87 % given right; 100 % once a possessive ("Margaryan's
     # resignation") stopped being whom the next "he" means)
     assert total.quotes_found >= total.quotes - 3
-    assert total.reported_found >= 0.84 * total.reported  # 67 of 79 (84.8 %) on nineteen
+    assert total.reported_found >= 0.86 * total.reported  # 68 of 79 (86.1 %) on nineteen
     assert total.precision >= 0.95
     assert total.attribution >= 0.95
 
@@ -312,13 +312,15 @@ def test_answering_from_drafts_keeps_what_the_hand_written_knowledge_bases_answe
     draft did not load until a fact's id stopped meeting a topic's) and 64.1 % once a name in
     the possessive stopped being the next "he"; 85.6 % (243 of 284) once "where did X
     speak?" became a fact, which the hand-written knowledge bases hold more often; 85.8 %
-    (247 of 288) on 2026-12-04, with the words around a quote counting as what it is about),
+    (247 of 288) on 2026-12-04, with the words around a quote counting as what it is about;
+    86.8 % (250) once "..., Foreign Minister X said in an interview, the agency reported" was
+    read after a dateline),
     never a misattribution, and out-of-scope questions declined as often as from the
     hand-written ones, nearly."""
     bench = _bench_draft_answers()
     total = bench.Row("total")
     for row in bench.measure():
         total.add(row)
-    assert total.kept >= 0.857, f"{total.plain_kept}/{total.plain_hand}"
+    assert total.kept >= 0.868, f"{total.plain_kept}/{total.plain_hand}"
     assert total.misattributed_draft == 0
     assert total.declined_draft >= total.declined_hand - 5

@@ -266,6 +266,12 @@ def _said(text: str) -> dict[str, str]:
     (("President Ana Lopez spoke in Arica. The Andes Wire adds that she also said that the "
      "port would be expanded next year."), "the port would be expanded next year",
      "Ana Lopez"),
+    # the attribution after the statement, a long title, the outlet's byline at the end, and
+    # the dateline before it, which is no one's words
+    (("LIMA (AW) — Trade with Chile has had its ups and downs, but a good time has come, Peru "
+      "Foreign Trade Minister Ana Lopez said in an interview with Canal 5, the Andes Wire "
+      "agency reported."), "Trade with Chile has had its ups and downs, but a good time has come",
+     "Ana Lopez"),
 ])
 def test_reported_statements_in_more_forms(text: str, statement: str, speaker: str) -> None:
     assert _said(text)[statement] == speaker
