@@ -35,12 +35,14 @@ _NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)*|(?:al|bin|ibn|de|van|von)\b
 _NAME = rf"[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)*(?:\s+{_NAME_WORD}){{1,5}}"
 _NAME_RE = re.compile(_NAME)
 # Words that make a capitalised run an institution or a title, not a person's name.
-_NOT_NAME = frozenset(["Council", "Institute", "Ministry", "Committee", "Center", "Centre", "Organization", "Organisation", "Union", "Party", "Government", "Republic", "Federation", "Bank", "Fund", "Agency", "University", "Parliament", "Assembly", "News", "Press", "Service", "Duma", "State", "States", "Nations", "Office", "Department", "Commission", "Association", "Company", "Corporation", "Group", "Forum", "Summit", "Conference", "Minister", "President", "Ambassador", "Secretary", "Chairman", "Director", "Prime", "Deputy", "Vice", "Foreign", "Security", "Strategic", "Studies", "Affairs", "Intelligence", "Defence", "Defense", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Caucasus", "Asia", "Europe", "East", "West", "North", "South", "Kremlin", "Spokesman", "Spokeswoman", "Spokesperson", "Chief", "Head", "Leader", "Envoy", "Expert", "Analyst", "Professor", "General", "Minister's", "Mr", "Mrs", "Ms", "Dr", "Administration", "Presidential", "Institute", "Embassy", "Cabinet",
+_NOT_NAME = frozenset(["Council", "Institute", "Ministry", "Committee", "Center", "Centre", "Organization", "Organisation", "Union", "Party", "Government", "Republic", "Federation", "Bank", "Fund", "Agency", "University", "Parliament", "Assembly", "News", "Press", "Service", "Duma", "State", "States", "Nations", "Office", "Department", "Commission", "Association", "Company", "Corporation", "Group", "Forum", "Summit", "Conference", "Minister", "President", "Ambassador", "Secretary", "Chairman", "Director", "Prime", "Deputy", "Vice", "Foreign", "Security", "Strategic", "Studies", "Affairs", "Intelligence", "Defence", "Defense", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Caucasus", "Asia", "Europe", "East", "West", "North", "South", "Kremlin", "Speaker", "Spokesman", "Spokeswoman", "Spokesperson", "Chief", "Head", "Leader", "Envoy", "Expert", "Analyst", "Professor", "General", "Minister's", "Mr", "Mrs", "Ms", "Dr", "Administration", "Presidential", "Institute", "Embassy", "Cabinet",
                        # portfolios: "Commissioner for Energy Kadri Simson"
                        "Energy", "Finance", "Economy", "Trade", "Interior", "Justice", "Health",
                        "Education", "Agriculture", "Transport", "Environment", "Culture",
                        "Labour", "Labor", "Industry", "Commerce", "Development", "Tourism",
                        "Communications", "Digital", "Climate", "The",
+                       # media: "told Public Radio of Armenia", "in an interview with Rustavi TV"
+                       "Radio", "Television", "TV", "Channel", "Newspaper", "Magazine",
                        # places: "Lake Naivasha", "Mount Elgon"
                        "Lake", "Mount", "River", "Sea", "Gulf", "Bay", "Cape", "Island",
                        "Islands", "Street", "Avenue", "Square", "Valley", "Desert", "Ocean",
@@ -52,7 +54,7 @@ ROLE_WORDS = frozenset(["minister", "president", "ambassador", "spokesman", "spo
                          "politologist", "observer", "activist", "lawyer", "chairwoman",
                          "commissioner", "senator", "chancellor", "judge", "prosecutor",
                          "ombudsman", "emir", "governor-general", "rapporteur", "fellow",
-                         "lecturer", "strategist", "consultant", "historian", "scientist"])
+                         "lecturer", "strategist", "consultant", "historian", "scientist", "speaker"])
 ROLE_ALTERNATION = "|".join(sorted(ROLE_WORDS, key=len, reverse=True))
 PRONOUNS = frozenset({"he", "she", "him", "her", "his", "they"})
 # verbs whose object is what was said ("expressed satisfaction over ...", "criticized the

@@ -169,6 +169,9 @@ def _people(text: str) -> dict[str, list[str]]:
     # a full title where no name follows, for the one person with its bare head
     (("Chile’s Interior Minister denied the report.\n\nMinister Ana Lopez said that the "
      "figures were wrong."), "Ana Lopez", ["Chile’s Interior Minister", "Minister"]),
+    # "Speaker" is a title, not a first name
+    (("Peru has named Deputy Parliament Speaker Tomas Ekberg as its envoy, spokesperson Rosa "
+      "Diaz announced."), "Tomas Ekberg", ["Deputy Parliament Speaker"]),
 ])
 def test_roles_as_the_article_states_them(text: str, name: str, roles: list[str]) -> None:
     assert _people(text)[name] == roles
@@ -195,6 +198,9 @@ def test_a_person_named_without_a_title(text: str, name: str) -> None:
     ('The "Island Herald" has reported that fishermen are worried.', "Island Herald"),
     (("The first plant near Lake Mavuno will open in May, Minister Ana Lopez said. Nobody "
       "asked the people of Mavuno."), "Lake Mavuno"),
+    # whom one tells: a radio station is no speaker
+    ("Minister Ana Lopez told Public Radio of Peru on Monday that the date will be announced.",
+     "Public Radio"),
 ])
 def test_places_parties_and_papers_are_no_one(text: str, not_a_person: str) -> None:
     assert not_a_person not in _people(text)
