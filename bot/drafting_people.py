@@ -219,6 +219,13 @@ def _role_after(text: str, end: int) -> str:
     return ""
 
 
+def _role_as(text: str, end: int) -> str:
+    """The office someone is named to: "named Serder Kilic as Ankara’s envoy to the process"."""
+    appointed = re.match(rf"\s+as\s+((?:[\w’'-]+\s+){{0,3}}?(?:{ROLE_ALTERNATION})\b"
+                         rf"(?:\s+(?:of|for|to|at|in|on)\s+[^,;:.“”\"]{{2,80}})?)", text[end:])
+    return appointed.group(1) if appointed else ""
+
+
 def find_people(paragraphs: list[str]) -> dict[str, DraftPerson]:
     """People named in the article: capitalised runs marked as persons by their context."""
     people: dict[str, DraftPerson] = {}
@@ -232,12 +239,14 @@ def find_people(paragraphs: list[str]) -> dict[str, DraftPerson]:
             end = match.end()
             after = paragraph[end:end + 40]
             role = _role_before(paragraph, start) or _role_after(paragraph, end)
+            named_as = _role_as(paragraph, end)
             spoke = re.match(rf"\s*,?\s*(?:(?P<between>[^,]{{0,120}}),\s*)?{VERB}\b", after)
             if spoke and spoke.group("between") and _is_name(spoke.group("between").strip()):
                 spoke = None  # "The leader of Strategy X, Giorgi Vashadze, condemned": Vashadze
             said_by = re.search(rf"\b{VERB}\s*$", paragraph[:start]) is not None
             according = re.search(r"\b[Aa]ccording to\s*$", paragraph[:start])
-            if not (role or spoke or said_by or according or name in _known_names(people)
+            if not (role or named_as or spoke or said_by or according
+                    or name in _known_names(people)
                     or _named_again(name, text)
                     or re.search(r"\b[A-Z][a-z]+[’']s\s+$", paragraph[:start])):
                 continue
@@ -248,8 +257,9 @@ def find_people(paragraphs: list[str]) -> dict[str, DraftPerson]:
                 order += 1
             elif len(name) > len(person.name):
                 person.name = name
-            if role and role not in person.roles:
-                person.roles.append(role)
+            for found in (role, named_as):
+                if found and found not in person.roles:
+                    person.roles.append(found)
     _fuller_titles(text, people)
     _find_institutions(paragraphs, people, order)
     _find_genders(paragraphs, people)

@@ -314,13 +314,13 @@ def test_answering_from_drafts_keeps_what_the_hand_written_knowledge_bases_answe
     speak?" became a fact, which the hand-written knowledge bases hold more often; 85.8 %
     (247 of 288) on 2026-12-04, with the words around a quote counting as what it is about;
     86.8 % (250) once "..., Foreign Minister X said in an interview, the agency reported" was
-    read after a dateline),
+    read after a dateline; 87.5 % (252) with "named X as Ankara's envoy" a role),
     never a misattribution, and out-of-scope questions declined as often as from the
     hand-written ones, nearly."""
     bench = _bench_draft_answers()
     total = bench.Row("total")
     for row in bench.measure():
         total.add(row)
-    assert total.kept >= 0.868, f"{total.plain_kept}/{total.plain_hand}"
+    assert total.kept >= 0.875, f"{total.plain_kept}/{total.plain_hand}"
     assert total.misattributed_draft == 0
     assert total.declined_draft >= total.declined_hand - 5

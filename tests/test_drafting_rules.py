@@ -171,7 +171,13 @@ def _people(text: str) -> dict[str, list[str]]:
      "figures were wrong."), "Ana Lopez", ["Chile’s Interior Minister", "Minister"]),
     # "Speaker" is a title, not a first name
     (("Peru has named Deputy Parliament Speaker Tomas Ekberg as its envoy, spokesperson Rosa "
-      "Diaz announced."), "Tomas Ekberg", ["Deputy Parliament Speaker"]),
+      "Diaz announced."), "Tomas Ekberg", ["Deputy Parliament Speaker", "its envoy"]),
+    # the office someone is named to, beside the title they hold
+    (("Chile has named Senator Ana Lopez as Santiago’s envoy to the border talks, and Peru "
+      "named Piet Smit as its negotiator."), "Ana Lopez",
+     ["Senator", "Santiago’s envoy to the border talks"]),
+    (("Chile has named Senator Ana Lopez as Santiago’s envoy to the border talks, and Peru "
+      "named Piet Smit as its negotiator."), "Piet Smit", ["its negotiator"]),
 ])
 def test_roles_as_the_article_states_them(text: str, name: str, roles: list[str]) -> None:
     assert _people(text)[name] == roles
