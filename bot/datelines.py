@@ -19,8 +19,8 @@ _DATELINE = re.compile(
     rf"^(?P<city>[A-Z][A-Z’'.-]+(?:\s+[A-Z][A-Z’'.-]+){{0,2}})"
     rf"(?:,\s+(?P<region>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){{0,2}}))?"
     rf"(?:,\s+(?P<date>{DATE}))?"
-    rf"(?:\s*\((?P<agency>[^()]{{2,40}})\))?"
-    rf"\s*(?:[.:]|\s[-–—])\s*(?:/\s*(?P<agency2>[^/]{{2,40}}?)\s*/\.?\s*)?")
+    rf"(?:\s*\((?P<agency>[^()]{{2,60}})\))?"
+    rf"(?:\s*(?:[.:]|\s[-–—])|(?<=\))(?=\s+[A-Z]))\s*(?:/\s*(?P<agency2>[^/]{{2,40}}?)\s*/\.?\s*)?")
 # "Azerbaijan, Baku/ Trend / Marat Tajin ...": country, city, then the agency between slashes
 _SLASH_DATELINE = re.compile(r"^(?P<region>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),\s+(?P<city>[A-Z]"
                              r"[a-z]+(?:\s+[A-Z][a-z]+)?)\s*/\s*(?P<agency>[A-Z][\w.-]*(?:\s+"
@@ -57,7 +57,11 @@ def find_dateline(paragraph: str) -> Dateline | None:
         return None  # "NATO said ..." opens a sentence; a dateline says where or when
     city = found.group("city").title()
     place_end = max(found.end(g) for g in ("city", "region", "date") if found.group(g))
+    agency = (found.group("agency") or found.group("agency2") or "").strip()
+    date = found.group("date") or ""
+    # "(UrduPoint News / Sputnik - 21st December, 2022)": the agencies, then the date
+    dated = re.match(r"^(?P<agency>.+?)\s+[-–—]\s+(?P<date>[^-–—]*\b(?:19|20)\d\d)$", agency)
+    if dated and not date:
+        agency, date = dated.group("agency"), dated.group("date")
     return Dateline(found.group(0).strip().rstrip("-–— ").strip(), city,
-                    found.group("region") or "", found.group("date") or "",
-                    (found.group("agency") or found.group("agency2") or "").strip(),
-                    paragraph[:place_end])
+                    found.group("region") or "", date, agency, paragraph[:place_end])

@@ -244,7 +244,7 @@ _REPORTED_BY = (r"(?:,\s+(?:the\s+)?[A-Z][\w.-]*(?:\s+[\w.-]+){0,3}\s+"
 # "Tbilisi conducts strict controls in this respect, he said, adding that ...": said at the end
 _SAID_AFTER = re.compile(rf"^(?P<text>[^“\"].{{11,}}?),\s+(?P<who>he|she|they|it|the "
                          rf"[a-z]+(?:\s+[a-z]+)?|(?:the\s+)?{_TITLE}?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)"
-                         rf"{{0,5}})\s+{VERB}(?:\s+(?:{_AUDIENCE}|(?:in|at|on|during|after)\s"
+                         rf"{{0,5}})\s+{VERB}(?:\s+(?:{_AUDIENCE}|{_DAY}|(?:in|at|on|during|after)\s"
                          rf"[^,]{{1,60}}))?(?P<rest>,\s+adding that\s+.{{12,}}?)?"
                          rf"{_REPORTED_BY}?[.]?$")
 # "Kazakhstan is serious about ..., said Kazakhstan's Minister of Energy, A. Satkaliyev, at
@@ -280,6 +280,8 @@ _ADDING = re.compile(r",\s+adding that\s+(?P<text>.{12,}?)[.]?$")
 # closed, before the attribution; the quote ends where the attribution starts
 _UNCLOSED = re.compile(rf"[“\"]([^“”\"]{{12,}}?)(?=,\s+(?:[Tt]he\s+[a-z][\w ]{{2,60}}?|[Hh]e|[Ss]he|"
                        rf"{_TITLE}?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,3}})\s+{_AUX}{VERB}\b)")
+# the paragraph that ends a quote opened paragraphs before: no opening mark of its own
+_CLOSING = re.compile(r"^([^“”\"]{12,}?)[”\"]")
 # a paragraph that opens a quote and does not close it: the quote goes on in the next one
 _OPEN_QUOTE = re.compile(r"^[“\"](?P<text>[^“”\"]{12,})$")
 
@@ -336,6 +338,9 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
         events: list[tuple[float, str, Any]] = [(pos, "mention", pid)
                                               for pos, pid in _mentions(paragraph, people)]
         quotes = list(_QUOTE.finditer(paragraph))
+        closing = _CLOSING.match(paragraph) if pending.texts else None
+        if closing and not (quotes and quotes[0].start() < closing.end()):
+            quotes.insert(0, closing)  # the last paragraph of a quote opened before
         if _unbalanced(paragraph):
             after = quotes[-1].end() if quotes else 0
             quotes += [m for m in _UNCLOSED.finditer(paragraph, after)]

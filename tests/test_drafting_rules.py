@@ -23,6 +23,9 @@ from bot.drafting_yaml import to_yaml_data
     ("SAN JOSE (Reuters) - Coffee prices fell again.", "San Jose", "", "", "Reuters"),
     ("Chile, Santiago / Prensa / Ana Lopez, Chile's Interior Minister says that ...",
      "Santiago", "Chile", "", "Prensa"),
+    # agencies and the date inside the brackets, and no dash after them
+    ("QUITO (Andes Wire / EFE - 3rd May, 2021) The prospects of the deal are dim.", "Quito", "",
+     "3rd May, 2021", "Andes Wire / EFE"),
 ])
 def test_a_dateline_gives_the_city_the_date_and_the_agency(
         paragraph: str, city: str, region: str, date: str, agency: str) -> None:
@@ -294,3 +297,18 @@ def test_a_quote_opened_and_never_closed_ends_at_its_attribution() -> None:
                  "ships will come back, the head of the state said at the harbour.\n")
     assert said == {"Everyone here should know that the ships will come back":
                     "Ana Lopez"}
+
+
+def test_a_quote_over_two_paragraphs_is_the_closing_paragraphs_speakers() -> None:
+    said = _said("Minister Ana Lopez spoke in Lima.\n\n\"The port was a proposal of the other "
+                 "side. We have not got any documents from them.\n\nIt is just an idea to "
+                 "widen some docks,\" the minister added.")
+    assert said == {"The port was a proposal of the other side. We have not got any documents "
+                    "from them.": "Ana Lopez",
+                    "It is just an idea to widen some docks": "Ana Lopez"}
+
+
+def test_said_on_a_weekday_after_the_statement() -> None:
+    said = _said("QUITO (Andes Wire / EFE - 3rd May, 2021) The prospects of the deal will depend "
+                 "on the terms, Ecuador's Deputy Foreign Minister Ana Lopez said Wednesday.")
+    assert said == {"The prospects of the deal will depend on the terms": "Ana Lopez"}
