@@ -275,6 +275,11 @@ _THAT_HE = re.compile(rf"\bthat\s+(?P<who>he|she)\s+(?:[a-z]+ly\s+)?{VERB}\s+(?:
 _ROLE_THEN_NAME = re.compile(rf"(?:^|,\s+)(?:[Tt]he|[Aa]n?)\s+[^,]{{3,120}},\s+(?P<who>[A-Z][\w’'-]+"
                              rf"(?:\s+[A-Z][\w’'-]+){{1,3}}),\s+(?:[a-z]+ly\s+)?{VERB}\s+"
                              rf"(?:that\s+)?(?P<text>[^,].{{11,}}?)[.]?$")
+# "Such statements, Saakashvili noted, are in the mainstream of ...": the speaker set off by
+# commas inside the sentence, which is the statement as a whole
+_PARENTHETICAL = re.compile(rf"^(?P<text>[^,“\"]{{3,80}},\s+(?P<who>he|she|they|the [a-z]+(?:\s+"
+                            rf"[a-z]+)?|{_TITLE}?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,3}})\s+{VERB},"
+                            rf"\s+.{{12,}}?)[.]?$")
 _ADDING = re.compile(r",\s+adding that\s+(?P<text>.{12,}?)[.]?$")
 # '"Everybody should ..., the head of the state said at ...': a quote mark opened and never
 # closed, before the attribution; the quote ends where the attribution starts
@@ -494,6 +499,8 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
             r"^(?!in\s).*?\b(?:fact|so|such|now|assertion|claim|statement|idea|news|view)\s+that",
             text[:60]):
         text = short_lead.group("said")
+    if re.search(r"\bthat$", text):
+        return []  # "Ivanishvili said the other day that": the lead-in of a quote, not words
     text = _with_verb(sentence, match, text)
     text = re.sub(r"\s+and\s+(?:said|added|stated|noted)\s*[:,]?$", "", text).rstrip(" :,")
     rest = groups.get("rest") or ""
@@ -516,7 +523,8 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
 
 # most specific first; the next is tried when one finds no speaker in its words
 _REPORTING_PATTERNS = (_ACCORDING, _ACCORDING_AFTER, _ACCORDING_INSIDE, _SAID_AFTER, _REPORTED,
-                       _ROLE_THEN_NAME, _INNER, _THAT_HE, _SAID_INVERTED, _PASSIVE)
+                       _ROLE_THEN_NAME, _INNER, _THAT_HE, _SAID_INVERTED, _PASSIVE,
+                       _PARENTHETICAL)
 
 
 def _without_dateline(text: str) -> str:

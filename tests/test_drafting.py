@@ -189,7 +189,7 @@ def test_the_measured_corpus_meets_its_floors() -> None:
     # run over the three added in the third session: 10 of 11 quotes, 5 of 8 reported
     # statements, 94 % real, 87 % given right; 100 % once a possessive ("Margaryan's
     # resignation") stopped being whom the next "he" means)
-    assert total.quotes_found >= total.quotes - 1
+    assert total.quotes_found >= total.quotes  # 100 of 100 on nineteen
     assert total.reported_found >= 0.87 * total.reported  # 69 of 79 (87.3 %) on nineteen
     assert total.precision >= 0.95
     assert total.attribution >= 0.95
@@ -315,13 +315,14 @@ def test_answering_from_drafts_keeps_what_the_hand_written_knowledge_bases_answe
     (247 of 288) on 2026-12-04, with the words around a quote counting as what it is about;
     86.8 % (250) once "..., Foreign Minister X said in an interview, the agency reported" was
     read after a dateline; 87.5 % (252) with "named X as Ankara's envoy" a role; 88.2 % (254)
-    with a quote's closing paragraph read and "X said Wednesday" after a statement),
+    with a quote's closing paragraph read and "X said Wednesday" after a statement; 88.5 %
+    (255) with "Such statements, X noted, are ..." read),
     never a misattribution, and out-of-scope questions declined as often as from the
     hand-written ones, nearly."""
     bench = _bench_draft_answers()
     total = bench.Row("total")
     for row in bench.measure():
         total.add(row)
-    assert total.kept >= 0.881, f"{total.plain_kept}/{total.plain_hand}"
+    assert total.kept >= 0.885, f"{total.plain_kept}/{total.plain_hand}"
     assert total.misattributed_draft == 0
     assert total.declined_draft >= total.declined_hand - 5

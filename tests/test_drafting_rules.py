@@ -312,3 +312,17 @@ def test_said_on_a_weekday_after_the_statement() -> None:
     said = _said("QUITO (Andes Wire / EFE - 3rd May, 2021) The prospects of the deal will depend "
                  "on the terms, Ecuador's Deputy Foreign Minister Ana Lopez said Wednesday.")
     assert said == {"The prospects of the deal will depend on the terms": "Ana Lopez"}
+
+
+def test_a_speaker_set_off_by_commas_inside_the_sentence() -> None:
+    said = _said("President Ana Lopez spoke in Lima. Such claims, Lopez noted, are part of "
+                 "“a campaign that the north has waged for years.”")
+    assert said == {"Such claims, Lopez noted, are part of “a campaign that the north has waged "
+                    "for years.”": "Ana Lopez"}
+
+
+def test_the_lead_in_of_a_quote_is_no_statement_of_its_own() -> None:
+    said = _said("Minister Ana Lopez said the other day that “the old government could have "
+                 "trained the smugglers on the coast.”")
+    assert said == {"the old government could have trained the smugglers on the coast.":
+                    "Ana Lopez"}
