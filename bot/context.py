@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from bot.datelines import find_dateline
 from bot.knowledge import KnowledgeBase, normalise_verbatim
 from bot.text import content_stems, split_sentences
 
@@ -53,7 +54,13 @@ def _sentences(source: str) -> list[tuple[int, str]]:
     """The article's sentences, normalised as the verbatim check does, with their paragraph."""
     out = []
     for number, paragraph in enumerate(re.split(r"\n\s*\n", source)):
-        for _, sentence in split_sentences(normalise_verbatim(paragraph)):
+        paragraph = normalise_verbatim(paragraph)
+        line = find_dateline(paragraph)
+        if line is not None and paragraph.startswith(line.text):
+            # where the story was filed ("Azerbaijan, Baku/ Trend /") is not what anyone
+            # spoke about
+            paragraph = paragraph[len(line.text):].lstrip(" .:-–—/")
+        for _, sentence in split_sentences(paragraph):
             out.append((number, sentence))
     return out
 

@@ -118,6 +118,7 @@ class LexicalIndex:
 
         # The correction vocabulary: every word the index knows, plus the words of questions.
         vocab = {key[2:] for key in self.postings if key.startswith("w:")}
+        vocab |= {key[2:] for d in self.docs for key in d.around if key.startswith("w:")}
         vocab |= {w for phrase in self.phrases for w in phrase}
         self.content_vocab = frozenset(vocab)
         self.vocab_list = sorted(vocab | STOPWORDS | QUESTION_WORDS)

@@ -28,3 +28,10 @@ def test_the_sentence_around_a_quote_and_the_lead_in_before_it() -> None:
     assert "Cabinet" not in contexts["pashinyan-fail-all-at-once"]
     assert "issues raised by citizens" in contexts["pashinyan-fail-all-at-once"]
 
+
+
+def test_a_dateline_is_no_context() -> None:
+    kb = load_knowledge(ARTICLES / "kazakh-fm-transcaspian-pipe-conditions" / "knowledge")
+    contexts = statement_contexts(kb)
+    assert not any("Azerbaijan, Baku" in text for text in contexts.values())
+    assert any("Trend reports" in text for text in contexts.values())

@@ -314,13 +314,14 @@ def test_answering_from_drafts_keeps_what_the_hand_written_knowledge_bases_answe
     86.8 % (250) once "..., Foreign Minister X said in an interview, the agency reported" was
     read after a dateline; 87.5 % (252) with "named X as Ankara's envoy" a role; 88.2 % (254)
     with a quote's closing paragraph read and "X said Wednesday" after a statement; 88.5 %
-    (255) with "Such statements, X noted, are ..." read),
+    (255) with "Such statements, X noted, are ..." read; 88.9 % (256) with the words around a
+    quote known to the reader's vocabulary),
     never a misattribution, and out-of-scope questions declined as often as from the
     hand-written ones, nearly."""
     bench = _bench_draft_answers()
     total = bench.Row("total")
     for row in bench.measure():
         total.add(row)
-    assert total.kept >= 0.885, f"{total.plain_kept}/{total.plain_hand}"
+    assert total.kept >= 0.888, f"{total.plain_kept}/{total.plain_hand}"
     assert total.misattributed_draft == 0
     assert total.declined_draft >= total.declined_hand - 5
