@@ -18,8 +18,10 @@ How a question is understood, in order:
    may answer by meaning, within the same speaker rules.
 
 The stages live apart: ``patterns`` (every regex), ``question`` (the types), ``lexical_index``
-(built once per knowledge base), this module (reading and deciding), ``policy`` (the semantic
-signal), and ``render`` (all wording: the engine returns a typed ``Note``).
+(built once per knowledge base), ``context`` (the article's words around each statement),
+``scoring`` (an entry's share of the question, the answer set), this module (reading and
+deciding), ``policy`` (the semantic signal), and ``render`` (all wording: the engine returns a
+typed ``Note``).
 """
 
 from __future__ import annotations
@@ -29,8 +31,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
-
-from rapidfuzz import fuzz, process
 
 from bot import describing, lexicon
 from bot.knowledge import Fact, KnowledgeBase, Person, Statement
@@ -75,6 +75,7 @@ from bot.render import PLAIN, note_text, render_result
 from bot.results import NO_NOTE, Match, Note, NoteKind, Result, Status, Suggestion
 from bot.russian import is_russian
 from bot.russian import read as read_russian
+from bot.scoring import Scorer
 from bot.semantic import MiniLM
 from bot.text import content_stems, fold, stem
 
@@ -96,6 +97,7 @@ class Engine:
                                 if embedder is not None else None)
         self._ix = LexicalIndex(kb)
         self._reader = QuestionReader(kb, self._ix, tunables)
+        self._scorer = Scorer(self._ix, tunables)
         self._name_patterns: dict[str, re.Pattern[str]] = {}
         # what each entry can answer beyond meaning: a number, a time (see answer_kinds)
         self._gives = [answer_kinds(self.kb.statement(d.id).text) if d.kind == "statement"
@@ -117,113 +119,6 @@ class Engine:
         """Use ``embedder`` for questions (an engine read back from a cache); returns self."""
         self._embedder = embedder
         return self
-    # ---------------------------------------------------------------------------- scoring
-
-    def _score(self, parsed: ParsedQuestion, candidates: list[int], concepts: list[Concept],
-               unknown_factor: float = 1.0, plain_factor: float = 1.0, *,
-               around: bool = False) -> list[tuple[float, int]]:
-        """(score 0..100, doc index) for each candidate, best first.
-
-        ``unknown_factor`` scales the weight of words the article never uses, and
-        ``plain_factor`` that of known words that are not what was asked about (no topic,
-        person or cited party): 1 is strict; less forgives a paraphrase's extra words.
-        ``around``: the article's words around a statement count too, weakly (among one
-        speaker's own statements, where they tell which one a topic means).
-        """
-        substantive = {id(c) for c in self._substantive(concepts, facts=plain_factor == 1.0)}
-        scores: list[tuple[float, int]] = []
-        for index in candidates:
-            doc = self._ix.docs[index]
-            asked = parsed.question_words & ANSWER_TYPES | ({"quantity"} if parsed.quantity
-                                                              else set())
-            if doc.kind == "fact" and any(f"q:{w}" not in doc.keys for w in asked):
-                continue  # "when were sanctions lifted": only a fact that says when
-            # "Who is the president of Russia?" must not be answered by a fact whose quote
-            # happens to contain "President" and "Russian": who-is questions need a fact
-            # curated for them (its questions, keywords or topics).
-            held = ({k: 1.0 for k in doc.curated} if parsed.identity and doc.kind == "fact"
-                    else {**doc.around, **doc.keys} if around and doc.around else doc.keys)
-            total = hit = 0.0
-            for concept in concepts:
-                weight = concept.weight * (
-                    1.0 if id(concept) in substantive
-                    else unknown_factor if concept.unknown else plain_factor)
-                total += weight
-                hit += weight * max((held.get(k, 0.0) for k in concept.keys), default=0.0)
-            if doc.kind == "fact":
-                for word in parsed.question_words - {"what"}:
-                    total += self._tunables.question_word_weight
-                    if f"q:{word}" in doc.keys:
-                        hit += self._tunables.question_word_weight
-            if total:
-                scores.append((100.0 * hit / total, index))
-        if not scores:
-            return scores
-        # Ties (common: "who attended" hits several facts fully) go to the entry whose own
-        # alternate questions are closest to the question, then to the entry that is most
-        # about what was asked (BM25 over its texts: the concepts recur in its words and
-        # alternate questions), then statements first when the question asks what someone said.
-        best = max(score for score, _ in scores)
-        tied = {index for score, index in scores if score >= best - 1e-6}
-        tie_break = {index: (self._closeness(parsed.folded, index),
-                             self._literal(concepts, index),
-                             self._bm25(concepts, index)) for index in tied}
-        speech = parsed.speech or parsed.who_said
-        scores.sort(key=lambda item: (-round(item[0], 6),
-                                      speech and self._ix.docs[item[1]].kind == "fact",
-                                      [-x for x in tie_break.get(item[1], (0.0, 0.0, 0.0))],
-                                      (self._ix.docs[item[1]].kind == "fact") == speech,
-                                      self._ix.docs[item[1]].order))
-        return scores
-
-    def _closeness(self, folded: str, index: int) -> float:
-        """How close the question is to one of the entry's alternate questions (0..100)."""
-        hit = process.extractOne(folded, self._ix.docs[index].questions, scorer=fuzz.ratio,
-                                 processor=None, score_cutoff=self._tunables.close_question)
-        return hit[1] if hit else 0.0
-
-    def _literal(self, concepts: list[Concept], index: int) -> float:
-        """Weight of the concepts found in the article's own words of the entry (its quote),
-        not only in its tags and alternate questions: "regional security" literally."""
-        own = self._ix.docs[index].literal
-        return sum(c.weight for c in concepts if c.words and c.words <= own)
-
-    def _bm25(self, concepts: list[Concept], index: int) -> float:
-        """Okapi BM25 of the entry for the question's concepts (k1=1.2, b=0.75)."""
-        doc = self._ix.docs[index]
-        norm = 1.2 * (0.25 + 0.75 * doc.length / self._ix.average_length)
-        total = 0.0
-        for concept in concepts:
-            tf = max((doc.counts.get(k, 0) for k in concept.keys), default=0)
-            if tf:
-                total += concept.weight * tf * 2.2 / (tf + norm)
-        return total
-
-    def _pick(self, scores: list[tuple[float, int]], concepts: list[Concept], limit: int,
-              conjunction: bool = False) -> list[tuple[float, int]]:
-        """The answer set: the best entry, those close to it, or two that cover it together."""
-        if not scores or scores[0][0] < self._tunables.clarify_min:
-            return []
-        best = scores[0][0]
-        if best >= self._tunables.answer_min:
-            return [s for s in scores if s[0] >= max(self._tunables.answer_min, best - self._tunables.list_margin)][:limit]
-        # Two entries may answer a two-part question together ("Velayati on the US and the
-        # nuclear program"): accept the pair if together they cover enough, each a real part,
-        # and the question has two parts ("and"), not one odd word ("the deal with banks").
-        total = sum(c.weight for c in concepts)
-        first = self._ix.docs[scores[0][1]]
-        if first.kind != "statement" or not conjunction:
-            return []
-        for score, index in scores[1:8]:
-            second = self._ix.docs[index]
-            if second.kind != "statement":
-                continue
-            together = sum(c.weight for c in concepts
-                           if any(k in first.keys or k in second.keys for k in c.keys))
-            if total and score >= self._tunables.pair_part_min and 100 * together / total >= self._tunables.answer_min:
-                return [scores[0], (score, index)]
-        return []
-
     # ---------------------------------------------------------------------------- answering
 
     def answer(self, question: str) -> Result:
@@ -289,7 +184,7 @@ class Engine:
             if len(described) > 1 and parsed.concepts:
                 # "the CSS guy on BRICS": of those it could be, only one spoke about it
                 asked = [c for c in parsed.concepts if not c.words <= slot]
-                spoke = [p for p in described if asked and self._pick(self._score(
+                spoke = [p for p in described if asked and self._scorer.pick(self._scorer.score(
                     parsed, [i for i, d in enumerate(self._ix.docs) if d.speaker == p], asked),
                     asked, self._tunables.max_list)]
                 if len(spoke) == 1:
@@ -598,11 +493,11 @@ class Engine:
 
         # With the speaker certain, words the article never uses ("the harm Iran sustained")
         # weigh little, as long as something specific was asked (a topic, not just "Iran").
-        factor = self._tunables.speaker_unknown_factor if self._substantive(concepts, facts=False) else 1.0
-        scores = self._score(parsed, own, concepts, factor, factor, around=True)
-        picked = self._pick(scores, concepts, self._tunables.max_list, parsed.conjunction)
+        factor = self._tunables.speaker_unknown_factor if self._scorer.substantive(concepts, facts=False) else 1.0
+        scores = self._scorer.score(parsed, own, concepts, factor, factor, around=True)
+        picked = self._scorer.pick(scores, concepts, self._tunables.max_list, parsed.conjunction)
         if (not picked and parsed.speech and own
-                and all(self._vague([c]) and not c.unknown for c in concepts)):
+                and all(self._scorer.vague([c]) and not c.unknown for c in concepts)):
             # "Velayati's remarks at the event": only context, no topic: all they said
             said = [i for i in own if self._ix.docs[i].kind == "statement"]
             picked = [(100.0, i) for i in said][:self._tunables.max_list]
@@ -617,8 +512,8 @@ class Engine:
                 picked = tied[:self._tunables.max_list]
         if picked:
             return self._result(question, Status.ANSWER, self._matches(picked), NO_NOTE, ())
-        cited_scores = self._score(parsed, citing, concepts)
-        cited_pick = self._pick(cited_scores, concepts, self._tunables.max_list)
+        cited_scores = self._scorer.score(parsed, citing, concepts)
+        cited_pick = self._scorer.pick(cited_scores, concepts, self._tunables.max_list)
         if cited_pick:
             return self._cited_answer(question, speakers, [i for _, i in cited_pick],
                                       cited_pick[0][0])
@@ -628,11 +523,11 @@ class Engine:
         # Not theirs. Did someone else say it? Say so, never show it under their name.
         labels = [c.label for c in parsed.concepts]
         # "on BRICS and the SCO" for topics; "on climate change" for plain words as asked
-        topic = (_join(labels) if self._substantive(parsed.concepts, facts=False)
+        topic = (_join(labels) if self._scorer.substantive(parsed.concepts, facts=False)
                  else " ".join(labels)) or "that"
         others = [i for i, d in enumerate(self._ix.docs)
                   if d.kind == "statement" and d.speaker not in speakers]
-        other_pick = self._pick(self._score(parsed, others, concepts, factor, factor),
+        other_pick = self._scorer.pick(self._scorer.score(parsed, others, concepts, factor, factor),
                                 concepts, self._tunables.max_list)
         if other_pick:
             who = tuple(dict.fromkeys(self._ix.docs[i].speaker or "" for _, i in other_pick))
@@ -694,14 +589,14 @@ class Engine:
             # "Where was it?", "when was this?": the article's own event is the subject.
             facts = self._facts_saying(asked)
             if facts:
-                chosen = max(facts, key=lambda i: (self._closeness(parsed.folded, i),
+                chosen = max(facts, key=lambda i: (self._scorer.closeness(parsed.folded, i),
                                                    -self._ix.docs[i].order))
                 return self._result(question, Status.ANSWER,
                                     self._matches([(100.0, chosen)]), NO_NOTE, ())
         if not concepts:
             # Nothing but question words ("who was there?", "how are you?"): only an entry
             # whose own alternate question reads almost the same can answer.
-            close = [(self._closeness(parsed.folded, i), i) for i in range(self._ix.doc_count)]
+            close = [(self._scorer.closeness(parsed.folded, i), i) for i in range(self._ix.doc_count)]
             best, index = max(close, default=(0.0, 0))
             if best >= self._tunables.faq_match:
                 return self._result(question, Status.ANSWER, self._matches([(best, index)]),
@@ -722,8 +617,8 @@ class Engine:
             # situation in Afghanistan"), not one that is merely tagged with a synonym.
             candidates = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"
                           or all(c.words <= d.literal for c in concepts)]
-        scores = self._score(parsed, candidates, concepts)
-        picked = self._pick(scores, concepts, self._tunables.max_open_list, parsed.conjunction)
+        scores = self._scorer.score(parsed, candidates, concepts)
+        picked = self._scorer.pick(scores, concepts, self._tunables.max_open_list, parsed.conjunction)
         describes_someone = any(t.key in self._ix.person_words for t in parsed.tokens)
         # A who-said question is a paraphrase of the words it asks about: one specific thing
         # found is enough to forgive the rest of its wording. Distinct things: "Vestnik
@@ -731,16 +626,16 @@ class Engine:
         needed = 1 if parsed.who_said else 2
         if not picked and not describes_someone and len({
                 frozenset(i for k in c.keys for i in self._ix.postings.get(k, ()))
-                for c in self._substantive(concepts)}) >= needed:
+                for c in self._scorer.substantive(concepts)}) >= needed:
             # Two specific things asked and found together: a long, formal question's other
             # words ("at which institution did ... take place") count less. One known word
             # and an unknown one ("the weather in Moscow") stays strict.
-            relaxed = self._score(parsed, candidates, concepts, self._tunables.open_unknown_factor)
-            relaxed_pick = self._pick(relaxed, concepts, self._tunables.max_open_list, parsed.conjunction)
+            relaxed = self._scorer.score(parsed, candidates, concepts, self._tunables.open_unknown_factor)
+            relaxed_pick = self._scorer.pick(relaxed, concepts, self._tunables.max_open_list, parsed.conjunction)
             if relaxed_pick:
                 scores, picked = relaxed, relaxed_pick
-        if (picked and self._vague(concepts) and not parsed.identity
-                and self._closeness(parsed.folded, picked[0][1]) < self._tunables.close_question):
+        if (picked and self._scorer.vague(concepts) and not parsed.identity
+                and self._scorer.closeness(parsed.folded, picked[0][1]) < self._tunables.close_question):
             return self._clarify(question, scores)  # "russia": too common to pick one quote
         if picked:
             # A fact answers best alone; statements can be listed together.
@@ -774,21 +669,9 @@ class Engine:
         if not parsed.who_said or not statements:
             return NO_NOTE
         who = tuple(dict.fromkeys(d.speaker or "" for d in statements))
-        about = _join(c.label for c in concepts if not self._vague([c])
+        about = _join(c.label for c in concepts if not self._scorer.vague([c])
                       and any(k[:2] in {"t:", "p:", "c:"} for k in c.keys))
         return Note(NoteKind.SPOKE_ABOUT, others=who, subject=about)
-
-    def _substantive(self, concepts: list[Concept], *, facts: bool = True,
-                     ) -> list[Concept]:
-        """The specific things asked: topics, people or cited parties (and, with ``facts``,
-        words curated for facts: "venue", "headline"), not common ones."""
-        return [c for c in concepts if not c.unknown and not self._vague([c])
-                and (any(k[:2] in {"t:", "p:", "c:"} for k in c.keys)
-                     or (facts and c.keys & self._ix.curated_keys))]
-
-    def _vague(self, concepts: list[Concept]) -> bool:
-        """Whether every concept is so common in the article that no entry stands out."""
-        return bool(concepts) and all(c.weight <= self._ix.common_weight for c in concepts)
 
     def _cited_lead(self, objects: list[str], statements: list[IndexedEntry]) -> Note:
         citing = [d for d in statements if d.speaker not in objects
