@@ -19,7 +19,8 @@ How a question is understood, in order:
 
 The stages live apart: ``patterns`` (every regex), ``question`` (the types), ``lexical_index``
 (built once per knowledge base), ``context`` (the article's words around each statement),
-``scoring`` (an entry's share of the question, the answer set), this module (reading and
+``slots`` (whom a name slot means), ``scoring`` (an entry's share of the question, the answer
+set), this module (reading and
 deciding), ``policy`` (the semantic signal), and ``render`` (all wording: the engine returns a
 typed ``Note``).
 """
@@ -42,20 +43,13 @@ from bot.patterns import (
     ALL_SAID,
     ANSWER_TYPES,
     DEFINITION,
-    EVERYONE,
-    GRAMMAR,
     GREETINGS,
-    GROUP_NOUNS,
     NAME_OF,
-    NAME_SLOTS,
-    NOT_SOMEONE,
-    PERSON_NOUNS,
     PRONOUN,
     PRONOUN_SUBJECT,
     QUESTION_FRAME,
     REPORTING_VERBS,
     SPEAKER_COUNT,
-    SPEECH_NOUN_SLOT,
     WHO_IS,
 )
 from bot.policy import (
@@ -66,7 +60,6 @@ from bot.policy import (
     answer_kinds,
     describe_person,
     nearest,
-    pick_person,
     refine,
 )
 from bot.question import Concept, IndexedEntry, ParsedQuestion
@@ -77,6 +70,7 @@ from bot.russian import is_russian
 from bot.russian import read as read_russian
 from bot.scoring import Scorer
 from bot.semantic import MiniLM
+from bot.slots import SlotReader
 from bot.text import content_stems, fold, stem
 
 __all__ = ["Engine", "Match", "Result", "Status", "Suggestion"]
@@ -93,12 +87,13 @@ class Engine:
         self._embedder = embedder
         self._tunables = tunables
         self._semantic = SemanticIndex.build(kb, embedder) if embedder is not None else None
-        self._people_vectors = (embedder.embed_entries([describe_person(p) for p in kb.people])
-                                if embedder is not None else None)
+
         self._ix = LexicalIndex(kb)
         self._reader = QuestionReader(kb, self._ix, tunables)
         self._scorer = Scorer(self._ix, tunables)
-        self._name_patterns: dict[str, re.Pattern[str]] = {}
+        self._slots = SlotReader(kb, self._ix, self._reader, tunables, (
+            embedder.embed_entries([describe_person(p) for p in kb.people])
+            if embedder is not None else None))
         # what each entry can answer beyond meaning: a number, a time (see answer_kinds)
         self._gives = [answer_kinds(self.kb.statement(d.id).text) if d.kind == "statement"
                        else frozenset() for d in self._ix.docs]
@@ -180,7 +175,7 @@ class Engine:
                 Note(NoteKind.SPEAKER_COUNT, count=len(speakers)), ())
         described_by: frozenset[str] = frozenset()  # the role words that found the speaker
         if not (parsed.speakers or parsed.objects or parsed.cited):
-            described, slot = self._people_by_role_words(parsed)
+            described, slot = self._slots.people_by_role_words(parsed)
             if len(described) > 1 and parsed.concepts:
                 # "the CSS guy on BRICS": of those it could be, only one spoke about it
                 asked = [c for c in parsed.concepts if not c.words <= slot]
@@ -199,7 +194,7 @@ class Engine:
                 else:
                     parsed.speakers, described_by = described, slot
                     parsed.who_is = not parsed.concepts and bool(WHO_IS.search(parsed.folded))
-        unknown = self._unknown_name(parsed)
+        unknown = self._slots.unknown_name(parsed)
         if unknown:
             return self._result(question, Status.NO_ANSWER, (),
                                 Note(NoteKind.NOT_MENTIONED, subject=unknown), self._examples)
@@ -233,8 +228,8 @@ class Engine:
                                 (Match(person.id, "person", person.id, 100.0),), NO_NOTE, ())
         if parsed.speakers:
             return self._refined(question, parsed, self._answer_for_speakers(question, parsed))
-        unquoted = self._unresolved_speaker(parsed)
-        meant = self._described_people(unquoted) if unquoted else []
+        unquoted = self._slots.unresolved_speaker(parsed)
+        meant = self._slots.described_people(unquoted, self._embedder) if unquoted else []
         if meant:
             # "what did the Uzbek premier say": the article's roles, in other words, name them
             slot_stems = frozenset(content_stems(unquoted))
@@ -286,152 +281,9 @@ class Engine:
         about"), which no entry's words hold; the whole question when little else is left."""
         text = question
         for person_id in parsed.speakers:
-            text = self._names_of(person_id).sub(" ", text)
+            text = self._slots.names_of(person_id).sub(" ", text)
         rest = QUESTION_FRAME.sub("", " ".join(text.split()), count=1)
         return rest if len(rest.split()) >= 2 else question
-
-    def _names_of(self, person_id: str) -> re.Pattern[str]:
-        """Every way the article names a person, longest first, as one pattern (compiled once
-        per person, on first use)."""
-        pattern = self._name_patterns.get(person_id)
-        if pattern is None:
-            person = self.kb.person(person_id)
-            names = sorted({person.name, *person.aliases, *person.role_aliases}, key=len,
-                           reverse=True)
-            pattern = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, names))})(?:'s|’s)?(?!\w)",
-                                 re.IGNORECASE)
-            self._name_patterns[person_id] = pattern
-        return pattern
-
-    def _described_people(self, description: str, *, by_meaning: bool = True) -> list[str]:
-        """The people a description fits ("Ankara's top diplomat"): by the shared lexicons of
-        places and offices first; else the one person whose name and roles mean it, if any.
-        A place no one here belongs to ("Venezuela's oil minister") fits no one."""
-        read = describing.read(description)
-        if read.says_someone:
-            fitting = describing.fits(read, self.kb.people)
-            if fitting:
-                return fitting
-            if read.from_elsewhere(self.kb.people):
-                return []
-        if self._people_vectors is None or self._embedder is None or not by_meaning \
-                or (read.terms and not read.office):
-            return []  # a name the article never gives someone ("Ivanishvili") is no one's
-        # a place of their own ("Azerbaijan's foreign ministry") rules out those who only deal
-        # with it ("an expert on Azerbaijan"), whatever their roles mean
-        own = [place for place, is_own in zip(read.places, read.own, strict=True) if is_own]
-        people = [i for i, p in enumerate(self.kb.people)
-                  if all(describing.belongs_as_own(p, place) for place in own)]
-        if not people:
-            return []
-        sims = (self._people_vectors @ self._embedder.embed_one(description))[people]
-        meant = pick_person(sims, [self.kb.people[i].id for i in people], self._tunables)
-        return [meant] if meant else []
-
-    def _unresolved_speaker(self, parsed: ParsedQuestion) -> str:
-        """Whom words are attributed to ("what did OPEC say"), when that is no one quoted.
-
-        Any quote would then put words in the wrong mouth; returns the slot's words or "".
-        Pronouns and everyone-words ("they", "the participants") are not a someone.
-        """
-        if parsed.speakers or parsed.objects or parsed.cited:
-            return ""
-        for pattern in (*NAME_SLOTS[1:3], SPEECH_NOUN_SLOT):
-            match = pattern.search(parsed.folded)
-            if not match:
-                continue
-            slot = match.group("x").strip()
-            slot_words = [w for w in slot.split() if w not in GRAMMAR]
-            # "the Iranian side" is Iran, but "the Iranian envoy" is someone
-            if slot_words and not any(w in EVERYONE or w in GROUP_NOUNS or w in NOT_SOMEONE
-                                      or PRONOUN.search(w) for w in slot_words) and not (
-                    any(self._demonym(w) for w in slot_words)
-                    and not describing.read(slot).office):
-                return slot
-        return ""
-
-    def _demonym(self, word: str) -> bool:
-        """Whether a word names a quoted nationality, its country or what stands for it.
-
-        "iran" for "Iranian"; "moscow" too when a topic lists it beside Russia ("what does
-        Moscow think" asks what the Russians said).
-        """
-        names = [stem(word)] + [stem(fold(self.kb.topic(c[2:]).name))
-                                for c in self._ix.phrases.get((stem(word),), ()) if c.startswith("t:")]
-        return any(n.startswith(name[:4]) and len(name) >= 4 or n == name
-                   for n in self._ix.nationalities for name in names)
-
-    def _people_by_role_words(self, parsed: ParsedQuestion) -> tuple[list[str], frozenset[str]]:
-        """Who a name slot describes by words of roles or cites ("the deputy", "the president").
-
-        Only when every word of the slot is a word of someone's role and of no topic; a word
-        in several people's roles ("deputy") gives several people, and the engine asks.
-        Returns the candidates (person ids, or "c:<cite>") and the slot's stems.
-        """
-        for pattern in NAME_SLOTS:
-            match = pattern.search(parsed.folded)
-            if not match:
-                continue
-            slot = [t for t in (self._reader.correct(w) for w in match.group("x").split())
-                    if not t.function]
-            if not slot:
-                return [], frozenset()
-            if len(slot) > 3:  # too long for role words alone; an office in other words?
-                read = describing.read(match.group("x"))
-                fitting = describing.fits(read, self.kb.people)
-                # what the office is "for" may be what is asked ("Kazakhstan's top diplomat
-                # on what the pipeline hinges"): those words stay the question's
-                asked = ({q[0] for q in read.qualifiers if len(q) == 1}
-                         if pattern is not NAME_SLOTS[0] else set())  # not of "who is X"
-                return ((fitting, frozenset(t.key for t in slot if t.key not in asked))
-                        if fitting else ([], frozenset()))
-            people: set[str] | None = None
-            for token in slot:
-                owners = self._ix.role_words.get(token.key, set()) | self._ix.cite_words.get(
-                    token.key, set())
-                if not owners:
-                    people = set()
-                    break
-                people = set(owners) if people is None else people & owners
-            if not people:
-                # Every word of the slot in one of someone's aliases: "the CSS guy" is the CSS
-                # president or its vice-president; "security council deputy" is Lukyanov.
-                wanted = {t.key for t in slot}
-                if wanted <= self._ix.topic_words:  # "Russia on Syria": a country, not a person
-                    return [], frozenset()
-                people = {person for key, person in self._ix.alias_keys if wanted <= set(key)}
-            read = describing.read(match.group("x"))
-            if not people:  # "the head of the Kazakh foreign office": offices in other words
-                people = set(describing.fits(read, self.kb.people))
-            if people and describing.only_places(read):
-                # "how did the US react?": a country speaks through its own people whom the
-                # article quotes, not through an envoy to it; else what the article says of
-                # the country answers
-                people = {p for p in people if p.startswith("c:") or (
-                    self.kb.statements_by(p) and all(describing.belongs_as_own(
-                        self.kb.person(p), place) for place in read.places))}
-            return sorted(people, key=lambda p: self._ix.person_order.get(p, len(
-                self._ix.person_order))), frozenset(t.key for t in slot)
-        return [], frozenset()
-
-    def _unknown_name(self, parsed: ParsedQuestion) -> str | None:
-        """A name the question asks about that the article never mentions ("who is Putin")."""
-        if parsed.speakers or parsed.cited or (parsed.objects and not parsed.speech):
-            return None
-        for pattern in NAME_SLOTS:
-            match = pattern.search(parsed.folded)
-            if not match:
-                continue
-            slot = match.group("x").split()
-            slot_tokens = [self._reader.correct(w) for w in slot]
-            meaningful = [t for t in slot_tokens if not t.function]
-            if meaningful and all(not t.known for t in meaningful) and len(meaningful) <= 3:
-                return " ".join(t.raw.capitalize() for t in meaningful)
-            if any(t.raw in PERSON_NOUNS for t in meaningful) and not self._described_people(
-                    " ".join(slot), by_meaning=False):
-                # "Venezuela's oil minister": someone the article does not name
-                return "anyone by that description"  # -> "does not mention anyone by ..."
-        return None
 
     def _answer_for_speakers(self, question: str, parsed: ParsedQuestion) -> Result:
         """Questions that name who spoke: only their words (or words citing them) answer."""

@@ -192,7 +192,7 @@ def _grams(stems: list[str]) -> list[str]:
 # What a cached engine, card or router is built by: a change to any of these rebuilds the cache
 # (the Telegram adapter, the CLI and the wording are not part of what is cached).
 BUILT_BY = ("engine.py", "context.py", "datelines.py", "knowledge.py", "lexical_index.py",
-            "patterns.py", "reading.py", "scoring.py",
+            "patterns.py", "reading.py", "scoring.py", "slots.py", "describing.py",
             "policy.py", "question.py", "results.py", "russian.py", "semantic.py", "text.py",
             "lexicon")
 
