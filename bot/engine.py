@@ -49,6 +49,7 @@ from bot.patterns import (
     PRONOUN_SUBJECT,
     QUESTION_FRAME,
     REPORTING_VERBS,
+    SAID_WH,
     SPEAKER_COUNT,
     WHO_IS,
 )
@@ -94,8 +95,9 @@ class Engine:
         self._slots = SlotReader(kb, self._ix, self._reader, tunables, (
             embedder.embed_entries([describe_person(p) for p in kb.people])
             if embedder is not None else None))
-        # what each entry can answer beyond meaning: a number, a time (see answer_kinds)
-        self._gives = [answer_kinds(self.kb.statement(d.id).text) if d.kind == "statement"
+        # what each entry can answer beyond meaning: a number, a time (see answer_kinds), a
+        # place
+        self._gives = [_gives(self.kb.statement(d.id).text) if d.kind == "statement"
                        else frozenset() for d in self._ix.docs]
         self._examples = self._example_suggestions()
         # words for the occasion of what was said ("at the round table", "in the piece"):
@@ -313,6 +315,13 @@ class Engine:
         if not parsed.speech or not quoted:
             # "was Patrushev at the round table", "did Romanovich speak?": facts about them
             own += about_them
+        said_wh = SAID_WH.search(parsed.folded)
+        if said_wh and parsed.speech:
+            # "did he say where the envoys will meet?": only words that give a place answer;
+            # his words on the envoys that give none are not that
+            wh = said_wh.group("wh")
+            needs = "where" if wh == "where" else "when" if wh == "when" else "quantity"
+            own = [i for i in own if self._ix.docs[i].kind == "fact" or needs in self._gives[i]]
         if parsed.speech and quoted and not ABOUT.search(parsed.folded):
             # "what did Pashinyan tell reporters?", "Velayati's words at the round table":
             # where and to whom they spoke asks for nothing narrower than what they said
@@ -664,6 +673,13 @@ def _reports_speech(parsed: ParsedQuestion) -> bool:
     of the world ("who won Eurovision?"): a speech word or a reporting verb in it."""
     return parsed.speech or any(t.key in _REPORTING or t.key + "e" in _REPORTING
                                 or stem(t.raw) in _REPORTING for t in parsed.tokens)
+
+
+def _gives(text: str) -> frozenset[str]:
+    """What a statement's words can answer beyond meaning: "quantity", "when", "where" ("in" or
+    "at" a name: "in Moscow", "at the White House"; a country talked about is no place)."""
+    place = re.search(r"\b(?:in|at)\s+(?:the\s+)?[A-Z]", text)
+    return answer_kinds(text) | ({"where"} if place else frozenset())
 
 
 def _answer_kinds_asked(parsed: ParsedQuestion) -> frozenset[str]:

@@ -64,6 +64,12 @@ QUESTION_FRAME = re.compile(
     r"\b(?:said|say|says|saying|think|thinks|thought|claim|claims|claimed|mention|mentioned|"
     r"argue|argued|believe|believes|stated|state|states|that|about|on|regarding)\b\s*",
     re.IGNORECASE)
+# "did he say where the envoys will meet?", "did she mention how many": what the words must
+# give. Asked yes or no only: in "what did Fidan say when he met ...", "when" is the occasion.
+SAID_WH = re.compile(r"^\s*(?:(?:and|so|but|ok)\s+)?(?:did|does|do|has|had|have|was|is|will|"
+                     r"would|could|can)\b.*?\b(?:say|said|mention|mentioned|tell|told|specify|"
+                     r"specified|reveal|revealed|indicate|indicated|give|gave)\s+(?:us\s+)?"
+                     r"(?:exactly\s+)?(?P<wh>when|where|how\s+(?:many|much|long))\b")
 # "what is the name of the Iranian ambassador?" asks who he is
 NAME_OF = re.compile(r"^\s*(?:what|whats|what's)\s*(?:is|was|s)?\s+(?:the\s+)?(?:full\s+)?"
                      r"names?\s+of\s+", re.IGNORECASE)

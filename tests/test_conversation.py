@@ -106,14 +106,15 @@ def test_sealed_readers_conversations_floor(engine: Engine) -> None:
     7 of 15 (81.1 %) before the conversation rules of bot/followup.py; 10 of 15 (88.7 %) after
     them, the rest the engine's single answers; 11 of 15 (90.6 %) on 2026-12-03's third
     session; 12 of 15 (94.3 %) on 2026-12-04 (an unquoted person's "what did he say?" is
-    declined; "how did X respond" asks X). Today's figures are the floor."""
+    declined; "how did X respond" asks X); 13 of 15 (96.2 %) once "did he say when ...?" needs
+    words that give a time. Today's figures are the floor."""
     from bot.evaluation import evaluate_conversations, load_conversations
 
     conversations = load_conversations(ROOT / "tests" / "eval_sealed_conversations.yaml")
     report = evaluate_conversations(conversations, {"russia-iran-partners": engine}, ask, EMPTY)
     assert report.turns.misattributions == []
-    assert report.resolved >= 12, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 94.3, report.turns.failures
+    assert report.resolved >= 13, report.turns.failures
+    assert round(report.turns.accuracy, 1) >= 96.2, report.turns.failures
 
 
 def test_readers_conversations_floor() -> None:
@@ -153,15 +154,15 @@ def test_sealed_conversations_on_three_new_articles_floor() -> None:
     (70.4 %) after the third session of 2026-12-03 (the one person a fact quotes is "he"; "and
     the US?" after a country; "where?" re-asks the last question; "what's his name?"); 5 of 15
     (77.8 %) on 2026-12-04 ("who is Armenia's envoy?" shows the sentence naming him; an
-    unquoted person's words are declined; "how did X react" asks X). Today's figures are the
-    floor."""
+    unquoted person's words are declined; "how did X react" asks X); 6 of 15 (79.6 %) once
+    "did he say where ...?" needs words that give a place. Today's figures are the floor."""
     from bot.evaluation import evaluate_conversations, load_conversations
 
     conversations = load_conversations(ROOT / "tests" / "eval_sealed_conversations_2.yaml")
     report = evaluate_conversations(conversations, _article_engines(conversations), ask, EMPTY)
     assert report.turns.misattributions == []
-    assert report.resolved >= 5, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 77.8, report.turns.failures
+    assert report.resolved >= 6, report.turns.failures
+    assert round(report.turns.accuracy, 1) >= 79.6, report.turns.failures
 
 
 def test_sealed_conversations_on_the_third_three_articles_floor() -> None:

@@ -480,3 +480,15 @@ def test_the_words_around_a_quote_tell_which_of_a_speakers_quotes_a_topic_means(
     assert result.status is Status.ANSWER
     assert {m.speaker for m in result.matches} == {"fidan"}
     assert any("we will welcome" in engine.kb.statement(m.id).text for m in result.matches)
+
+
+def test_did_he_say_where_needs_words_that_give_a_place() -> None:
+    """ "did Hunanyan say where the envoys will meet?": his words on the meeting give no place,
+    so the article does not say; "what did Fidan say when referring to ..." asks no time."""
+    envoys = _article_engine("armenia-turkey-special-envoys")
+    assert envoys.answer("did Hunanyan say where the envoys will meet?").status is \
+        Status.NO_ANSWER
+    opec = _article_engine("kazakhstan-opec-obligations-minister")
+    result = opec.answer("did Satkaliyev say when the field will reach full capacity?")
+    assert result.status is Status.ANSWER
+    assert "second half of this year" in opec.kb.statement(result.matches[0].id).text
