@@ -42,6 +42,7 @@ from bot.patterns import (
     ABOUT,
     ALL_SAID,
     ANSWER_TYPES,
+    CLAIM,
     DEFINITION,
     GREETINGS,
     NAME_OF,
@@ -369,7 +370,16 @@ class Engine:
             # or several match equally ("Velayati's take on the US": both of his US quotes).
             best = scores[0][0]
             tied = [s for s in scores if s[0] >= best - 1e-6]
-            if len(scores) == len(tied) or best - scores[len(tied)][0] >= self._tunables.speaker_margin:
+            others = [i for i, d in enumerate(self._ix.docs)
+                      if d.kind == "statement" and d.speaker not in speakers]
+            said_by_others = self._scorer.pick(
+                self._scorer.score(parsed, others, concepts, factor, factor), concepts, 1)
+            if said_by_others and said_by_others[0][0] >= max(
+                    self._tunables.answer_min, best + self._tunables.list_margin):
+                # "did Putin say the cooperation serves the whole region?": part of it, where
+                # someone else said all of it, is not his saying it
+                scores = []
+            elif len(scores) == len(tied) or best - scores[len(tied)][0] >= self._tunables.speaker_margin:
                 picked = tied[:self._tunables.max_list]
         if picked:
             return self._result(question, Status.ANSWER, self._matches(picked), NO_NOTE, ())
@@ -383,16 +393,19 @@ class Engine:
 
         # Not theirs. Did someone else say it? Say so, never show it under their name.
         labels = [c.label for c in parsed.concepts]
-        # "on BRICS and the SCO" for topics; "on climate change" for plain words as asked
-        topic = (_join(labels) if self._scorer.substantive(parsed.concepts, facts=False)
-                 else " ".join(labels)) or "that"
+        # "on BRICS and the SCO" for topics; "on climate change" for plain words as asked; a
+        # claim asked yes or no ("did Putin say the cooperation serves the region?") is no
+        # topic: the reply says he is not quoted saying it (an empty subject)
+        substantive = self._scorer.substantive(parsed.concepts, facts=False)
+        claim = bool(CLAIM.match(parsed.folded)) and not substantive
+        topic = "" if claim else (_join(labels) if substantive else " ".join(labels)) or "that"
         others = [i for i, d in enumerate(self._ix.docs)
                   if d.kind == "statement" and d.speaker not in speakers]
         other_pick = self._scorer.pick(self._scorer.score(parsed, others, concepts, factor, factor),
                                 concepts, self._tunables.max_list)
         if other_pick:
             who = tuple(dict.fromkeys(self._ix.docs[i].speaker or "" for _, i in other_pick))
-            suggestions = tuple(self._suggest_statement(self._ix.docs[i].id, topic)
+            suggestions = tuple(self._suggest_statement(self._ix.docs[i].id, topic or None)
                                 for _, i in other_pick[:self._tunables.max_suggestions])
             return self._result(question, Status.NO_ANSWER, (), Note(
                 NoteKind.NOT_QUOTED_ON, tuple(speakers), who, topic),

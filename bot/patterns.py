@@ -64,6 +64,9 @@ QUESTION_FRAME = re.compile(
     r"\b(?:said|say|says|saying|think|thinks|thought|claim|claims|claimed|mention|mentioned|"
     r"argue|argued|believe|believes|stated|state|states|that|about|on|regarding)\b\s*",
     re.IGNORECASE)
+# "did Putin say the cooperation serves the region?": whether someone said something, yes or no
+CLAIM = re.compile(r"^\s*(?:(?:and|so|but|ok)\s+)?(?:did|does|do|has|had|have|is\s+it\s+true\s+"
+                   r"that)\b(?!.*\b(?:about|regarding|concerning|on)\b)")
 # "did he say where the envoys will meet?", "did she mention how many": what the words must
 # give. Asked yes or no only: in "what did Fidan say when he met ...", "when" is the occasion.
 SAID_WH = re.compile(r"^\s*(?:(?:and|so|but|ok)\s+)?(?:did|does|do|has|had|have|was|is|will|"

@@ -202,6 +202,8 @@ def note_text(note: Note, kb: KnowledgeBase, lang: str = "en") -> str:
         return f"The article does not quote {note.subject}."
     if kind is NoteKind.NOT_QUOTED_ON:
         said = f" {others} spoke about it." if note.others else ""
+        if not note.subject:  # a claim, asked yes or no
+            return f"The article does not quote {people} saying that.{said}"
         return f"The article does not quote {people} on {note.subject}.{said}"
     if kind is NoteKind.NAMED_NOT_QUOTED and first:
         return (f"The article names {first.name} ({first.role}) but does not quote "

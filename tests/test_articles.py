@@ -86,12 +86,13 @@ def test_no_misattribution_beyond_the_known_one(reports: dict[str, EvalReport]) 
 # "what did X say?" of someone never quoted being declined, "who is <description>?" showing the
 # sentence that names them, "how many" answered by a quote holding the number, "what is the
 # name of X" read as "who is X", "how did X respond to Y" asking X, not Y, and the words
-# around a quote telling which of a speaker's quotes a topic means:
+# around a quote telling which of a speaker's quotes a topic means, and part of a claim someone
+# else made in full not being the named speaker's:
 @pytest.mark.parametrize(("kind", "floor"), [
     ("plain", 86.7),
     ("paraphrase", 28.3),
     ("out_of_scope", 86.6),
-    ("misattribution", 96.4),
+    ("misattribution", 97.3),
 ])
 def test_development_articles_floor(reports: dict[str, EvalReport], kind: str,
                                     floor: float) -> None:

@@ -122,7 +122,9 @@ def test_readers_conversations_floor() -> None:
 
     First run: 7 of 20 conversations right in every turn, 68.9 % of turns, 3 pronoun
     misattributions; 11 of 20 (81.1 %) before the conversation rules of bot/followup.py, 11 of
-    20 (83.8 %) after them, the rest the engine's single answers; today's figures are the floor.
+    20 (83.8 %) after them, the rest the engine's single answers; 12 of 20 (85.1 %) on
+    2026-12-04, once part of a claim someone else made in full stopped being "his". Today's
+    figures are the floor.
     """
     from bot.evaluation import evaluate_conversations, load_conversations
 
@@ -136,8 +138,8 @@ def test_readers_conversations_floor() -> None:
             engines[article] = Engine(load_knowledge(folder), shared_model())
     report = evaluate_conversations(conversations, engines, ask, EMPTY)
     assert report.turns.misattributions == []
-    assert report.resolved >= 11, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 83.8, report.turns.failures
+    assert report.resolved >= 12, report.turns.failures
+    assert round(report.turns.accuracy, 1) >= 85.1, report.turns.failures
 
 
 def _article_engines(conversations: list[Any]) -> dict[str, Engine]:

@@ -492,3 +492,16 @@ def test_did_he_say_where_needs_words_that_give_a_place() -> None:
     result = opec.answer("did Satkaliyev say when the field will reach full capacity?")
     assert result.status is Status.ANSWER
     assert "second half of this year" in opec.kb.statement(result.matches[0].id).text
+
+
+def test_part_of_a_claim_someone_else_made_in_full_is_not_theirs() -> None:
+    """ "Did Putin say the cooperation serves the interests of the whole region?": Putin's words
+    share "cooperation" and "regional"; Zarif said it all. The reply says Putin is not quoted
+    saying that, and who spoke about it."""
+    engine = _article_engine("baku-trilateral-summit-2016")
+    result = engine.answer("Did Putin say the cooperation serves the interests of the whole "
+                           "region?")
+    assert result.status is Status.NO_ANSWER
+    assert result.text.startswith("The article does not quote Vladimir Putin saying that. "
+                                  "Mohammad Javad Zarif spoke about it.")
+    assert all("Zarif" in s.question for s in result.suggestions)
