@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
      "The article does not quote Alice Example on sanctions. Bob Sample spoke about it."),
     (Note(NoteKind.NOT_QUOTED_ON, ("alice",), subject="sanctions"),
      "The article does not quote Alice Example on sanctions."),
+    # a claim asked yes or no has no subject
+    (Note(NoteKind.NOT_QUOTED_ON, ("alice",), ("bob",)),
+     "The article does not quote Alice Example saying that. Bob Sample spoke about it."),
     (Note(NoteKind.NAMED_NOT_QUOTED, ("carol",)),
      "The article names Carol Absent (an observer) but does not quote Absent."),
     (Note(NoteKind.CITED_BY, ("carol",), ("alice", "bob")),
