@@ -16,6 +16,7 @@ from bot import describing, lexicon
 from bot.knowledge import KnowledgeBase
 from bot.lexical_index import LexicalIndex
 from bot.patterns import (
+    ABOUT,
     ASKER_NOUNS,
     EVERYONE,
     GROUP_NOUNS,
@@ -183,7 +184,11 @@ class QuestionReader:
                 concepts.append(Concept(frozenset({f"u:{token.key}"}), token.raw,
                                          self._ix.unknown_weight * (self._tunables.soft_factor if soft else 1.0),
                                          frozenset({token.key}), True))
-        if (speakers or objects) and concepts and all(c.words <= ROLE_QUERY for c in concepts):
+        named = set(speakers + objects)
+        if named and concepts and not ABOUT.search(folded) and all(
+                c.words <= ROLE_QUERY or (not speech and all(
+                    named <= self._ix.role_words.get(w, set()) for w in c.words))
+                for c in concepts):  # "what did X say about the party?" asks for words
             # "What is Lukyanov's official title?", "what office does Romanovich hold?"
             concepts, identity_asked = [], True
         else:

@@ -505,3 +505,19 @@ def test_part_of_a_claim_someone_else_made_in_full_is_not_theirs() -> None:
     assert result.text.startswith("The article does not quote Vladimir Putin saying that. "
                                   "Mohammad Javad Zarif spoke about it.")
     assert all("Zarif" in s.question for s in result.suggestions)
+
+
+@pytest.mark.parametrize(("question", "card"), [
+    ("which party is daushvili from", "daushvili"),
+    ("Khvichia is an MP from which party?", "khvichia"),  # a word of his own role, and party
+])
+def test_where_someone_comes_from_is_their_card(question: str, card: str) -> None:
+    engine = _article_engine("georgia-opposition-responds-pm-interview")
+    result = engine.answer(question)
+    assert [(m.kind, m.id) for m in result.matches] == [("person", card)]
+
+
+def test_what_someone_said_about_a_party_is_their_words_not_their_card() -> None:
+    engine = _article_engine("georgia-opposition-responds-pm-interview")
+    result = engine.answer("what did daushvili say about the party?")
+    assert all(m.kind != "person" for m in result.matches)
