@@ -109,9 +109,12 @@ def test_how_many_spoke_counts_the_quoted_people(engine: Engine, kb: KnowledgeBa
 
 
 def test_what_x_said_about_a_role_word_is_not_a_who_is(engine: Engine) -> None:
-    """ "capacity" asks a role in "in what capacity", not in "what did X say about capacity"."""
+    """ "capacity" asks a role in "in what capacity", not in "what did X say about capacity",
+    which the article does not answer: no card, and the reply says what he is not quoted on."""
     result = engine.answer("what did sanaei say about capacity")
-    assert "Quoted in the article (7 statements)" in result.text
+    assert result.status is Status.NO_ANSWER
+    assert result.text.startswith("The article does not quote Mehdi Sanaei on capacity.")
+    assert engine.answer("what is sanaei's capacity").matches[0].kind == "person"
 
 
 @pytest.mark.parametrize(("question", "expected"), ANSWER_CASES)
