@@ -31,7 +31,7 @@ from bot.engine import Engine
 from bot.followup import FollowUp, Move
 from bot.followup import read as read_move
 from bot.knowledge import KnowledgeBase, Statement
-from bot.patterns import GREETINGS, PERSON_NOUNS
+from bot.patterns import GREETINGS, PERSON_NOUNS, PRONOUN_SUBJECT
 from bot.render import PLAIN, note_text, render_result, short_name
 from bot.results import Match, Note, NoteKind, Result, Status, Suggestion
 from bot.text import INTERJECTIONS, fold
@@ -163,6 +163,16 @@ def _direct(engine: Engine, question: str, move: FollowUp, context: Context,
         result = engine.answer(asked)
         result = _localized(engine, replace(result, question=question), move.lang)
         return result, _next(engine, result, context, asked, (other,))
+    said = [i for i in context.last if _known_statement(engine.kb, i)]
+    if move.move is Move.WHO_SAID_IT and said and not context.asked_who:
+        # "how close are Russia and Kazakhstan, according to the Kremlin?" "who said that?":
+        # whose words the last reply showed
+        matches = tuple(Match(i, "statement", engine.kb.statement(i).speaker, 100.0)
+                        for i in said)
+        who = tuple(dict.fromkeys(m.speaker or "" for m in matches))
+        result = _rendered(engine, Result(question, Status.ANSWER, matches, "", (), "",
+                                          Note(NoteKind.SPOKE_ABOUT, others=who)))
+        return _localized(engine, result, move.lang), _next(engine, result, context, "", who)
     if move.move in (Move.MORE, Move.WHY) and context.speakers and not move.excluding:
         result = _more(engine, question, context, why=move.move is Move.WHY)
         result = _localized(engine, result, move.lang)
@@ -272,7 +282,8 @@ def _pronoun_speaks(question: str, singular: bool) -> bool:
         if match:
             who = match.group("x").strip()
             return bool((_SINGULAR if singular else _PLURAL).fullmatch(who))
-    return False
+    # "where did he meet Trump?": the pronoun is the subject, whom it names the object
+    return singular and bool(PRONOUN_SUBJECT.search(question.lower()))
 
 
 def _only_places(words: str) -> bool:

@@ -18,7 +18,7 @@ DATE = rf"(?:(?:{MONTHS})\.?\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+(?:{MONTHS}
 _DATELINE = re.compile(
     rf"^(?P<city>[A-Z][A-Z’'.-]+(?:\s+[A-Z][A-Z’'.-]+){{0,2}})"
     rf"(?:,\s+(?P<region>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){{0,2}}))?"
-    rf"(?:,\s+(?P<date>{DATE}))?"
+    rf"(?:[,.]\s+(?P<date>{DATE}))?"
     rf"(?:\s*\((?P<agency>[^()]{{2,60}})\))?"
     rf"(?:\s*(?:[.:]|\s[-–—])|(?<=\))(?=\s+[A-Z]))\s*(?:/\s*(?P<agency2>[^/]{{2,40}}?)\s*/\.?\s*)?")
 # "Azerbaijan, Baku/ Trend / Marat Tajin ...": country, city, then the agency between slashes

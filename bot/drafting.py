@@ -210,7 +210,7 @@ _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yeste
 _AUDIENCE = r"(?:reporters|journalists|the press|the media|a press conference|the audience)"
 MIN_REPORTED_WORDS = 3
 # "in the Parliament Wednesday", "to reporters": where or to whom it was said, not what
-_CIRCUMSTANCE = rf"(?:{_AUDIENCE}|(?:in|at|on|during|after|before|to|with)\b)"
+_CIRCUMSTANCE = rf"(?:{_AUDIENCE}|(?:in|at|on|during|after|before|to|with|when|while)\b)"
 _WHO = rf"(?:the\s+)?{_TITLE}?[\w’'. -]{{1,80}}?"
 _AUX = r"(?:(?:has|had|have|was|is)\s+)?"
 # ", Sanai explained", ", - has said Mr. Tajin during ...", "- continued he", "stressed the Head
@@ -238,14 +238,17 @@ _ACCORDING_AFTER = re.compile(r"^(?P<text>.{12,}?),\s+according to (?P<who>him|h
 # "Armenia, according to Ukrainian defence intelligence, offers ...": the whole sentence
 _ACCORDING_INSIDE = re.compile(r"^(?P<text>[^,]{2,80},\s+according to (?P<who>him|her|them|the "
                                r"[a-z]+|[A-Za-z][\w’'. -]{1,80}?),\s+.{12,}?)[.]?$")
+# ", adding that ...", ", noting that ...": a second statement of the same speaker
+_GOING_ON = r"(?:adding|noting|stressing|explaining|saying|pointing out)\s+that"
 # ", Trend reports.", ", the Jahon information agency reported.": the outlet's byline at the end
 _REPORTED_BY = (r"(?:,\s+(?:the\s+)?[A-Z][\w.-]*(?:\s+[\w.-]+){0,3}\s+"
                 r"(?:reports?|reported))")
 # "Tbilisi conducts strict controls in this respect, he said, adding that ...": said at the end
 _SAID_AFTER = re.compile(rf"^(?P<text>[^“\"].{{11,}}?),\s+(?P<who>he|she|they|it|the "
                          rf"[a-z]+(?:\s+[a-z]+)?|(?:the\s+)?{_TITLE}?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)"
-                         rf"{{0,5}})\s+{VERB}(?:\s+(?:{_AUDIENCE}|{_DAY}|(?:in|at|on|during|after)\s"
-                         rf"[^,]{{1,60}}))?(?P<rest>,\s+adding that\s+.{{12,}}?)?"
+                         rf"{{0,5}}|[A-Z][\w’'-]+(?:\s+[\w’'-]+){{1,5}}?\s+[A-Z][\w’'-]+\s+[A-Z][\w’'-]+)"
+                         rf"\s+{VERB}(?:\s+(?:{_AUDIENCE}|{_DAY}|(?:in|at|on|during|after)\s"
+                         rf"[^,]{{1,60}}))?(?P<rest>,\s+{_GOING_ON}\s+.{{12,}}?)?"
                          rf"{_REPORTED_BY}?[.]?$")
 # "Kazakhstan is serious about ..., said Kazakhstan's Minister of Energy, A. Satkaliyev, at
 # today's press conference, Trend reports."
@@ -280,7 +283,7 @@ _ROLE_THEN_NAME = re.compile(rf"(?:^|,\s+)(?:[Tt]he|[Aa]n?)\s+[^,]{{3,120}},\s+(
 _PARENTHETICAL = re.compile(rf"^(?P<text>[^,“\"]{{3,80}},\s+(?P<who>he|she|they|the [a-z]+(?:\s+"
                             rf"[a-z]+)?|{_TITLE}?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,3}})\s+{VERB},"
                             rf"\s+.{{12,}}?)[.]?$")
-_ADDING = re.compile(r",\s+adding that\s+(?P<text>.{12,}?)[.]?$")
+_ADDING = re.compile(rf"(?:^|,\s+){_GOING_ON}\s+(?P<text>.{{12,}}?)[.]?$")
 # '"Everybody should ..., the head of the state said at ...': a quote mark opened and never
 # closed, before the attribution; the quote ends where the attribution starts
 _UNCLOSED = re.compile(rf"[“\"]([^“”\"]{{12,}}?)(?=,\s+(?:[Tt]he\s+[a-z][\w ]{{2,60}}?|[Hh]e|[Ss]he|"
@@ -335,6 +338,7 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
     pending = _Pending()
     previous: DraftStatement | None = None  # the statement right before, for "In particular"
     for number, paragraph in enumerate(paragraphs):
+        paragraph = _without_dateline(paragraph)
         opened = _OPEN_QUOTE.match(paragraph)
         if opened:  # the first paragraphs of a quote spanning paragraphs
             pending.texts.append(opened.group("text").strip())
@@ -491,7 +495,7 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
             speaker, review = by_who
     if speaker is None:
         return []
-    text = _without_dateline(match.group("text").strip().rstrip("."))
+    text = match.group("text").strip().rstrip(".")
     # "underlined in his turn that ...", "told reporters on Friday that ...": what follows that
     short_lead = re.match(r"^(?:[\w’']+,?\s+){1,4}?that\s+(?P<said>.{12,})$", text)
     verb = re.search(r"([a-z]+)\s*$", sentence[:match.start("text")])

@@ -52,6 +52,7 @@ from bot.patterns import (
     REPORTING_VERBS,
     SAID_WH,
     SPEAKER_COUNT,
+    WAS_IT,
     WHO_IS,
 )
 from bot.policy import (
@@ -158,7 +159,7 @@ class Engine:
             return self._result(question, Status.NO_ANSWER, (), Note(
                 NoteKind.TOO_LONG, count=len(stripped), limit=self._tunables.max_question_chars),
                 self._examples)
-        parsed = self._reader.parse(NAME_OF.sub("who is ", stripped))
+        parsed = self._reader.parse(self._as_asked(stripped))
         if not parsed.tokens:
             note = Note(NoteKind.NO_WORDS if stripped else NoteKind.EMPTY)
             return self._result(question, Status.NO_ANSWER, (), note, self._examples)
@@ -278,6 +279,15 @@ class Engine:
                         for i, s in zip(decision.ids, decision.scores, strict=True))
         return self._result(question, Status.ANSWER, matches, NO_NOTE, ())
 
+    def _as_asked(self, question: str) -> str:
+        """The question in the form the reader knows: "what is the name of X" asks who X is;
+        "was it X who said Y", of someone the article names, asks whether X said Y ("is it
+        true that ..." stays as asked)."""
+        was_it = WAS_IT.match(question)
+        if was_it and self._reader.parse(was_it.group("x")).speakers:
+            return f"did {was_it.group('x')} say {was_it.group('rest')}"
+        return NAME_OF.sub("who is ", question)
+
     def _meaning_of(self, question: str, parsed: ParsedQuestion) -> str:
         """What the sentence model compares with the entries: the question without the names
         of the speakers it is asked of and without its frame ("who said that", "what did X say
@@ -295,9 +305,14 @@ class Engine:
         quoted = any(d.kind == "statement" for d in (self._ix.docs[i] for i in own))
         about_them = [i for i, d in enumerate(self._ix.docs)
                       if d.kind == "fact" and any(f"p:{p}" in d.keys for p in speakers)]
+        # others' words that speak of them: citing them, or naming them in the words
+        # themselves (an alternate question or attribution that names them is not that)
         citing = [i for i, d in enumerate(self._ix.docs)
                   if d.kind == "statement" and d.speaker not in speakers
-                  and any(f"p:{p}" in d.keys for p in speakers)]
+                  and any(f"p:{p}" in d.keys for p in speakers)
+                  and (self.kb.statement(d.id).cites in speakers or any(
+                      self._slots.names_of(p).search(self.kb.statement(d.id).text)
+                      for p in speakers))]
         # of those, the ones that give their words (``cites``), not merely mention them
         cited = [i for i in citing if self.kb.statement(self._ix.docs[i].id).cites in speakers]
         if parsed.speech and not quoted and len(speakers) == 1 and not cited:

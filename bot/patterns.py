@@ -73,6 +73,10 @@ SAID_WH = re.compile(r"^\s*(?:(?:and|so|but|ok)\s+)?(?:did|does|do|has|had|have|
                      r"would|could|can)\b.*?\b(?:say|said|mention|mentioned|tell|told|specify|"
                      r"specified|reveal|revealed|indicate|indicated|give|gave)\s+(?:us\s+)?"
                      r"(?:exactly\s+)?(?P<wh>when|where|how\s+(?:many|much|long))\b")
+# "was it Garibashvili who said Georgia is ahead of Moldova?": did Garibashvili say it
+WAS_IT = re.compile(r"^\s*(?:(?:and|so|but|ok)\s+)?(?:was|is)\s+it\s+(?P<x>.+?)\s+(?:who|that)\s+"
+                    r"(?:(?:said|says|stated|claimed|told\s+\w+|noted|mentioned|added)\s+"
+                    r"(?:that\s+)?)?(?P<rest>.+)$", re.IGNORECASE)
 # "what is the name of the Iranian ambassador?" asks who he is
 NAME_OF = re.compile(r"^\s*(?:what|whats|what's)\s*(?:is|was|s)?\s+(?:the\s+)?(?:full\s+)?"
                      r"names?\s+of\s+", re.IGNORECASE)

@@ -27,7 +27,7 @@ from bot.policy import Tunables, pick_person
 from bot.question import ParsedQuestion
 from bot.reading import QuestionReader
 from bot.semantic import MiniLM, Vectors
-from bot.text import fold, stem
+from bot.text import content_stems, fold, stem
 
 
 class SlotReader:
@@ -151,7 +151,11 @@ class SlotReader:
                 wanted = {t.key for t in slot}
                 if wanted <= self._ix.topic_words:  # "Russia on Syria": a country, not a person
                     return [], frozenset()
-                people = {person for key, person in self._ix.alias_keys if wanted <= set(key)}
+                # a name is whose it is: "did Putin say ..." is Putin, not the one whose role
+                # alias names him ("Putin's spokesman")
+                people = {p.id for p in self.kb.people if any(
+                    wanted <= set(content_stems(a)) for a in (p.name, *p.aliases))} or {
+                    person for key, person in self._ix.alias_keys if wanted <= set(key)}
             read = describing.read(match.group("x"))
             if not people:  # "the head of the Kazakh foreign office": offices in other words
                 people = set(describing.fits(read, self.kb.people))

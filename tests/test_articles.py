@@ -87,12 +87,18 @@ def test_no_misattribution_beyond_the_known_one(reports: dict[str, EvalReport]) 
 # sentence that names them, "how many" answered by a quote holding the number, "what is the
 # name of X" read as "who is X", "how did X respond to Y" asking X, not Y, and the words
 # around a quote telling which of a speaker's quotes a topic means, and part of a claim someone
-# else made in full not being the named speaker's:
+# else made in full not being the named speaker's. Three more (georgia-eu-status-pm, peskov-
+# putin-kazakhstan-visit, uzbekistan-us-5-billion) were sealed until the last engine change of
+# 2026-12-04; their first run (124 questions): plain 91.3 %, paraphrase 41.5 %, out-of-scope
+# 86.4 %, traps 73.3 %, declined 81.1 %, three misattributions ("was it X who said ...?" read as
+# who said it; "did Trump say ...?" answered with words whose alternate question names Trump;
+# "did Putin say ...?" given to the one whose role alias names Putin), none once those were
+# read as asked. All twenty-two (975 questions) today:
 @pytest.mark.parametrize(("kind", "floor"), [
-    ("plain", 86.7),
-    ("paraphrase", 28.3),
+    ("plain", 87.3),
+    ("paraphrase", 30.2),
     ("out_of_scope", 86.6),
-    ("misattribution", 97.3),
+    ("misattribution", 97.6),
 ])
 def test_development_articles_floor(reports: dict[str, EvalReport], kind: str,
                                     floor: float) -> None:

@@ -326,3 +326,27 @@ def test_the_lead_in_of_a_quote_is_no_statement_of_its_own() -> None:
                  "trained the smugglers on the coast.”")
     assert said == {"the old government could have trained the smugglers on the coast.":
                     "Ana Lopez"}
+
+
+@pytest.mark.parametrize(("text", "statement", "speaker"), [
+    # a dateline with a full stop before the date, then the speaker
+    (("QUITO. Feb 3 (Andes Wire) - Ecuador's Prime Minister Ana Lopez believes Ecuador "
+      "deserves a seat at the talks."), "Ecuador deserves a seat at the talks", "Ana Lopez"),
+    # a title in lower case between the party and the name, after the statement
+    (("The report confirms what the government has said for a year, Green Future ruling party "
+      "chairman Piet Smit said."), "The report confirms what the government has said for a year",
+     "Piet Smit"),
+    # a second statement after "noting that"
+    (("In addition, the ministers will meet again in May, Minister Ana Lopez said, noting that "
+      "the talks covered a wide range of areas."), "the talks covered a wide range of areas",
+     "Ana Lopez"),
+])
+def test_statements_after_datelines_titles_and_noting(text: str, statement: str,
+                                                     speaker: str) -> None:
+    assert _said(text)[statement] == speaker
+
+
+def test_when_commenting_is_the_occasion_not_a_statement() -> None:
+    said = _said("\"The report shows the progress made by our country in its integration,\" "
+                 "Minister Ana Lopez said on Friday when commenting on the report.")
+    assert set(said) == {"The report shows the progress made by our country in its integration"}

@@ -15,6 +15,7 @@ import pytest
 from bot.engine import Engine, Status
 from bot.evaluation import evaluate, load_eval
 from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.results import NoteKind
 from bot.semantic import shared_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -524,3 +525,34 @@ def test_what_someone_said_about_a_party_is_their_words_not_their_card() -> None
     engine = _article_engine("georgia-opposition-responds-pm-interview")
     result = engine.answer("what did daushvili say about the party?")
     assert all(m.kind != "person" for m in result.matches)
+
+
+def test_was_it_x_who_said_asks_whether_x_said_it() -> None:
+    engine = _article_engine("georgia-opposition-responds-pm-interview")
+    asked_of_him = engine.answer("was it Khvichia who said that the opposition has nothing to "
+                                 "do with the rally?")
+    assert asked_of_him.status is Status.ANSWER
+    assert {m.speaker for m in asked_of_him.matches} == {"khvichia"}
+    not_him = engine.answer("was it Vashadze who said that the opposition has nothing to do "
+                            "with the rally?")
+    assert not_him.status is Status.NO_ANSWER
+    assert not_him.matches == ()
+
+
+
+def test_a_name_in_an_alternate_question_is_not_whom_the_words_cite() -> None:
+    """Mirziyoyev's statement has the alternate question "what did Mirziyoyev tell Trump?";
+    that does not make it Trump's words, cited: "did Trump say ...?" is not answered with it."""
+    engine = _article_engine("uzbekistan-us-5-billion")
+    result = engine.answer("Did Trump say the agreements with US companies are worth about "
+                           "$5 billion?")
+    assert result.status is Status.NO_ANSWER
+    assert result.note.kind is NoteKind.NOT_QUOTED_ON
+
+
+def test_a_name_is_whose_it_is_not_the_one_whose_role_names_him() -> None:
+    """Peskov is "Putin's press secretary"; "did Putin say ...?" asks of Putin, never quoted."""
+    engine = _article_engine("peskov-putin-kazakhstan-visit")
+    result = engine.answer("Did Putin say his visit had nothing to do with Europe?")
+    assert result.status is Status.NO_ANSWER
+    assert result.note.kind is NoteKind.NAMED_NOT_QUOTED
