@@ -284,6 +284,10 @@ _PARENTHETICAL = re.compile(rf"^(?P<text>[^,“\"]{{3,80}},\s+(?P<who>he|she|the
                             rf"[a-z]+)?|{_TITLE}?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,3}})\s+{VERB},"
                             rf"\s+.{{12,}}?)[.]?$")
 _ADDING = re.compile(rf"(?:^|,\s+){_GOING_ON}\s+(?P<text>.{{12,}}?)[.]?$")
+# '"...," he stressed, adding that ...': after a quote, its speaker's next statement
+_THEN_ADDING = re.compile(rf"^[\s,]*(?P<who>he|she|they|it|the\s+[a-z]+(?:\s+[a-z]+)?|{_TITLE}?"
+                          rf"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,3}})\s+{VERB},\s+{_GOING_ON}\s+"
+                          rf"(?P<text>.{{12,}}?)[.]?$")
 # '"Everybody should ..., the head of the state said at ...': a quote mark opened and never
 # closed, before the attribution; the quote ends where the attribution starts
 _UNCLOSED = re.compile(rf"[“\"]([^“”\"]{{12,}}?)(?=,\s+(?:[Tt]he\s+[a-z][\w ]{{2,60}}?|[Hh]e|[Ss]he|"
@@ -528,7 +532,7 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
 # most specific first; the next is tried when one finds no speaker in its words
 _REPORTING_PATTERNS = (_ACCORDING, _ACCORDING_AFTER, _ACCORDING_INSIDE, _SAID_AFTER, _REPORTED,
                        _ROLE_THEN_NAME, _INNER, _THAT_HE, _SAID_INVERTED, _PASSIVE,
-                       _PARENTHETICAL)
+                       _PARENTHETICAL, _THEN_ADDING)
 
 
 def _without_dateline(text: str) -> str:

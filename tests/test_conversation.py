@@ -642,7 +642,7 @@ def test_who_said_that_names_whose_words_were_just_shown() -> None:
 
 
 def test_sealed_conversations_on_the_fourth_three_articles_floor() -> None:
-    """15 conversations (48 turns) by a reader on the three articles sealed until the last
+    """15 conversations (49 turns) by a reader on the three articles sealed until the last
     engine change of 2026-12-04 (georgia-eu-status-pm, peskov-putin-kazakhstan-visit,
     uzbekistan-us-5-billion). First run: 6 of 15 right in every turn, 71.4 % of turns, two
     misattributions ("Did Putin say his visit had nothing to do with Europe?" showed Peskov's

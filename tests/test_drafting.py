@@ -188,12 +188,12 @@ def test_the_measured_corpus_meets_its_floors() -> None:
     # sentence whose speaker is set off by commas ("Such statements, Saakashvili noted, are in
     # the mainstream of "a propaganda campaign ...""), and a quote never closed (Medvedev's).
     # The three added on 2026-12-04, first run: 6 of 7 quotes (the one missed is first-person
-    # speech printed without quote marks), 10 of 16 reported, 94 % real, 100 % right; 14 of 16
+    # speech printed without quote marks), 10 of 16 reported, 94 % real, 100 % right; 15 of 16
     # once a dateline ("TBILISI. Feb 3 (Interfax) -"), a title in lower case before a name
-    # ("Georgian Dream ruling party chairman Irakli Kobakhidze said") and ", noting that ..."
-    # were read. All twenty-two:
+    # ("Georgian Dream ruling party chairman Irakli Kobakhidze said"), ", noting that ..." and
+    # '"...," he stressed, adding that ...' were read. All twenty-two:
     assert total.quotes_found >= total.quotes - 1  # 106 of 107
-    assert total.reported_found >= 0.88 * total.reported  # 84 of 95 (88.4 %)
+    assert total.reported_found >= 0.89 * total.reported  # 85 of 95 (89.5 %)
     assert total.precision >= 0.95
     assert total.attribution >= 0.95
 
@@ -321,14 +321,15 @@ def test_answering_from_drafts_keeps_what_the_hand_written_knowledge_bases_answe
     with a quote's closing paragraph read and "X said Wednesday" after a statement; 88.5 %
     (255) with "Such statements, X noted, are ..." read; 88.9 % (256) with the words around a
     quote known to the reader's vocabulary; on twenty-two, the three added on 2026-12-04 giving
-    69.0 % (29 of 42) on their first run and 76.2 % (32) after; 87.6 % (289 of 330) once
-    datelines, titles in lower case and ", noting that" were read),
+    69.0 % (29 of 42) on their first run and 78.6 % (33) after; 87.9 % (290 of 330) once
+    datelines, titles in lower case, ", noting that" and '"...," he stressed, adding that' were
+    read),
     never a misattribution, and out-of-scope questions declined as often as from the
     hand-written ones, nearly."""
     bench = _bench_draft_answers()
     total = bench.Row("total")
     for row in bench.measure():
         total.add(row)
-    assert total.kept >= 0.875, f"{total.plain_kept}/{total.plain_hand}"
+    assert total.kept >= 0.878, f"{total.plain_kept}/{total.plain_hand}"
     assert total.misattributed_draft == 0
     assert total.declined_draft >= total.declined_hand - 5

@@ -350,3 +350,11 @@ def test_when_commenting_is_the_occasion_not_a_statement() -> None:
     said = _said("\"The report shows the progress made by our country in its integration,\" "
                  "Minister Ana Lopez said on Friday when commenting on the report.")
     assert set(said) == {"The report shows the progress made by our country in its integration"}
+
+
+def test_after_a_quote_its_speaker_adding_that_is_a_statement_too() -> None:
+    said = _said("Minister Ana Lopez spoke in Lima. \"The visit is very important for the future "
+                 "of our ties,\" she stressed, adding that a large part of the ties is regional "
+                 "trade.")
+    assert said == {"The visit is very important for the future of our ties": "Ana Lopez",
+                    "a large part of the ties is regional trade": "Ana Lopez"}
