@@ -94,6 +94,7 @@ class Engine:
         self._ix = LexicalIndex(kb)
         self._reader = QuestionReader(kb, self._ix, tunables)
         self._scorer = Scorer(self._ix, tunables)
+        self._named_in: dict[tuple[str, str], bool] = {}
         self._slots = SlotReader(kb, self._ix, self._reader, tunables, (
             embedder.embed_entries([describe_person(p) for p in kb.people])
             if embedder is not None else None))
@@ -279,6 +280,15 @@ class Engine:
                         for i, s in zip(decision.ids, decision.scores, strict=True))
         return self._result(question, Status.ANSWER, matches, NO_NOTE, ())
 
+    def _names_in(self, statement_id: str, person_id: str) -> bool:
+        """Whether a statement's own words name the person (found once per pair)."""
+        key = (statement_id, person_id)
+        found = self._named_in.get(key)
+        if found is None:
+            found = self._named_in[key] = bool(self._slots.names_of(person_id).search(
+                self.kb.statement(statement_id).text))
+        return found
+
     def _as_asked(self, question: str) -> str:
         """The question in the form the reader knows: "what is the name of X" asks who X is;
         "was it X who said Y", of someone the article names, asks whether X said Y ("is it
@@ -310,9 +320,8 @@ class Engine:
         citing = [i for i, d in enumerate(self._ix.docs)
                   if d.kind == "statement" and d.speaker not in speakers
                   and any(f"p:{p}" in d.keys for p in speakers)
-                  and (self.kb.statement(d.id).cites in speakers or any(
-                      self._slots.names_of(p).search(self.kb.statement(d.id).text)
-                      for p in speakers))]
+                  and (self.kb.statement(d.id).cites in speakers
+                       or any(self._names_in(d.id, p) for p in speakers))]
         # of those, the ones that give their words (``cites``), not merely mention them
         cited = [i for i in citing if self.kb.statement(self._ix.docs[i].id).cites in speakers]
         if parsed.speech and not quoted and len(speakers) == 1 and not cited:

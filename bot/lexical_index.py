@@ -72,11 +72,12 @@ class LexicalIndex:
             if statement.cites:
                 cite = statement.cites
                 keys[f"p:{cite}" if kb.find_person(cite) else f"c:{cite_key(cite)}"] = 1.0
+            weak = {k: CONTEXT_STRENGTH for k in around
+                    if k[:2] not in ("p:", "c:") and k not in keys}
             self.docs.append(IndexedEntry(statement.id, "statement", statement.speaker, keys, order,
                                    folded(statement.questions), counts, length,
-                                   literal=literal, around={
-                                       k: CONTEXT_STRENGTH for k in around
-                                       if k[:2] not in ("p:", "c:") and k not in keys}))
+                                   literal=literal, around=weak,
+                                   keys_around={**weak, **keys} if weak else keys))
         outlets = {a.id: fold(a.outlet) for a in kb.articles if a.outlet}
         for order, fact in enumerate(kb.facts, start=len(kb.statements)):
             outlet = outlets.get(fact.article_id, "")

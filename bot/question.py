@@ -59,5 +59,7 @@ class IndexedEntry:
     length: int  # content words across the entry's texts
     curated: frozenset[str] = frozenset()  # facts: keys from questions, keywords and topics
     literal: frozenset[str] = frozenset()  # stems of the article's own words (text or quote)
-    # statements: keys of the article's words around it (see bot/context.py), weaker
+    # statements: keys of the article's words around it (see bot/context.py), weaker; and
+    # those with its own keys, as scoring among one speaker's statements reads them
     around: dict[str, float] = field(default_factory=dict)
+    keys_around: dict[str, float] = field(default_factory=dict)

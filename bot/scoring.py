@@ -47,7 +47,7 @@ class Scorer:
             # happens to contain "President" and "Russian": who-is questions need a fact
             # curated for them (its questions, keywords or topics).
             held = ({k: 1.0 for k in doc.curated} if parsed.identity and doc.kind == "fact"
-                    else {**doc.around, **doc.keys} if around and doc.around else doc.keys)
+                    else doc.keys_around if around and doc.around else doc.keys)
             total = hit = 0.0
             for concept in concepts:
                 weight = concept.weight * (

@@ -41,6 +41,9 @@ class SlotReader:
         self._tunables = tunables
         self._people_vectors = people_vectors  # each person's name and roles, embedded
         self._name_patterns: dict[str, re.Pattern[str]] = {}
+        # each person's name and aliases (not role aliases) as sets of stems
+        self._name_stems = {p.id: [frozenset(content_stems(a)) for a in (p.name, *p.aliases)]
+                            for p in kb.people}
 
     def names_of(self, person_id: str) -> re.Pattern[str]:
         """Every way the article names a person, longest first, as one pattern (compiled once
@@ -153,8 +156,8 @@ class SlotReader:
                     return [], frozenset()
                 # a name is whose it is: "did Putin say ..." is Putin, not the one whose role
                 # alias names him ("Putin's spokesman")
-                people = {p.id for p in self.kb.people if any(
-                    wanted <= set(content_stems(a)) for a in (p.name, *p.aliases))} or {
+                people = {pid for pid, names in self._name_stems.items()
+                          if any(wanted <= name for name in names)} or {
                     person for key, person in self._ix.alias_keys if wanted <= set(key)}
             read = describing.read(match.group("x"))
             if not people:  # "the head of the Kazakh foreign office": offices in other words
