@@ -18,6 +18,8 @@ from bot.render import short_name
 from bot.text import QUESTION_WORDS, STOPWORDS, content_stems, fold, stem, words
 
 MAX_PHRASE = 6  # longest alias or synonym, in content words
+# "European Commission", "International Monetary Fund": two to five capitalised words
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,4}\b")
 UNKNOWN_WEIGHT_FACTOR = 1.2  # an unknown word weighs a bit more than the rarest known one
 ANSWER_TEXT_STRENGTH = 0.6  # a fact's answer is the bot's wording, weaker evidence
 CONTEXT_STRENGTH = 0.5  # the article's words around a statement, weaker than its own
@@ -123,6 +125,20 @@ class LexicalIndex:
         vocab |= {w for phrase in self.phrases for w in phrase}
         self.content_vocab = frozenset(vocab)
         self.vocab_list = sorted(vocab | STOPWORDS | QUESTION_WORDS)
+        # Acronyms the article never writes but a reader may ("EC" for "European Commission"):
+        # the initials of a run of capitalised words, read as its last word
+        self.acronyms: dict[str, str] = {}
+        for article in kb.articles:
+            for run in _CAPITALISED_RUN.finditer(article.source_text):
+                names = run.group(0).split()
+                while names and names[0].lower() in STOPWORDS:  # "The European Commission"
+                    names = names[1:]
+                if len(names) < 2:
+                    continue
+                initials = "".join(n[0] for n in names).lower()
+                last = content_stems(names[-1])
+                if last and initials not in self.content_vocab and initials not in STOPWORDS:
+                    self.acronyms.setdefault(initials, last[0])
         # Words the articles write in lower case, to write topic names mid-sentence.
         self.lower_stems = frozenset(
             stem(w) for a in kb.articles for w in re.findall(r"\b[a-z]+\b", a.source_text))

@@ -58,6 +58,8 @@ class QuestionReader:
                 return Token(word, form, True, False)
         if word in self._ix.content_vocab:
             return Token(word, word, True, False)
+        if word in self._ix.acronyms:  # "EC": the article's "European Commission"
+            return Token(word, self._ix.acronyms[word], True, False)
         if len(word) >= 4 and word.isalpha() and key not in SOFT_WORDS:
             # (a common English word is not a typo: "promise" is not "premise")
             # One edit up to 7 letters, two from 8: "afganistan", "lukianov", "velayti".

@@ -93,10 +93,11 @@ def test_no_misattribution_beyond_the_known_one(reports: dict[str, EvalReport]) 
 # 86.4 %, traps 73.3 %, declined 81.1 %, three misattributions ("was it X who said ...?" read as
 # who said it; "did Trump say ...?" answered with words whose alternate question names Trump;
 # "did Putin say ...?" given to the one whose role alias names Putin), none once those were
-# read as asked. All twenty-two (975 questions) today:
+# read as asked. All twenty-two (975 questions) today, with an acronym the article never writes
+# ("the GD chairman") read as its words:
 @pytest.mark.parametrize(("kind", "floor"), [
     ("plain", 87.3),
-    ("paraphrase", 30.2),
+    ("paraphrase", 30.5),
     ("out_of_scope", 86.6),
     ("misattribution", 97.6),
 ])

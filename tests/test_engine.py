@@ -556,3 +556,12 @@ def test_a_name_is_whose_it_is_not_the_one_whose_role_names_him() -> None:
     result = engine.answer("Did Putin say his visit had nothing to do with Europe?")
     assert result.status is Status.NO_ANSWER
     assert result.note.kind is NoteKind.NAMED_NOT_QUOTED
+
+
+def test_an_acronym_the_article_never_writes_means_its_words() -> None:
+    """ "the GD chairman": the article writes "Georgian Dream", never "GD"."""
+    engine = _article_engine("georgia-eu-status-pm")
+    assert engine._ix.acronyms.get("gd") == "dream"  # "The ..." at a sentence start is no part
+    result = engine.answer("What did the GD chairman tell journalists on friday?")
+    assert result.status is Status.ANSWER
+    assert {m.speaker for m in result.matches} == {"kobakhidze"}
