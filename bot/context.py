@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bot.datelines import find_dateline
+from bot.datelines import without_dateline
 from bot.knowledge import KnowledgeBase, normalise_verbatim
 from bot.text import content_stems, split_sentences
 
@@ -54,13 +54,8 @@ def _sentences(source: str) -> list[tuple[int, str]]:
     """The article's sentences, normalised as the verbatim check does, with their paragraph."""
     out = []
     for number, paragraph in enumerate(re.split(r"\n\s*\n", source)):
-        paragraph = normalise_verbatim(paragraph)
-        line = find_dateline(paragraph)
-        if line is not None and paragraph.startswith(line.text):
-            # where the story was filed ("Azerbaijan, Baku/ Trend /") is not what anyone
-            # spoke about
-            paragraph = paragraph[len(line.text):].lstrip(" .:-–—/")
-        for _, sentence in split_sentences(paragraph):
+        # where the story was filed ("Azerbaijan, Baku/ Trend /") is not what anyone spoke about
+        for _, sentence in split_sentences(without_dateline(normalise_verbatim(paragraph))):
             out.append((number, sentence))
     return out
 

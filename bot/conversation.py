@@ -163,8 +163,9 @@ def _direct(engine: Engine, question: str, move: FollowUp, context: Context,
         result = engine.answer(asked)
         result = _localized(engine, replace(result, question=question), move.lang)
         return result, _next(engine, result, context, asked, (other,))
-    said = [i for i in context.last if _known_statement(engine.kb, i)]
-    if move.move is Move.WHO_SAID_IT and said and not context.asked_who:
+    said = ([i for i in context.last if _known_statement(engine.kb, i)]
+            if move.move is Move.WHO_SAID_IT and not context.asked_who else [])
+    if said:
         # "how close are Russia and Kazakhstan, according to the Kremlin?" "who said that?":
         # whose words the last reply showed
         matches = tuple(Match(i, "statement", engine.kb.statement(i).speaker, 100.0)

@@ -65,3 +65,12 @@ def find_dateline(paragraph: str) -> Dateline | None:
         agency, date = dated.group("agency"), dated.group("date")
     return Dateline(found.group(0).strip().rstrip("-–— ").strip(), city,
                     found.group("region") or "", date, agency, paragraph[:place_end])
+
+
+def without_dateline(paragraph: str) -> str:
+    """The paragraph after its dateline, if it opens with one ("TASHKENT (TCA) — Relations
+    between ..." -> "Relations between ...")."""
+    line = find_dateline(paragraph)
+    if line is None or not paragraph.startswith(line.text):
+        return paragraph
+    return paragraph[len(line.text):].lstrip(" .:-–—/")

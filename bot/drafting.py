@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.datelines import find_dateline
+from bot.datelines import without_dateline
 from bot.drafting_people import (
     EVALUATIVE,
     ORG_NOUNS,
@@ -342,7 +342,7 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
     pending = _Pending()
     previous: DraftStatement | None = None  # the statement right before, for "In particular"
     for number, paragraph in enumerate(paragraphs):
-        paragraph = _without_dateline(paragraph)
+        paragraph = without_dateline(paragraph)  # where it was filed is no one's words
         opened = _OPEN_QUOTE.match(paragraph)
         if opened:  # the first paragraphs of a quote spanning paragraphs
             pending.texts.append(opened.group("text").strip())
@@ -533,14 +533,6 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
 _REPORTING_PATTERNS = (_ACCORDING, _ACCORDING_AFTER, _ACCORDING_INSIDE, _SAID_AFTER, _REPORTED,
                        _ROLE_THEN_NAME, _INNER, _THAT_HE, _SAID_INVERTED, _PASSIVE,
                        _PARENTHETICAL, _THEN_ADDING)
-
-
-def _without_dateline(text: str) -> str:
-    """ "TASHKENT (TCA) — Relations between ...": where the story was filed is no one's words."""
-    line = find_dateline(text)
-    if line is None or not text.startswith(line.text):
-        return text
-    return text[len(line.text):].lstrip(" .:-–—/")
 
 
 def _with_verb(sentence: str, match: re.Match[str], text: str) -> str:

@@ -20,9 +20,8 @@ How a question is understood, in order:
 The stages live apart: ``patterns`` (every regex), ``question`` (the types), ``lexical_index``
 (built once per knowledge base), ``context`` (the article's words around each statement),
 ``slots`` (whom a name slot means), ``scoring`` (an entry's share of the question, the answer
-set), this module (reading and
-deciding), ``policy`` (the semantic signal), and ``render`` (all wording: the engine returns a
-typed ``Note``).
+set), this module (reading and deciding), ``policy`` (the semantic signal), and ``render`` (all
+wording: the engine returns a typed ``Note``).
 """
 
 from __future__ import annotations
@@ -373,7 +372,7 @@ class Engine:
                 return self._result(question, Status.ANSWER, matches, NO_NOTE, ())
             if cited:
                 return self._cited_answer(question, speakers, cited, 100.0)
-            person = self.kb.person(speakers[0])  # "what did Romanovich say?": their card
+            person = self.kb.person(speakers[0])  # no words of theirs asked for: their card
             return self._result(question, Status.ANSWER,
                                 (Match(person.id, "person", person.id, 100.0),), NO_NOTE, ())
 
@@ -387,6 +386,12 @@ class Engine:
             # "Velayati's remarks at the event": only context, no topic: all they said
             said = [i for i in own if self._ix.docs[i].kind == "statement"]
             picked = [(100.0, i) for i in said][:self._tunables.max_list]
+        # what others said of it, best first: a partial match of the speaker's own words is
+        # not theirs when someone else said it all, and the reply names who did
+        said_by_others = [] if picked else self._scorer.pick(self._scorer.score(
+            parsed, [i for i, d in enumerate(self._ix.docs)
+                     if d.kind == "statement" and d.speaker not in speakers],
+            concepts, factor, factor), concepts, self._tunables.max_list)
         if (not picked and scores and scores[0][0] >= self._tunables.clarify_min
                 and self._ix.docs[scores[0][1]].kind == "statement"):
             # The speaker is certain: a partial match is enough when one of their statements
@@ -394,10 +399,6 @@ class Engine:
             # or several match equally ("Velayati's take on the US": both of his US quotes).
             best = scores[0][0]
             tied = [s for s in scores if s[0] >= best - 1e-6]
-            others = [i for i, d in enumerate(self._ix.docs)
-                      if d.kind == "statement" and d.speaker not in speakers]
-            said_by_others = self._scorer.pick(
-                self._scorer.score(parsed, others, concepts, factor, factor), concepts, 1)
             if said_by_others and said_by_others[0][0] >= max(
                     self._tunables.answer_min, best + self._tunables.list_margin):
                 # "did Putin say the cooperation serves the whole region?": part of it, where
@@ -423,14 +424,10 @@ class Engine:
         substantive = self._scorer.substantive(parsed.concepts, facts=False)
         claim = bool(CLAIM.match(parsed.folded)) and not substantive
         topic = "" if claim else (_join(labels) if substantive else " ".join(labels)) or "that"
-        others = [i for i, d in enumerate(self._ix.docs)
-                  if d.kind == "statement" and d.speaker not in speakers]
-        other_pick = self._scorer.pick(self._scorer.score(parsed, others, concepts, factor, factor),
-                                concepts, self._tunables.max_list)
-        if other_pick:
-            who = tuple(dict.fromkeys(self._ix.docs[i].speaker or "" for _, i in other_pick))
+        if said_by_others:
+            who = tuple(dict.fromkeys(self._ix.docs[i].speaker or "" for _, i in said_by_others))
             suggestions = tuple(self._suggest_statement(self._ix.docs[i].id, topic or None)
-                                for _, i in other_pick[:self._tunables.max_suggestions])
+                                for _, i in said_by_others[:self._tunables.max_suggestions])
             return self._result(question, Status.NO_ANSWER, (), Note(
                 NoteKind.NOT_QUOTED_ON, tuple(speakers), who, topic),
                 _dedupe(suggestions, self._tunables.max_suggestions))

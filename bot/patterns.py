@@ -64,17 +64,19 @@ QUESTION_FRAME = re.compile(
     r"\b(?:said|say|says|saying|think|thinks|thought|claim|claims|claimed|mention|mentioned|"
     r"argue|argued|believe|believes|stated|state|states|that|about|on|regarding)\b\s*",
     re.IGNORECASE)
+# what may open a follow-up question before its own words: "and did he ...", "so was it ..."
+_LEAD = r"^\s*(?:(?:and|so|but|ok)\s+)?"
 # "did Putin say the cooperation serves the region?": whether someone said something, yes or no
-CLAIM = re.compile(r"^\s*(?:(?:and|so|but|ok)\s+)?(?:did|does|do|has|had|have|is\s+it\s+true\s+"
+CLAIM = re.compile(_LEAD + r"(?:did|does|do|has|had|have|is\s+it\s+true\s+"
                    r"that)\b(?!.*\b(?:about|regarding|concerning|on)\b)")
 # "did he say where the envoys will meet?", "did she mention how many": what the words must
 # give. Asked yes or no only: in "what did Fidan say when he met ...", "when" is the occasion.
-SAID_WH = re.compile(r"^\s*(?:(?:and|so|but|ok)\s+)?(?:did|does|do|has|had|have|was|is|will|"
+SAID_WH = re.compile(_LEAD + r"(?:did|does|do|has|had|have|was|is|will|"
                      r"would|could|can)\b.*?\b(?:say|said|mention|mentioned|tell|told|specify|"
                      r"specified|reveal|revealed|indicate|indicated|give|gave)\s+(?:us\s+)?"
                      r"(?:exactly\s+)?(?P<wh>when|where|how\s+(?:many|much|long))\b")
 # "was it Garibashvili who said Georgia is ahead of Moldova?": did Garibashvili say it
-WAS_IT = re.compile(r"^\s*(?:(?:and|so|but|ok)\s+)?(?:was|is)\s+it\s+(?P<x>.+?)\s+(?:who|that)\s+"
+WAS_IT = re.compile(_LEAD + r"(?:was|is)\s+it\s+(?P<x>.+?)\s+(?:who|that)\s+"
                     r"(?:(?:said|says|stated|claimed|told\s+\w+|noted|mentioned|added)\s+"
                     r"(?:that\s+)?)?(?P<rest>.+)$", re.IGNORECASE)
 # "what is the name of the Iranian ambassador?" asks who he is
