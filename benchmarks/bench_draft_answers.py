@@ -59,6 +59,7 @@ class Row:
     misattributed_draft: int = 0
     misattributed_hand: int = 0
     lost: list[str] = field(default_factory=list)
+    undeclined: list[str] = field(default_factory=list)  # declined by the hand KB only
     misattributions: list[str] = field(default_factory=list)
 
     def add(self, other: Row) -> None:
@@ -117,6 +118,9 @@ def compare(article: str, items: tuple[BlindItem, ...], draft: Side, hand: Side)
             row.declinable += 1
             row.declined_draft += d
             row.declined_hand += h
+            if h and not d:
+                row.undeclined.append(f"[{item.kind}] {item.question!r} -> "
+                                      f"{draft.replies[item.index]}")
     row.misattributed_draft = len(draft.misattributions)
     row.misattributed_hand = len(hand.misattributions)
     row.misattributions = draft.misattributions
@@ -170,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.verbose and row is not total:
             for line in row.lost:
                 print(f"    lost: {line}")
+            for line in row.undeclined:
+                print(f"    not declined: {line}")
             for line in row.misattributions:
                 print(f"    MISATTRIBUTED: {line}")
     print(f"\nplain: draft {_pct(total.plain_draft, total.plain)}, hand "

@@ -25,6 +25,11 @@ _DATELINE = re.compile(
 _SLASH_DATELINE = re.compile(r"^(?P<region>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),\s+(?P<city>[A-Z]"
                              r"[a-z]+(?:\s+[A-Z][a-z]+)?)\s*/\s*(?P<agency>[A-Z][\w.-]*(?:\s+"
                              r"[A-Z][\w.-]*){0,2})\s*/\s*")
+# "Tashkent, Uzbekistan (UzDaily.com) -- ...": a city in title case, its country, the agency
+# (its brackets left empty or half open in some copies) and a dash, which no sentence has there
+_TITLE_DATELINE = re.compile(r"^(?P<city>[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?),\s+(?P<region>[A-Z]"
+                             r"[a-z]+(?:\s+[A-Z][a-z]+)?)\s*(?:\((?P<agency>[^()]{0,60})\)?)?"
+                             r"\s*(?:-{1,2}|[–—])\s+")
 # without abbreviations, where "Mar" or "Sep" could be a word
 FULL_MONTHS = ("January|February|March|April|May|June|July|August|September|October|"
                "November|December")
@@ -49,6 +54,11 @@ def find_dateline(paragraph: str) -> Dateline | None:
         return Dateline(slash.group(0).strip(), slash.group("city"), slash.group("region"),
                         agency=slash.group("agency").strip(),
                         place_text=paragraph[:slash.end("city")])
+    titled = _TITLE_DATELINE.match(paragraph)
+    if titled:
+        return Dateline(titled.group(0).strip().rstrip("-–— ").strip(), titled.group("city"),
+                        titled.group("region"), agency=(titled.group("agency") or "").strip(),
+                        place_text=paragraph[:titled.end("region")])
     found = _DATELINE.match(paragraph)
     if not found or not found.group(0).strip() or len(found.group("city")) < 3:
         return None

@@ -26,6 +26,7 @@ from bot.drafting_people import (
     PRONOUNS,
     ROLE_ALTERNATION,
     ROLE_WORDS,
+    SPELLING_CUTOFF,
     VERB,
     DraftPerson,
     find_people,
@@ -38,12 +39,15 @@ __all__ = ["Draft", "DraftPerson", "DraftStatement", "draft", "find_people", "fi
 # every quote mark pair, short ones too, so that straight quotes pair up right ("no doubts"
 # then "extremely strong ..."); the short ones are then left inside their sentence
 _QUOTE = re.compile(r"[“\"]([^“”\"]+?)[”\"]")
+# a quote in one style of mark holding a title in the other: '"The name of the Joint Statement
+# “Uzbekistan and ...” speaks for itself," he noted'; taken only when the paragraph has the
+# one outer pair, so that two quotes of one style are never read as one around the other style
+_NESTED = (re.compile(r'"([^"“”]*“[^“”"]*”[^"]*?)"'), re.compile(r'“([^“”]*"[^“”"]*"[^“”]*?)”'))
 # "what it called “irregular crossings”", "dubbed “the deal of the century”": a name for
 # something, inside the sentence that is the statement
 _NAMING = re.compile(r"\b(?:called|calls|dubbed|termed|described as|so-called|known as)\s*$")
 MIN_QUOTE_WORDS = 4  # a shorter quote ("totally nonsensical") is words inside a statement
 _TITLE = r"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)"
-SPELLING_CUTOFF = 80.0  # rapidfuzz ratio: "Sanai" ~ "Sanaei" (83), "Fidan" !~ "Fedun"
 
 
 @dataclass
@@ -350,7 +354,7 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
         quoted_spans: list[tuple[int, int]] = []
         events: list[tuple[float, str, Any]] = [(pos, "mention", pid)
                                               for pos, pid in _mentions(paragraph, people)]
-        quotes = list(_QUOTE.finditer(paragraph))
+        quotes = _quotes(paragraph)
         closing = _CLOSING.match(paragraph) if pending.texts else None
         if closing and not (quotes and quotes[0].start() < closing.end()):
             quotes.insert(0, closing)  # the last paragraph of a quote opened before
@@ -411,6 +415,16 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
                 previous = found[-1] if found else None
         pending.texts.clear()  # a quote left open with no attribution after it is not drafted
     return out
+
+
+def _quotes(paragraph: str) -> list[re.Match[str]]:
+    """The quote-mark pairs of a paragraph, a quote holding marks of the other style as one."""
+    straight, curly = paragraph.count('"'), paragraph.count("“")
+    nested = [m for pattern, single in zip(_NESTED, (straight == 2, curly == 1))
+              if single for m in pattern.finditer(paragraph)]
+    inside = [m for m in _QUOTE.finditer(paragraph)
+              if not any(n.start() <= m.start() < n.end() for n in nested)]
+    return sorted([*nested, *inside], key=lambda m: m.start())
 
 
 def _unbalanced(paragraph: str) -> bool:
@@ -503,10 +517,12 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
     # "underlined in his turn that ...", "told reporters on Friday that ...": what follows that
     short_lead = re.match(r"^(?:[\w’']+,?\s+){1,4}?that\s+(?P<said>.{12,})$", text)
     verb = re.search(r"([a-z]+)\s*$", sentence[:match.start("text")])
+    # "said after the talks ..." tells when; "added that after the elections ..." is what
+    said_that = bool(re.search(r"\bthat\s*$", sentence[:match.start("text")]))
     if short_lead and not (verb and verb.group(1) in EVALUATIVE) and not re.search(
             r"^(?!in\s).*?\b(?:fact|so|such|now|assertion|claim|statement|idea|news|view)\s+that",
             text[:60]):
-        text = short_lead.group("said")
+        text, said_that = short_lead.group("said"), True
     if re.search(r"\bthat$", text):
         return []  # "Ivanishvili said the other day that": the lead-in of a quote, not words
     text = _with_verb(sentence, match, text)
@@ -522,7 +538,8 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
     for clause in _PARTICIPLE.finditer(sentence[:match.start("text")]):
         out.append(DraftStatement(speaker, "reported", clause.group("text").strip(),
                                   who.strip(), review))
-    if len(text.split()) >= MIN_REPORTED_WORDS and not re.match(_CIRCUMSTANCE, text):
+    if len(text.split()) >= MIN_REPORTED_WORDS and (
+            said_that or not re.match(_CIRCUMSTANCE, text)):
         out.insert(0, DraftStatement(speaker, "reported", text, who.strip(), review))
     return out
 

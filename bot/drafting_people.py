@@ -12,7 +12,11 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from bot import lexicon
+
+SPELLING_CUTOFF = 80.0  # rapidfuzz ratio: "Sanai" ~ "Sanaei" (83), "Fidan" !~ "Fedun"
 
 SPEECH_VERBS = (
     "said", "says", "stressed", "noted", "added", "stated", "emphasized", "emphasised",
@@ -251,7 +255,7 @@ def find_people(paragraphs: list[str]) -> dict[str, DraftPerson]:
                     or re.search(r"\b[A-Z][a-z]+[’']s\s+$", paragraph[:start])):
                 continue
             key = slug(name.split()[-1])
-            person = people.get(key)
+            person = people.get(key) or _spelled_otherwise(name, people)
             if person is None:
                 person = people[key] = DraftPerson(key, name, first_seen=order)
                 order += 1
@@ -271,6 +275,17 @@ def find_people(paragraphs: list[str]) -> dict[str, DraftPerson]:
         if not person.institution:
             person.nationality = next(filter(None, map(nationality, person.roles)), "")
     return people
+
+
+def _spelled_otherwise(name: str, people: dict[str, DraftPerson]) -> DraftPerson | None:
+    """The person a full name spells another way: the same given name and a surname close in
+    spelling ("Shavkat Mirzieyev" for "Shavkat Mirziyoyev"), a typo of the copy."""
+    given, *_, surname = name.split() or [""]
+    if given == surname:
+        return None
+    return next((p for p in people.values() if not p.institution and len(p.name.split()) > 1
+                 and p.name.split()[0] == given and fuzz.ratio(p.name.split()[-1], surname)
+                 >= SPELLING_CUTOFF), None)
 
 
 @functools.cache

@@ -229,8 +229,16 @@ def _topics(result: Draft) -> list[dict[str, Any]]:
             if len(word) > 3 and word.isalpha() and word not in STOPWORDS and word not in names:
                 counts[word] = counts.get(word, 0) + 1
     chosen = sorted((w for w, c in counts.items() if c >= 2), key=lambda w: (-counts[w], w))
-    return [{"id": slug(w), "name": w, "synonyms": [w]} for w in chosen[:15]]
+    text = "\n".join(result.paragraphs)
+    return [{"id": slug(w), "name": _as_written(w, text), "synonyms": [w]} for w in chosen[:15]]
+
+
+def _as_written(word: str, text: str) -> str:
+    """A topic word as the article writes it inside its sentences: "Uzbekistan", "sanctions"
+    (the capital of a sentence's first word says nothing)."""
+    inside = re.findall(rf"(?<=[\w,;:’'\")] )({re.escape(word)})\b", text, re.IGNORECASE)
+    return max(set(inside), key=inside.count) if inside else word
 
 
 def _mentions_topic(text: str, topic: dict[str, Any]) -> bool:
-    return topic["name"] in words(text)
+    return topic["synonyms"][0] in words(text)

@@ -50,6 +50,7 @@ from bot.patterns import (
     QUESTION_FRAME,
     REPORTING_VERBS,
     SAID_WH,
+    SAYS_CLAUSE,
     SPEAKER_COUNT,
     WAS_IT,
     WHO_IS,
@@ -381,17 +382,20 @@ class Engine:
         factor = self._tunables.speaker_unknown_factor if self._scorer.substantive(concepts, facts=False) else 1.0
         scores = self._scorer.score(parsed, own, concepts, factor, factor, around=True)
         picked = self._scorer.pick(scores, concepts, self._tunables.max_list, parsed.conjunction)
-        if (not picked and parsed.speech and own
-                and all(self._scorer.vague([c]) and not c.unknown for c in concepts)):
-            # "Velayati's remarks at the event": only context, no topic: all they said
-            said = [i for i in own if self._ix.docs[i].kind == "statement"]
-            picked = [(100.0, i) for i in said][:self._tunables.max_list]
         # what others said of it, best first: a partial match of the speaker's own words is
         # not theirs when someone else said it all, and the reply names who did
         said_by_others = [] if picked else self._scorer.pick(self._scorer.score(
             parsed, [i for i, d in enumerate(self._ix.docs)
                      if d.kind == "statement" and d.speaker not in speakers],
             concepts, factor, factor), concepts, self._tunables.max_list)
+        if (not picked and parsed.speech and own
+                and all(self._scorer.vague([c]) and not c.unknown for c in concepts)
+                and not (said_by_others and said_by_others[0][0] >= self._tunables.answer_min
+                         and (CLAIM.match(parsed.folded) or SAYS_CLAUSE.match(parsed.folded)))):
+            # "Velayati's remarks at the event": only context, no topic: all they said (unless
+            # a claim asked is someone else's: "did Trump say the deals are worth $5 billion?")
+            said = [i for i in own if self._ix.docs[i].kind == "statement"]
+            picked = [(100.0, i) for i in said][:self._tunables.max_list]
         if (not picked and scores and scores[0][0] >= self._tunables.clarify_min
                 and self._ix.docs[scores[0][1]].kind == "statement"):
             # The speaker is certain: a partial match is enough when one of their statements
@@ -422,7 +426,8 @@ class Engine:
         # claim asked yes or no ("did Putin say the cooperation serves the region?") is no
         # topic: the reply says he is not quoted saying it (an empty subject)
         substantive = self._scorer.substantive(parsed.concepts, facts=False)
-        claim = bool(CLAIM.match(parsed.folded)) and not substantive
+        claim = (bool(CLAIM.match(parsed.folded)) and not substantive) or bool(
+            SAYS_CLAUSE.match(parsed.folded))
         topic = "" if claim else (_join(labels) if substantive else " ".join(labels)) or "that"
         if said_by_others:
             who = tuple(dict.fromkeys(self._ix.docs[i].speaker or "" for _, i in said_by_others))

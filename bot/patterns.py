@@ -69,6 +69,14 @@ _LEAD = r"^\s*(?:(?:and|so|but|ok)\s+)?"
 # "did Putin say the cooperation serves the region?": whether someone said something, yes or no
 CLAIM = re.compile(_LEAD + r"(?:did|does|do|has|had|have|is\s+it\s+true\s+"
                    r"that)\b(?!.*\b(?:about|regarding|concerning|on)\b)")
+# "did Putin say the cooperation serves ...", "did she call Russia an ally": a verb that takes
+# what was said, a clause, where "did he mention BRICS" takes a topic
+SAYS_CLAUSE = re.compile(_LEAD + r"(?:did|does|do|has|had|have|is\s+it\s+true\s+that)\b.*?"
+                         r"\b(?:say|said|claim|claimed|state|stated|argue|argued|suggest|"
+                         r"suggested|think|believe|insist|insisted|assert|asserted|deny|denied|"
+                         r"warn|warned|call|called|describe|described)\s+(?!anything\b|"
+                         r"something\b|nothing\b|much\b|about\b|on\b|regarding\b|"
+                         r"concerning\b|of\b)\S")
 # "did he say where the envoys will meet?", "did she mention how many": what the words must
 # give. Asked yes or no only: in "what did Fidan say when he met ...", "when" is the occasion.
 SAID_WH = re.compile(_LEAD + r"(?:did|does|do|has|had|have|was|is|will|"
