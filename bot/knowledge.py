@@ -420,12 +420,18 @@ class _Reader:
             if required:
                 self.problems.append(self.entry.problem(f"missing {key!r}"))
             return ()
+        if isinstance(value, list):
+            # "keywords: [31, villages]": YAML reads 31 as a number, the writer meant the word
+            # (a whole number reads back the same; 2.50 or yes would not, and stay errors)
+            value = [str(item) if type(item) is int else item for item in value]
         if not isinstance(value, list) or not all(
             isinstance(item, str) and item.strip() for item in value
         ):
-            number = next((item for item in value if isinstance(item, int | float)), None) \
-                if isinstance(value, list) else None
-            hint = f" (put numbers in quotes: \"{number}\")" if number is not None else ""
+            listed = value if isinstance(value, list) else []
+            number = next((item for item in listed if isinstance(item, float)), None)
+            hint = (f" (put numbers in quotes: \"{number}\")" if number is not None
+                    else " (yes, no, on and off read as true or false: put them in quotes)"
+                    if any(isinstance(item, bool) for item in listed) else "")
             self.problems.append(self.entry.problem(f"{key!r} must be a list of strings{hint}"))
             return ()
         return tuple(dict.fromkeys(item.strip() for item in value))  # dedupe, keep order

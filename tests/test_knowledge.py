@@ -419,8 +419,8 @@ def test_unknown_top_level_key(make_kb: MakeKb) -> None:
      "  id: mini", "article: 'summary' must be a non-empty string"),
     ("synonyms: [sanctions, embargo]", "synonyms: {a: b}", "- id: sanctions",
      "topic 'sanctions': 'synonyms' must be a list of strings"),
-    ("synonyms: [sanctions, embargo]", "synonyms: [sanctions, 2024]", "- id: sanctions",
-     "topic 'sanctions': 'synonyms' must be a list of strings (put numbers in quotes: \"2024\")"),
+    ("synonyms: [sanctions, embargo]", "synonyms: [sanctions, 2.50]", "- id: sanctions",
+     "topic 'sanctions': 'synonyms' must be a list of strings (put numbers in quotes: \"2.5\")"),
     ("- id: ben-sanctions", "- id: Ben_Sanctions", "- id: Ben_Sanctions",
      ("statement 'Ben_Sanctions': id must be lower-case letters, digits and '-', "
       "at most 48 characters")),
@@ -429,6 +429,17 @@ def test_wrong_type(make_kb: MakeKb, old: str, new: str, needle: str, message: s
     text = variant(old, new)
     problem = only_error(make_kb(text))
     assert (problem.line, problem.message) == (line_of(text, needle), message)
+
+
+def test_a_whole_number_in_a_list_of_words_is_its_digits(make_kb: MakeKb) -> None:
+    kb = load_knowledge(make_kb(variant("synonyms: [sanctions, embargo]",
+                                        "synonyms: [sanctions, 2024]")))
+    assert kb.topic("sanctions").synonyms == ("sanctions", "2024")
+    # a yes or no is no word written as a number: still an error
+    problem = only_error(make_kb(variant("synonyms: [sanctions, embargo]",
+                                         "synonyms: [sanctions, yes]")))
+    assert problem.message == ("topic 'sanctions': 'synonyms' must be a list of strings (yes, no, "
+                               "on and off read as true or false: put them in quotes)")
 
 
 def test_wrong_type_of_a_section_and_of_a_list_item(make_kb: MakeKb) -> None:
