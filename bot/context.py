@@ -12,18 +12,32 @@ base and a drafted one: only the article text and the statements' verbatim texts
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.datelines import without_dateline
 from bot.knowledge import KnowledgeBase, normalise_verbatim
 from bot.text import content_stems, split_sentences
 
+# a statement whose subject is a pronoun: "they will ...", "In addition, it is ..."
+_ANAPHORIC = re.compile(r"^(?:[A-Z][a-z]+(?: [a-z]+)?, )?(?:they|he|she|it|these|this)\b",
+                        re.IGNORECASE)
 LEAD_WORDS = 35  # a longer sentence before a quote (a list of attendees) is no lead-in
 OWN_FRAME_WORDS = 3  # "said the Prime Minister": a sentence around a quote that names no subject
 
 
-def statement_contexts(kb: KnowledgeBase) -> dict[str, str]:
-    """Statement id -> the article's words around it (empty when it cannot be placed)."""
-    contexts: dict[str, str] = {}
+@dataclass(frozen=True)
+class Context:
+    """The article's words around one statement."""
+
+    text: str
+    # the statement opens with a pronoun ("they will compare ...") whose people are named in
+    # the sentence before: that sentence, whose names (only) say whom it is about
+    antecedent: str = ""
+
+
+def statement_contexts(kb: KnowledgeBase) -> dict[str, Context]:
+    """Statement id -> the article's words around it (none when it cannot be placed)."""
+    contexts: dict[str, Context] = {}
     for article in kb.articles:
         if not article.source_text:
             continue
@@ -39,6 +53,7 @@ def statement_contexts(kb: KnowledgeBase) -> dict[str, str]:
             for text in texts.values():  # the statement's own words, and any other's, out
                 around = around.replace(text, " ")
             parts = [around]
+            antecedent = ""
             before = first - 1
             # the sentence before leads in only when the statement's own sentence says no more
             # than who spoke ("..., said the Prime Minister."), and it is narrative, not words
@@ -46,7 +61,11 @@ def statement_contexts(kb: KnowledgeBase) -> dict[str, str]:
                     sentences[before][1].split()) <= LEAD_WORDS and not any(
                     s is not None and s[0] <= before <= s[1] for s in spans):
                 parts.insert(0, sentences[before][1])
-            contexts[statement.id] = " ".join(" ".join(parts).split())
+            elif before >= 0 and _ANAPHORIC.match(texts[statement.id]):
+                # "they will compare their positions ...": who "they" are is named in the
+                # sentence before
+                antecedent = sentences[before][1]
+            contexts[statement.id] = Context(" ".join(" ".join(parts).split()), antecedent)
     return contexts
 
 

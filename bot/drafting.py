@@ -232,7 +232,7 @@ _SUBJECT_LEAD = (r"(?:(?:In particular|For his part|For her part|At the same tim
 _REPORTED = re.compile(rf"^(?P<lead>{_SUBJECT_LEAD})(?P<who>(?:[Tt]he\s+)?[A-Z][\w’'. -]"
                        rf"{{0,80}}?|[Hh]e|[Ss]he|[Tt]hey)(?:\s+from\s+[^,]{{2,80}}(?=,\s+{VERB}\b|\s))?,?"
                        rf"(?:,\s(?P<apposition>[^,]{{3,120}}),?)?\s+(?:[a-z]+ly\s+)?(?:(?:has|have|had)\s+)?{VERB}\s+"
-                       rf"(?:(?:on\s+)?{_DAY}\s+)?(?:that\s+|about\s+)?(?P<text>.{{12,}}?)[.]?$")
+                       rf"(?:(?:on\s+)?{_DAY}\s+)?(?:that,?\s+|about\s+)?(?P<text>.{{12,}}?)[.]?$")
 _ACCORDING = re.compile(r"^(?:[Aa]ccording to (?P<who>him|her|them|it|the [a-z]+|[A-Z][\w’'. -]"
                         r"{1,80}?)|[Ii]n (?P<who2>his|her|their) words),\s+(?P<text>.{12,}?)"
                         r"[.]?$")

@@ -78,7 +78,7 @@ def account_facts(result: Draft, tag: str, drafted: list[str], topics: list[dict
             if line and start == 0 and sentence.startswith(line.text):
                 sentence = sentence[len(line.text):].lstrip(" .-–—/")
             text = without_byline(sentence.rstrip("."))
-            if (len(text.split()) < MIN_ACCOUNT_WORDS or _quoted(text) or text in taken
+            if (len(text.split()) < MIN_ACCOUNT_WORDS or holds_quote(text) or text in taken
                     or _holds_statement(text, drafted)):
                 continue
             keywords = answers(text)
@@ -108,7 +108,7 @@ def quoted_spans(paragraph: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _quoted(text: str) -> bool:
+def holds_quote(text: str) -> bool:
     """Whether a sentence holds someone's quoted words (four words or more in quote marks)."""
     return any(len(q.split()) >= 4 for q in re.findall(r"[“\"]([^“”\"]+)[”\"]?", text))
 

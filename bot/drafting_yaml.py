@@ -14,6 +14,7 @@ from bot.drafting import Draft, DraftStatement, split_sentences
 from bot.drafting_facts import (
     account_facts,
     find_outlet,
+    holds_quote,
     quoted_spans,
     without_byline,
 )
@@ -135,6 +136,12 @@ _WHERE = re.compile(rf"\b(?:held|took place|met|meet|gathered|convened|hosted|vi
                     rf"arrived|conference|briefing|announced|told|spoke|speaking)\b[^.“\"]*?"
                     rf"\b(?:at|in)\s+(?P<place>(?:the\s+)?(?!(?:{_DAYS}|{_MONTHS})\b)[A-Z][\w’'-]*"
                     rf"(?:\s+(?:of|the|for|under|(?!(?:{_DAYS}|{_MONTHS})\b)[A-Z][\w’'-]*))*)")
+# "gathered outside party headquarters on Erekle II square in downtown Tbilisi": an event verb,
+# then a place phrase that ends in a name, however the words before the name run
+_WHERE_AROUND = re.compile(rf"\b(?:held|took place|met|gathered|convened|rallied|assembled)\s+"
+                           rf"(?P<place>(?:outside|near|at|in|on|inside|in front of)\s+"
+                           rf"(?!(?:{_DAYS}|{_MONTHS})\b)[^,.;:“\"]{{0,80}}\b(?!(?:{_DAYS}|"
+                           rf"{_MONTHS})\b)[A-Z][\w’'-]*)")
 _WHEN = re.compile(rf"\b(?:on|last|this|next)\s+(?:{_DAYS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|"
                    rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:today|yesterday)\b|\bin\s+(?:early|late)?\s*"
                    rf"\d{{4}}\b")
@@ -157,14 +164,16 @@ def _event_facts(result: Draft, tag: str, line: Dateline | None
             quote = sentence.rstrip(".")
             said = [(sentence.find(s.text), sentence.find(s.text) + len(s.text))
                     for s in result.statements if s.text and s.text in sentence]
-            where = _WHERE.search(sentence)
+            where = _WHERE.search(sentence) or _WHERE_AROUND.search(sentence)
             if where and any(a <= where.start("place") < b for a, b in said):
                 where = None  # "he stated that meetings are due to be held in Georgia": his
                 # words say where something else happens, not where the article's event was
             if where and "where" not in found:
                 found.add("where")
                 place = where.group("place").strip()
-                facts.append({"id": f"where-{tag}", "answer": f"In {place}.", "quote": quote,
+                answer = (place[:1].upper() + place[1:] if where.re is _WHERE_AROUND
+                          else f"In {place}")
+                facts.append({"id": f"where-{tag}", "answer": f"{answer}.", "quote": quote,
                               "keywords": ["where", "place", "venue", "held", "city"],
                               "topics": []})
             when = _WHEN.search(sentence)
@@ -201,7 +210,10 @@ def _own_words(paragraph: str) -> list[str]:
         cuts = [start, *[x for span in inside for x in span], end]
         for a, b in itertools.pairwise(cuts[::1]):
             piece = paragraph[a:b].strip(" ,;:-–—")
-            if (a, b) in inside or '"' in piece or "\u201c" in piece or "\u201d" in piece:
+            # a short phrase in quote marks ('what they called “great victory,”') is the
+            # article's words; a longer one, or a mark left open, is someone's
+            if (a, b) in inside or holds_quote(piece) or piece.count('"') % 2 or (
+                    piece.count("\u201c") != piece.count("\u201d")):
                 continue
             if len(piece.split()) >= 4:
                 out.append(piece)

@@ -534,9 +534,11 @@ class Engine:
             relaxed_pick = self._scorer.pick(relaxed, concepts, self._tunables.max_open_list, parsed.conjunction)
             if relaxed_pick:
                 scores, picked = relaxed, relaxed_pick
-        if (picked and self._scorer.vague(concepts) and not parsed.identity
+        if (len(picked) > 1 and self._scorer.vague(concepts) and not parsed.identity
                 and self._scorer.closeness(parsed.folded, picked[0][1]) < self._tunables.close_question):
-            return self._clarify(question, scores)  # "russia": too common to pick one quote
+            # "russia": too common to pick one quote (words common in the article that only
+            # one entry holds together are that entry's)
+            return self._clarify(question, scores)
         if picked:
             # A fact answers best alone; statements can be listed together.
             if self._ix.docs[picked[0][1]].kind == "fact":

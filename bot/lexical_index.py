@@ -10,7 +10,7 @@ import math
 import re
 from collections import defaultdict
 
-from bot.context import statement_contexts
+from bot.context import Context, statement_contexts
 from bot.knowledge import KnowledgeBase
 from bot.patterns import GRAMMAR, QUANTITY, SOURCE_WORDS
 from bot.question import IndexedEntry
@@ -68,14 +68,19 @@ class LexicalIndex:
             literal = frozenset(content_stems(statement.text))
             # the article's words around it say, weakly, what it is about; never who is
             # named there (a name in the lead-in is not whom the statement cites)
-            around, _ = self.counts([contexts.get(statement.id, "")])
+            context = contexts.get(statement.id, Context(""))
+            around, _ = self.counts([context.text])
+            # ... unless the statement's own "they" or "he" stands for the people named there
+            antecedents = {k for k in self.counts([context.antecedent])[0]
+                           if k.startswith("p:") and k != f"p:{statement.speaker}"}
+            around.update(dict.fromkeys(antecedents, 1))
             keys = dict.fromkeys(counts, 1.0)
             keys.update(dict.fromkeys((f"t:{t}" for t in statement.topics), 1.0))
             if statement.cites:
                 cite = statement.cites
                 keys[f"p:{cite}" if kb.find_person(cite) else f"c:{cite_key(cite)}"] = 1.0
             weak = {k: CONTEXT_STRENGTH for k in around
-                    if k[:2] not in ("p:", "c:") and k not in keys}
+                    if (k[:2] not in ("p:", "c:") or k in antecedents) and k not in keys}
             self.docs.append(IndexedEntry(statement.id, "statement", statement.speaker, keys, order,
                                    folded(statement.questions), counts, length,
                                    literal=literal, around=weak,

@@ -79,7 +79,18 @@ class Scorer:
                                       [-x for x in tie_break.get(item[1], (0.0, 0.0, 0.0))],
                                       (self._ix.docs[item[1]].kind == "fact") == speech,
                                       self._ix.docs[item[1]].order))
-        return scores
+        # facts quoting one sentence (where, when and who met, drafted from the one lead) are
+        # one answer: the best placed stands for the others
+        seen: set[frozenset[str]] = set()
+        kept = []
+        for item in scores:
+            doc = self._ix.docs[item[1]]
+            if doc.kind == "fact" and doc.literal:
+                if doc.literal in seen:
+                    continue
+                seen.add(doc.literal)
+            kept.append(item)
+        return kept
 
     def closeness(self, folded: str, index: int) -> float:
         """How close the question is to one of the entry's alternate questions (0..100)."""
