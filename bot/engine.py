@@ -74,7 +74,9 @@ from bot.russian import read as read_russian
 from bot.scoring import Scorer
 from bot.semantic import MiniLM
 from bot.slots import SlotReader
-from bot.text import content_stems, fold, stem
+from bot.text import content_stems, fold, stem, words
+
+VERBATIM_WORDS = 5  # a who-said question quoting this many words of one statement is about it
 
 __all__ = ["Engine", "Match", "Result", "Status", "Suggestion"]
 
@@ -95,6 +97,9 @@ class Engine:
         self._reader = QuestionReader(kb, self._ix, tunables)
         self._scorer = Scorer(self._ix, tunables)
         self._named_in: dict[tuple[str, str], bool] = {}
+        # each statement's words in order, for a question that quotes the article word for word
+        self._worded = {i: f" {' '.join(words(kb.statement(d.id).text))} "
+                        for i, d in enumerate(self._ix.docs) if d.kind == "statement"}
         self._slots = SlotReader(kb, self._ix, self._reader, tunables, (
             embedder.embed_entries([describe_person(p) for p in kb.people])
             if embedder is not None else None))
@@ -503,6 +508,12 @@ class Engine:
                                     NO_NOTE, ())
             return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.NO_QUESTION),
                                 self._examples)
+        if parsed.who_said and not facts_only:
+            quoting = self._quoting(question)
+            if quoting is not None:  # "who said 'Georgia deserves EU candidate status ...'?"
+                docs = [self._ix.docs[quoting]]
+                return self._result(question, Status.ANSWER, self._matches([(100.0, quoting)]),
+                                    self._who_lead(parsed, docs, concepts), ())
         candidates = list(range(self._ix.doc_count))
         if facts_only or parsed.identity or parsed.question_words & {"when", "where"}:
             # Quotes do not say who someone is, when or where: only facts can.
@@ -564,6 +575,16 @@ class Engine:
             return self._clarify(question, scores)
         return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.NOT_IN_ARTICLE),
                             self._examples)
+
+    def _quoting(self, question: str) -> int | None:
+        """The one statement whose words hold, in order, what a who-said question quotes (five
+        words or more after its frame), if just one does."""
+        asked = words(QUESTION_FRAME.sub("", " ".join(question.split()), count=1))
+        if len(asked) < VERBATIM_WORDS:
+            return None
+        phrase = f" {' '.join(asked)} "
+        holding = [i for i, text in self._worded.items() if phrase in text]
+        return holding[0] if len(holding) == 1 else None
 
     def _who_lead(self, parsed: ParsedQuestion, statements: list[IndexedEntry], concepts: list[Concept],
                   ) -> Note:

@@ -565,3 +565,22 @@ def test_an_acronym_the_article_never_writes_means_its_words() -> None:
     result = engine.answer("What did the GD chairman tell journalists on friday?")
     assert result.status is Status.ANSWER
     assert {m.speaker for m in result.matches} == {"kobakhidze"}
+
+
+def test_who_said_words_quoted_from_the_article_finds_the_one_statement_holding_them(
+        engine: Engine, kb: KnowledgeBase) -> None:
+    """A who-said question that quotes five or more of a statement's words in order is about
+    that statement, however many others share its words (every statement of the article,
+    asked by a run of its own words)."""
+    from bot.text import words
+    asked = 0
+    for statement in kb.statements:
+        run = words(statement.text)[2:9]
+        phrase = " ".join(run)
+        if len(run) < 7 or sum(phrase in " ".join(words(s.text)) for s in kb.statements) != 1:
+            continue
+        result = engine.answer(f"who said {phrase}?")
+        assert result.status is Status.ANSWER, phrase
+        assert [m.id for m in result.matches] == [statement.id], phrase
+        asked += 1
+    assert asked >= 20
