@@ -52,6 +52,12 @@ NAME_SLOTS = (
                r"has|have|can|could|would|will|tell|anything|anyone)\b)"
                r"\s*(?:the\s+)?(?P<x>(?:\w+\s+){0,2}\w+?)\s+(?:on|about)\s+\w+"),
 )
+# "who founded the party, according to Kobakhidze?", "by his account", "in Fidan's view": whose
+# account the question asks for; the one named there speaks, and is not asked about
+SOURCE = re.compile(r"\b(?:according\s+to|in\s+the\s+(?:words|view|opinion|eyes)\s+of|as\s+told\s+by|"
+                    r"by\s+the\s+account\s+of)\s+(?P<x>[^,?]+)"
+                    r"|\b(?:by|in)\s+(?P<y>his|her|their|(?:the\s+)?\w+(?:\s+\w+)?(?:'s|s')?)\s+"
+                    r"(?:own\s+)?(?:account|view|opinion|words|telling)\b")
 # "OPEC comment on ...", "Bayramov's views on ...": a speech noun after a name is a speaker slot.
 SPEECH_NOUN_SLOT = re.compile(
     r"^\s*(?:what\s+(?:are|were|is|was)\s+)?(?:the\s+)?(?P<x>(?:\w+\s+){0,2}?\w+?)\s+"

@@ -26,13 +26,14 @@ from bot.patterns import (
     POSSESSED_WORDS,
     QUANTITY,
     ROLE_QUERY,
+    SOURCE,
     SPEECH,
     WHO_IS,
     WHO_SAID,
 )
 from bot.policy import Tunables
 from bot.question import Concept, ParsedQuestion, Token
-from bot.text import QUESTION_WORDS, SOFT_WORDS, STOPWORDS, fold, stem, words
+from bot.text import QUESTION_WORDS, SOFT_WORDS, STOPWORDS, content_stems, fold, stem, words
 
 SPEAKING_VERBS = lexicon.words("speaking_verbs")
 
@@ -202,6 +203,17 @@ class QuestionReader:
         if (who_said and not speech and not concepts and len(people) == 1
                 and by_role.issuperset(people)):
             who_is, who_said = True, False  # "who heads the CSS?": who is the head of the CSS
+        source = SOURCE.search(folded) if who_said else None
+        if source:
+            # "who founded the party, according to Kobakhidze?": his account is asked for
+            phrase = content_stems(source.group("x") or source.group("y") or "")
+            giving = {c[2:] for found, _, _ in self._ix.find_phrases(phrase) for c in found
+                      if c.startswith("p:")} & set(people)
+            if giving:
+                speakers = [p for p in people if p in giving]
+                objects = [p for p in people if p not in giving]
+                who_said = False
+                speech = True
         if who_said and not who_is:
             objects = speakers + objects  # "who mentioned Patrushev": he is what it is about
             speakers = []

@@ -584,3 +584,17 @@ def test_who_said_words_quoted_from_the_article_finds_the_one_statement_holding_
         assert [m.id for m in result.matches] == [statement.id], phrase
         asked += 1
     assert asked >= 20
+
+
+@pytest.mark.parametrize("question", [
+    "who can no longer be trusted, in Velayati's view?",
+    "who can no longer be trusted, according to Velayati?",
+    "who can no longer be trusted by Velayati's account?",
+])
+def test_a_who_question_asked_of_someone_s_account_gives_their_words(
+        engine: Engine, kb: KnowledgeBase, question: str) -> None:
+    """ "according to X", "in X's view": X is the one whose words answer, not the one they are
+    about (asked plainly, "who can no longer be trusted?" is too vague to answer)."""
+    result = engine.answer(question)
+    assert result.status is Status.ANSWER
+    assert _statement_speakers(kb, result) == {"velayati"}
