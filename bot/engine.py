@@ -41,6 +41,7 @@ from bot.patterns import (
     ABOUT,
     ALL_SAID,
     ANSWER_TYPES,
+    ARTICLE_ABOUT,
     CLAIM,
     DEFINITION,
     GREETINGS,
@@ -178,6 +179,13 @@ class Engine:
             return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.GREETING),
                                 self._examples)
 
+        if ARTICLE_ABOUT.match(fold(stripped)) and not parsed.speakers and not any(
+                self._scorer.closeness(parsed.folded, i) >= self._tunables.faq_match
+                for i, d in enumerate(self._ix.docs) if d.kind == "fact"):
+            # "what is this story about?": the article itself (title, summary, who speaks),
+            # unless the admin curated a fact for the question ("what is the article about")
+            return self._result(question, Status.ANSWER, tuple(
+                Match(a.id, "article", None, 100.0) for a in self.kb.articles), NO_NOTE, ())
         if SPEAKER_COUNT.search(parsed.folded) and not parsed.speakers:
             speakers = self.kb.quoted_people()
             return self._result(question, Status.ANSWER, tuple(

@@ -293,6 +293,9 @@ def _entry_texts(kb: KnowledgeBase, match: Match) -> list[str]:
     if match.kind == "fact":
         fact = kb.fact(match.id)
         return [fact.quote, fact.answer]
+    if match.kind == "article":
+        article = kb.article(match.id)
+        return [article.title, article.summary]
     return []
 
 

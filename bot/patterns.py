@@ -58,6 +58,18 @@ SOURCE = re.compile(r"\b(?:according\s+to|in\s+the\s+(?:words|view|opinion|eyes)
                     r"by\s+the\s+account\s+of)\s+(?P<x>[^,?]+)"
                     r"|\b(?:by|in)\s+(?P<y>his|her|their|(?:the\s+)?\w+(?:\s+\w+)?(?:'s|s')?)\s+"
                     r"(?:own\s+)?(?:account|view|opinion|words|telling)\b")
+# "what is this Interfax story about?", "summarize the article", "tl;dr": the article itself
+ARTICLE_ABOUT = re.compile(
+    r"^\s*(?:(?:and|so|ok|okay|but)\s+)?(?:"
+    r"what(?:'s|s|\s+is|\s+was)\s+(?:this|the|that|your)\s+(?:[\w.+-]+\s+){0,2}?"
+    r"(?:article|story|report|piece|news|text|item|publication|interview)\s+(?:all\s+)?"
+    r"(?:about|on)"
+    r"|what\s+(?:is|was)\s+this\s+(?:all\s+)?about"
+    r"|(?:please\s+)?(?:summari[sz]e|sum\s+up|recap)\s+(?:the|this|that)\s+(?:\w+\s+)?"
+    r"(?:article|story|report|piece|news|text)"
+    r"|(?:give\s+me\s+)?(?:a\s+|the\s+)?(?:summary|gist)(?:\s+of\s+(?:the|this)\s+(?:\w+\s+)?"
+    r"(?:article|story|report|piece|news|text))?"
+    r"|tl\s*;?\s*dr)\s*(?:please\s*)?[?.!]*\s*$")
 # "OPEC comment on ...", "Bayramov's views on ...": a speech noun after a name is a speaker slot.
 SPEECH_NOUN_SLOT = re.compile(
     r"^\s*(?:what\s+(?:are|were|is|was)\s+)?(?:the\s+)?(?P<x>(?:\w+\s+){0,2}?\w+?)\s+"

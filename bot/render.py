@@ -17,8 +17,8 @@ from bot.markup import HTML, PLAIN, Markup, join_blocks, line_blocks, text_block
 from bot.results import ArticleRef, LibraryResult, Note, NoteKind, Result, Status
 
 __all__ = [  # HTML, PLAIN and Markup too: callers take them from here with the renderers
-    "HTML", "PLAIN", "Markup", "about_blocks", "fact_blocks", "join_names", "note_text",
-    "person_blocks", "render_about", "render_person", "render_result", "render_source",
+    "HTML", "PLAIN", "Markup", "about_blocks", "article_blocks", "fact_blocks", "join_names",
+    "note_text", "person_blocks", "render_about", "render_person", "render_result", "render_source",
     "render_statement", "result_blocks", "short_name", "speaker_line", "statement_blocks",
 ]
 
@@ -98,20 +98,25 @@ def render_source(article: Article, m: Markup) -> str:
 
 def about_blocks(kb: KnowledgeBase, m: Markup) -> list[str]:
     """The article, outlet and event; for each article a heading, its summary, its event."""
-    blocks = []
-    for article in kb.articles:
-        event = article.event
-        blocks.append(f"{m.bold(m.escape(article.title))}\n{m.escape(article.outlet)}")
-        blocks += text_blocks(article.summary, m)
-        where = ", ".join(x for x in (event.place, event.city) if x)
-        lines = [f"Event: {event.kind} \u201c{event.title}\u201d" + (f", {where}" if where else "")]
-        if event.organizers:
-            lines.append("Organised by: " + "; ".join(event.organizers))
-        quoted = ", ".join(p.name for p in kb.quoted_people() if p.article_id == article.id)
-        if quoted:
-            lines.append(f"Quoted: {quoted}")
-        blocks += line_blocks(lines, m)
-    return blocks
+    return [block for article in kb.articles for block in article_blocks(article, kb, m)]
+
+
+def article_blocks(article: Article, kb: KnowledgeBase, m: Markup) -> list[str]:
+    """One article: its title and outlet, its summary, its event and who is quoted."""
+    event = article.event
+    dated = ", ".join(x for x in (article.outlet, article.date) if x)
+    blocks = [f"{m.bold(m.escape(article.title))}\n{m.escape(dated)}"]
+    blocks += text_blocks(article.summary, m)
+    where = ", ".join(x for x in (event.place, event.city) if x)
+    lines = [f"Event: {event.kind} \u201c{event.title}\u201d" + (f", {where}" if where else "")]
+    if event.organizers:
+        lines.append("Organised by: " + "; ".join(event.organizers))
+    quoted = ", ".join(p.name for p in kb.quoted_people() if p.article_id == article.id)
+    if quoted:
+        lines.append(f"Quoted: {quoted}")
+    if article.url:
+        lines.append(article.url)
+    return blocks + line_blocks(lines, m)
 
 
 def render_about(kb: KnowledgeBase, m: Markup) -> str:
@@ -135,6 +140,8 @@ def result_blocks(result: Result, kb: KnowledgeBase, m: Markup) -> list[str]:
                 fact = kb.fact(match.id)
                 blocks += fact_blocks(fact, m)
                 articles.append(fact.article_id)
+            elif match.kind == "article":
+                blocks += article_blocks(kb.article(match.id), kb, m)
             elif match.kind == "person":
                 person = kb.person(match.id)
                 blocks += person_blocks(person, kb, m, short=result.note.kind in (

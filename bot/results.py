@@ -19,8 +19,8 @@ class Match:
     """One knowledge-base entry that a question matched."""
 
     id: str
-    kind: str  # "statement" | "person" | "fact"
-    speaker: str | None  # Person.id for statements and people, None for facts
+    kind: str  # "statement" | "person" | "fact" | "article" (the article itself: its id)
+    speaker: str | None  # Person.id for statements and people, None for facts and articles
     score: float  # 0..100
 
 

@@ -598,3 +598,29 @@ def test_a_who_question_asked_of_someone_s_account_gives_their_words(
     result = engine.answer(question)
     assert result.status is Status.ANSWER
     assert _statement_speakers(kb, result) == {"velayati"}
+
+
+@pytest.mark.parametrize("question", [
+    "What is this Interfax story about?", "what's the article about", "summarize the article",
+    "tl;dr", "give me a summary of this report",
+])
+def test_what_the_article_is_about_is_the_article_itself(question: str) -> None:
+    """Asked what the story is about, with no fact curated for it, the reply is the article:
+    its title, outlet and date, summary and who is quoted."""
+    kb = load_knowledge(ROOT / "tests" / "articles" / "georgia-eu-status-pm" / "knowledge")
+    result = Engine(kb, None).answer(question)
+    assert result.status is Status.ANSWER
+    assert [(m.kind, m.id) for m in result.matches] == [("article", "georgia-eu-status-pm")]
+    text = result.text
+    assert kb.articles[0].title in text and kb.articles[0].summary in text
+    assert "Quoted: Irakli Garibashvili, Irakli Kobakhidze" in text
+
+
+@pytest.mark.parametrize("question", [
+    "what is the report about",  # the European Commission's report: a curated fact
+    "what did Kobakhidze say about the article?",
+])
+def test_a_question_about_a_report_in_the_article_is_not_about_the_article(question: str) -> None:
+    kb = load_knowledge(ROOT / "tests" / "articles" / "georgia-eu-status-pm" / "knowledge")
+    result = Engine(kb, None).answer(question)
+    assert all(m.kind != "article" for m in result.matches)
