@@ -18,6 +18,7 @@ from bot.lexical_index import LexicalIndex
 from bot.patterns import (
     ABOUT,
     ASKER_NOUNS,
+    AT_THE_TIME,
     EVERYONE,
     GROUP_NOUNS,
     IDENTITY,
@@ -28,6 +29,7 @@ from bot.patterns import (
     ROLE_QUERY,
     SOURCE,
     SPEECH,
+    THE_TIME_WORDS,
     WHO_IS,
     WHO_SAID,
 )
@@ -187,6 +189,8 @@ class QuestionReader:
                 concepts.append(Concept(frozenset({f"u:{token.key}"}), token.raw,
                                          self._ix.unknown_weight * (self._tunables.soft_factor if soft else 1.0),
                                          frozenset({token.key}), True))
+        if AT_THE_TIME.search(folded):
+            concepts = [c for c in concepts if not c.words <= THE_TIME_WORDS]
         named = set(speakers + objects)
         if named and concepts and not ABOUT.search(folded) and all(
                 c.words <= ROLE_QUERY or (not speech and all(

@@ -624,3 +624,13 @@ def test_a_question_about_a_report_in_the_article_is_not_about_the_article(quest
     kb = load_knowledge(ROOT / "tests" / "articles" / "georgia-eu-status-pm" / "knowledge")
     result = Engine(kb, None).answer(question)
     assert all(m.kind != "article" for m in result.matches)
+
+
+@pytest.mark.parametrize("question", ["where was Saakashvili at the time?",
+                                      "where was Saakashvili back then?"])
+def test_at_the_time_points_to_the_occasion_and_asks_about_nothing_else(question: str) -> None:
+    kb = load_knowledge(ROOT / "tests" / "articles" / "saakashvili-warns-ivanishvili-remarks"
+                        / "knowledge")
+    result = Engine(kb, None).answer(question)
+    assert result.status is Status.ANSWER
+    assert [m.id for m in result.matches] == ["saakashvili-in-us"]
