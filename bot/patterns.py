@@ -112,7 +112,7 @@ NAME_OF = re.compile(r"^\s*(?:what|whats|what's)\s*(?:is|was|s)?\s+(?:the\s+)?(?
 # "where was he at the time?", "what did she say back then?": the time already spoken of, a
 # pointer like "then", not a subject
 AT_THE_TIME = re.compile(r"\b(?:at\s+(?:the|that|this)\s+(?:time|moment|point)|back\s+then|by\s+then)\b")
-THE_TIME_WORDS = frozenset({"time", "moment", "point"})
+THE_TIME_WORDS = frozenset({"time", "moment", "point", "back", "then"})
 ABOUT = re.compile(r"\b(?:about|regarding|concerning|of)\b")
 # "how many ...", and "what is the trade turnover": a measure noun asks for a figure too
 QUANTITY = re.compile(r"\bhow\s+(?:many|much|long|often|big|old)\b|^\s*(?:what|which)\s+"
