@@ -142,7 +142,8 @@ class LexicalIndex:
                     continue
                 initials = "".join(n[0] for n in names).lower()
                 last = content_stems(names[-1])
-                if last and initials not in self.content_vocab and initials not in STOPWORDS:
+                # (one that is only part of a curated phrase, "EC report", is still read so)
+                if last and f"w:{initials}" not in self.postings and initials not in STOPWORDS:
                     self.acronyms.setdefault(initials, last[0])
         # Words the articles write in lower case, to write topic names mid-sentence.
         self.lower_stems = frozenset(

@@ -52,6 +52,8 @@ class QuestionReader:
         """Match a typed word to the vocabulary: exact, stemmed, or within 1-2 edits."""
         if word in STOPWORDS or word in QUESTION_WORDS:
             return Token(word, word, True, True)
+        if word in self._ix.acronyms:  # "EC": the article's "European Commission"
+            return Token(word, self._ix.acronyms[word], True, False)
         key = stem(word)
         # "getting" -> "get"; "making" -> "mak" -> "make"; "easier" -> "easy"
         for form in _base_forms(word, key):
@@ -61,8 +63,6 @@ class QuestionReader:
                 return Token(word, form, True, False)
         if word in self._ix.content_vocab:
             return Token(word, word, True, False)
-        if word in self._ix.acronyms:  # "EC": the article's "European Commission"
-            return Token(word, self._ix.acronyms[word], True, False)
         if len(word) >= 4 and word.isalpha() and key not in SOFT_WORDS:
             # (a common English word is not a typo: "promise" is not "premise")
             # One edit up to 7 letters, two from 8: "afganistan", "lukianov", "velayti".

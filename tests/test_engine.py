@@ -565,6 +565,11 @@ def test_an_acronym_the_article_never_writes_means_its_words() -> None:
     result = engine.answer("What did the GD chairman tell journalists on friday?")
     assert result.status is Status.ANSWER
     assert {m.speaker for m in result.matches} == {"kobakhidze"}
+    # "EC" is only part of a curated phrase there ("EC report"): alone it still means its words
+    assert engine._ix.acronyms.get("ec") == "commission"
+    result = engine.answer("What did the ruling party chairman say about the EC document?")
+    assert result.status is Status.ANSWER
+    assert {m.speaker for m in result.matches} == {"kobakhidze"}
 
 
 def test_who_said_words_quoted_from_the_article_finds_the_one_statement_holding_them(
