@@ -15,6 +15,7 @@ from rapidfuzz.distance import OSA
 from bot import describing, lexicon
 from bot.knowledge import KnowledgeBase
 from bot.lexical_index import LexicalIndex
+from bot.models import english_words
 from bot.patterns import (
     ABOUT,
     ASKER_NOUNS,
@@ -75,6 +76,10 @@ class QuestionReader:
                 if hit is None:
                     continue
                 choice = hit[0]
+                if (choice in english_words() and word in english_words()
+                        and not _inflections(word, choice)
+                        and not (choice in STOPWORDS or choice in QUESTION_WORDS)):
+                    continue  # "part" is a word of its own, not a typo of "party"
                 if (len(typed) > 5 or choice[0] == typed[0]) and not (
                     (choice in STOPWORDS or choice[0] != typed[0]) and hit[1] > 1
                 ):
@@ -246,6 +251,16 @@ class QuestionReader:
             return first.lower() + name[len(first):]
         return name
 
+
+
+def _inflections(a: str, b: str) -> bool:
+    """Whether two words are forms of one ("agree", "agreed"; "make", "making"), or one
+    names the doer of the other ("advised", "adviser")."""
+    short, long = sorted((a, b), key=len)
+    bases = {short, short.removesuffix("e"), short.removesuffix("ed"), short.removesuffix("d")}
+    return any(long in (base + "s", base + "es", base + "d", base + "ed", base + "ing",
+                        base + "er", base + "ers", base + "r")
+               for base in bases)
 
 
 def _base_forms(word: str, key: str) -> tuple[str, ...]:

@@ -291,6 +291,17 @@ def test_iraq_is_not_a_typo_of_iran(engine: Engine) -> None:
     assert result.matches[0].id == "velayati-energy-market"
 
 
+@pytest.mark.parametrize(("article", "word", "read_as"), [
+    ("georgia-fm-denies-fewer-nato-contacts", "part", "part"),  # its own word, not "party"
+    ("georgia-fm-denies-fewer-nato-contacts", "partty", "party"),  # a misspelling is corrected
+    ("peskov-peace-treaty-foreseeable-future", "agreed", "agree"),  # a form of "agree" is it
+])
+def test_an_english_word_is_not_read_as_another(article: str, word: str, read_as: str) -> None:
+    folder = ROOT / "tests" / "articles" / article / "knowledge"
+    article = Engine(load_knowledge(folder), shared_model())
+    assert article._reader.correct(word).key == read_as
+
+
 # ------------------------------------------------------------------------------- bad input
 
 BAD_INPUTS = [
