@@ -360,6 +360,16 @@ class Engine:
             wh = said_wh.group("wh")
             needs = "where" if wh == "where" else "when" if wh == "when" else "quantity"
             own = [i for i in own if self._ix.docs[i].kind == "fact" or needs in self._gives[i]]
+        placed = parsed.question_words & {"where", "when"}
+        if placed and not parsed.speech and parsed.concepts:
+            # "when did Mirziyoyev and Trump meet?": asks for a time, not for their words;
+            # only words that give one answer, and the facts curated to answer it: about
+            # them, or else about no one (a fact about others is not their meeting)
+            facts = self._facts_saying(placed)
+            own = ([i for i in own if self._ix.docs[i].kind == "statement"
+                    and placed <= self._gives[i]]
+                   + ([i for i in about_them if i in facts]
+                      or [i for i in facts if not any(k[:2] == "p:" for k in self._ix.docs[i].keys)]))
         if parsed.speech and quoted and not ABOUT.search(parsed.folded):
             # "what did Pashinyan tell reporters?", "Velayati's words at the round table":
             # where and to whom they spoke asks for nothing narrower than what they said
@@ -367,7 +377,6 @@ class Engine:
             parsed.concepts = [c for c in parsed.concepts if not c.words <= self._occasion]
         concepts = (parsed.concepts + [self._person_concept(p) for p in parsed.objects]
                     + [self._cite_concept(c) for c in parsed.cited])
-        placed = parsed.question_words & {"where", "when"}
         if placed and not concepts:
             # "where did he say it?", "where was he at the time?": where or when they spoke is
             # a fact about them, or about the article's occasion; never one of their quotes

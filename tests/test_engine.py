@@ -650,3 +650,16 @@ def test_at_the_time_points_to_the_occasion_and_asks_about_nothing_else(question
     result = Engine(kb, None).answer(question)
     assert result.status is Status.ANSWER
     assert [m.id for m in result.matches] == ["saakashvili-in-us"]
+
+
+def test_when_named_people_met_is_a_time_not_their_words() -> None:
+    """"When did X and Y meet?" names speakers but asks for a time: the fact that gives it
+    answers, not X's words on the visit; and a fact about other people is not their meeting."""
+    folder = ROOT / "tests" / "articles" / "uzbekistan-us-5-billion" / "knowledge"
+    article = Engine(load_knowledge(folder), shared_model())
+    result = article.answer("When did Mirziyoyev and Trump meet?")
+    assert result.status is Status.ANSWER
+    assert result.matches[0].id == "uzbekistan-us-meeting-date"
+    folder = ROOT / "tests" / "articles" / "mirzoyan-bayramov-peace-treaty-call" / "knowledge"
+    other = Engine(load_knowledge(folder), shared_model())
+    assert other.answer("where did pashinyan and aliyev meet").status is Status.NO_ANSWER
