@@ -488,8 +488,10 @@ def _only_theirs(engine: Engine, result: Result, carried: tuple[str, ...],
     quoted on it, and who was."""
     if result.status is not Status.ANSWER or (
             result.note.kind in (NoteKind.CITED_BY, NoteKind.QUOTING_ON)
-            and set(result.note.people) <= set(carried)):
-        return result  # the engine's own lead says whose words they are ("Y cited X:")
+            and set(result.note.people) & set(carried)):
+        # the engine's own lead says whose words they are ("Y cited X:", "Peskov, on
+        # Tokayev and Putin:")
+        return result
     kb = engine.kb
     kept, others = [], []
     for match in result.matches:

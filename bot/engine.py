@@ -220,6 +220,11 @@ class Engine:
             quoted = [p for p in parsed.speakers if self.kb.statements_by(p)]
             if len(quoted) == 1:  # "what did Ali say": only one Ali is quoted
                 parsed.speakers = quoted
+        if len(parsed.speakers) > 1 and not any(self.kb.statements_by(p)
+                                                for p in parsed.speakers):
+            # "what will Tokayev and Putin discuss?": none of them is quoted; what the article
+            # says of them (their talks) is what is asked, not which of them spoke
+            parsed.objects, parsed.speakers = parsed.objects + parsed.speakers, []
         if parsed.speakers and len(parsed.speakers) > 1 and not parsed.concepts:
             return self._clarify_people(question, parsed.speakers)  # "the Iranian delegation"
         if (parsed.speech and not parsed.speakers and not parsed.objects and not parsed.cited

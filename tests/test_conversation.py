@@ -656,3 +656,16 @@ def test_sealed_conversations_on_the_fourth_three_articles_floor() -> None:
     assert report.turns.misattributions == []
     assert report.resolved >= 7, report.turns.failures
     assert round(report.turns.accuracy, 1) >= 77.6, report.turns.failures
+
+
+def test_he_and_another_unquoted_person_asks_what_the_article_says_of_them() -> None:
+    """"what will he and Putin discuss?", neither of them quoted: the words of whoever spoke
+    of their talks, with a lead naming him, instead of asking which of the two spoke."""
+    article = Engine(load_knowledge(ROOT / "tests" / "articles" / "peskov-putin-kazakhstan-visit"
+                                    / "knowledge"), shared_model())
+    _, context = ask(article, "Who is Tokayev?", EMPTY)
+    result, _ = ask(article, "what will he and putin discuss?", context)
+    assert result.status is Status.ANSWER
+    assert "peskov-regional-cooperation-agenda" in [m.id for m in result.matches]
+    assert {m.speaker for m in result.matches} == {"peskov"}
+    assert result.note.kind is NoteKind.QUOTING_ON and set(result.note.others) == {"peskov"}
