@@ -49,6 +49,7 @@ from bot.patterns import (
     PRONOUN,
     PRONOUN_SUBJECT,
     QUESTION_FRAME,
+    REPORTED_BY,
     REPORTING_VERBS,
     SAID_WH,
     SAYS_CLAUSE,
@@ -184,6 +185,15 @@ class Engine:
                 for i, d in enumerate(self._ix.docs) if d.kind == "fact"):
             # "what is this story about?": the article itself (title, summary, who speaks),
             # unless the admin curated a fact for the question ("what is the article about")
+            return self._result(question, Status.ANSWER, tuple(
+                Match(a.id, "article", None, 100.0) for a in self.kb.articles), NO_NOTE, ())
+        if REPORTED_BY.search(fold(stripped)):
+            # "which agency reported Peskov's comments?": whoever published the article; the
+            # people named only say which report. A fact curated for it, or the article itself
+            parsed.objects, parsed.speakers, parsed.cited = [], [], []
+            reported = self._answer_open(question, parsed, facts_only=True)
+            if reported.status is Status.ANSWER:
+                return reported
             return self._result(question, Status.ANSWER, tuple(
                 Match(a.id, "article", None, 100.0) for a in self.kb.articles), NO_NOTE, ())
         if SPEAKER_COUNT.search(parsed.folded) and not parsed.speakers:

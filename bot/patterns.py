@@ -70,6 +70,19 @@ ARTICLE_ABOUT = re.compile(
     r"|(?:give\s+me\s+)?(?:a\s+|the\s+)?(?:summary|gist)(?:\s+of\s+(?:the|this)\s+(?:\w+\s+)?"
     r"(?:article|story|report|piece|news|text))?"
     r"|tl\s*;?\s*dr)\s*(?:please\s*)?[?.!]*\s*$")
+# "which news agency reported Peskov's comments?", "what's the source for this story?": who
+# published the article, not anyone's words in it
+REPORTED_BY = re.compile(
+    r"\b(?:which|what)\s+(?:news\s+|media\s+|information\s+)?(?:agency|agencies|outlet|"
+    r"newspaper|paper|publication|website|site|channel|wire|media|news\s+service)\b"
+    r".*\b(?:reports?|reported|reporting|publish(?:ed|es)?|put\s+(?:\w+\s+)?out|released|ran|"
+    r"carried|wrote|covered|broke|story|article|quoted|cited|interviewed|correspondents?|"
+    r"journalists?|reporters?)\b"
+    r"|\b(?:which|what)\s+(?:news|media|information)\s+(?:agency|outlet|service)\b"
+    r"|\bsources?\s+(?:of|for)\s+(?:this|the|that)\s+(?:\w+\s+)?(?:story|article|report|news|"
+    r"info|information|piece)\b"
+    r"|\bwho\s+(?:reported|published|put\s+out|released|ran)\s+(?:this|the|that)\s+"
+    r"(?:\w+\s+)?(?:story|article|report|news|info|information|piece)\b")
 # "OPEC comment on ...", "Bayramov's views on ...": a speech noun after a name is a speaker slot.
 SPEECH_NOUN_SLOT = re.compile(
     r"^\s*(?:what\s+(?:are|were|is|was)\s+)?(?:the\s+)?(?P<x>(?:\w+\s+){0,2}?\w+?)\s+"

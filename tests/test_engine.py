@@ -663,3 +663,30 @@ def test_when_named_people_met_is_a_time_not_their_words() -> None:
     folder = ROOT / "tests" / "articles" / "mirzoyan-bayramov-peace-treaty-call" / "knowledge"
     other = Engine(load_knowledge(folder), shared_model())
     assert other.answer("where did pashinyan and aliyev meet").status is Status.NO_ANSWER
+
+
+@pytest.mark.parametrize(("question", "reported"), [
+    ("which news agency reported peskov's comments", True),
+    ("Which agency reported Kamilov's interview?", True),
+    ("whats the source for this story?", True),
+    ("which outlet's correspondent quoted lukyanov", True),
+    ("who published this article?", True),
+    ("which agency is running the official investigation?", False),  # an agency in the story
+    ("who reported that russians registered businesses?", False),  # a speaker's report
+])
+def test_who_published_the_article_is_asked_apart_from_the_story(question: str,
+                                                                 reported: bool) -> None:
+    from bot.patterns import REPORTED_BY
+
+    assert bool(REPORTED_BY.search(question.lower())) is reported
+
+
+def test_which_agency_reported_x_is_the_articles_source_not_xs_words() -> None:
+    folder = ROOT / "tests" / "articles" / "uzbek-fm-russia-fruitful-cooperation" / "knowledge"
+    article = Engine(load_knowledge(folder), shared_model())
+    result = article.answer("Which agency reported Kamilov's interview?")
+    assert [m.id for m in result.matches] == ["uzbek-fm-jahon"]
+    folder = ROOT / "tests" / "articles" / "armenian-pm-meets-imf-lagarde" / "knowledge"
+    article = Engine(load_knowledge(folder), shared_model())
+    result = article.answer("who published this story?")  # no fact for it: the article
+    assert result.status is Status.ANSWER and result.matches[0].kind == "article"
