@@ -45,6 +45,7 @@ from bot.patterns import (
     CLAIM,
     DEFINITION,
     GREETINGS,
+    IN_THE_ARTICLE,
     NAME_OF,
     PRONOUN,
     PRONOUN_SUBJECT,
@@ -324,6 +325,11 @@ class Engine:
         was_it = WAS_IT.match(question)
         if was_it and self._reader.parse(was_it.group("x")).speakers:
             return f"did {was_it.group('x')} say {was_it.group('rest')}"
+        framed = IN_THE_ARTICLE.sub(" ", question)
+        if framed != question:
+            parsed = self._reader.parse(framed)
+            if parsed.speakers or parsed.objects or parsed.concepts:
+                question = " ".join(framed.split())
         return NAME_OF.sub("who is ", question)
 
     def _meaning_of(self, question: str, parsed: ParsedQuestion) -> str:
@@ -547,9 +553,14 @@ class Engine:
                 return self._result(question, Status.ANSWER, self._matches([(100.0, quoting)]),
                                     self._who_lead(parsed, docs, concepts), ())
         candidates = list(range(self._ix.doc_count))
-        if facts_only or parsed.identity or parsed.question_words & {"when", "where"}:
-            # Quotes do not say who someone is, when or where: only facts can.
+        if facts_only or parsed.identity or "when" in parsed.question_words:
+            # Quotes do not say who someone is, or when: only facts can.
             candidates = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"]
+        elif "where" in parsed.question_words:
+            # Where: facts, and words that name a place ("the song contest which will be held
+            # in Baku")
+            candidates = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"
+                          or "where" in self._gives[i]]
         elif parsed.quantity:
             # How many: a fact, or words that give a number ("more than 200 enterprises")
             candidates = [i for i, d in enumerate(self._ix.docs) if d.kind == "fact"

@@ -118,6 +118,13 @@ SAID_WH = re.compile(_LEAD + r"(?:did|does|do|has|had|have|was|is|will|"
 WAS_IT = re.compile(_LEAD + r"(?:was|is)\s+it\s+(?P<x>.+?)\s+(?:who|that)\s+"
                     r"(?:(?:said|says|stated|claimed|told\s+\w+|noted|mentioned|added)\s+"
                     r"(?:that\s+)?)?(?P<rest>.+)$", re.IGNORECASE)
+# "who is Trump in this article?", "the head of the Foreign Office mentioned in the piece",
+# "according to the story, ...": the article itself, the frame of the question, not its subject
+IN_THE_ARTICLE = re.compile(
+    r"(?:,\s*)?\b(?:(?:that\s+(?:is|was|are|were)\s+|who\s+(?:is|was|are|were)\s+)?"
+    r"(?:mentioned|named|quoted|cited|featured|referred\s+to)\s+)?"
+    r"(?:in|from|according\s+to)\s+(?:this|the|that|your)\s+(?:news\s+)?"
+    r"(?:article|story|piece|text|write-?up|news\s+item)\b(?:\s*,)?", re.IGNORECASE)
 # "what is the name of the Iranian ambassador?" asks who he is
 NAME_OF = re.compile(r"^\s*(?:what|whats|what's)\s*(?:is|was|s)?\s+(?:the\s+)?(?:full\s+)?"
                      r"names?\s+of\s+", re.IGNORECASE)

@@ -690,3 +690,26 @@ def test_which_agency_reported_x_is_the_articles_source_not_xs_words() -> None:
     article = Engine(load_knowledge(folder), shared_model())
     result = article.answer("who published this story?")  # no fact for it: the article
     assert result.status is Status.ANSWER and result.matches[0].kind == "article"
+
+
+@pytest.mark.parametrize(("article", "question", "first"), [
+    ("uzbekistan-us-5-billion", "who is donald trump in this article", "trump"),
+    ("kazakh-fm-transcaspian-pipe-conditions",
+     "Who is the head of the Kazakhstan Foreign Office mentioned in the piece?", "tajin"),
+])
+def test_the_article_named_in_a_question_is_its_frame(article: str, question: str,
+                                                      first: str) -> None:
+    folder = ROOT / "tests" / "articles" / article / "knowledge"
+    result = Engine(load_knowledge(folder), shared_model()).answer(question)
+    assert result.status is Status.ANSWER and result.matches[0].id == first
+
+
+def test_where_is_answered_by_words_that_name_the_place() -> None:
+    """No fact says where the song contest is; the words that say it "will be held in Baku"
+    do. ("When" stays with facts: a time word in a quote is rarely the time asked.)"""
+    folder = ROOT / "tests" / "articles" / "iran-azerbaijan-relations-strained-experts" / "knowledge"
+    article = Engine(load_knowledge(folder), shared_model())
+    result = article.answer("Where will the Eurovision contest be held?")
+    assert result.status is Status.ANSWER
+    assert result.matches[0].id == "israelyan-eurovision-dissatisfaction"
+    assert article.answer("where will the next summit be held?").status is not Status.ANSWER
