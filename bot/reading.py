@@ -91,6 +91,9 @@ class QuestionReader:
     def parse(self, question: str) -> ParsedQuestion:
         folded = " ".join(words(question))
         folded = re.sub(r"\bthe us\b", "the usa", folded)
+        # "in which country did they meet?" asks where; "on what day was it?", when
+        folded = _WHICH_PLACE.sub("where", folded)
+        folded = _WHICH_TIME.sub("when", folded)
         possessed = {stem(fold(m.group(1))) for m in POSSESSED_WORDS.finditer(question)}
         tokens = [self.correct(w) for w in folded.split()]
         # Question words count where they ask ("where was it held"), not inside a clause
@@ -251,6 +254,15 @@ class QuestionReader:
             return first.lower() + name[len(first):]
         return name
 
+
+
+_WH_VERB = r"(?=\s+(?:did|does|do|was|were|is|are|will|would|has|have|had)\b)"
+_WHICH_PLACE = re.compile(
+    r"^(?:in|at|from)\s+(?:which|what)\s+(?:country|city|town|capital|place|venue|location|"
+    r"region|building)\b|^(?:which|what)\s+(?:country|city|town|place|venue|location)" + _WH_VERB)
+_WHICH_TIME = re.compile(
+    r"^(?:on|in|at)\s+(?:which|what)\s+(?:day|date|year|month|week|time)\b"
+    r"|^(?:which|what)\s+(?:day|date|year|month|week)" + _WH_VERB)  # not "what time is it"
 
 
 def _inflections(a: str, b: str) -> bool:

@@ -713,3 +713,17 @@ def test_where_is_answered_by_words_that_name_the_place() -> None:
     assert result.status is Status.ANSWER
     assert result.matches[0].id == "israelyan-eurovision-dissatisfaction"
     assert article.answer("where will the next summit be held?").status is not Status.ANSWER
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("In which country did Abrahamyan meet Lagarde?", {"where"}),
+    ("which city was the forum held in", {"where"}),
+    ("which country's president spoke?", set()),  # a subject, not "where"
+    ("On what day was the press conference?", {"when"}),
+    ("what year did the talks start?", {"when"}),
+    ("what time is it", set()),
+])
+def test_which_place_asks_where_and_which_day_asks_when(engine: Engine, question: str,
+                                                        asks: set[str]) -> None:
+    asked = engine._reader.parse(question).question_words & {"where", "when"}
+    assert asked == asks
