@@ -44,8 +44,13 @@ class LexicalIndex:
             self.alias_keys += [(tuple(content_stems(a)), person.id)
                                  for a in (*person.aliases, *person.role_aliases)]
             # Each part of a full name names the person too; a part two people share ("Ali")
-            # names both, and the engine asks which one.
-            for part in content_stems(person.name):
+            # names both, and the engine asks which one. A group named by its members ("Sargis
+            # Asatryan and Armen Israelyan") is not named by one member's name.
+            own = set(content_stems(person.name))
+            members = {part for other in kb.people if other.id != person.id
+                       for names in [set(content_stems(other.name))]
+                       if len(names) > 1 and names < own for part in names}
+            for part in own - members:
                 if len(part) >= 3:
                     self.phrases[(part,)].add(f"p:{person.id}")
         for topic in kb.topics:

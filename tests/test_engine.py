@@ -727,3 +727,15 @@ def test_which_place_asks_where_and_which_day_asks_when(engine: Engine, question
                                                         asks: set[str]) -> None:
     asked = engine._reader.parse(question).question_words & {"where", "when"}
     assert asked == asks
+
+
+def test_a_members_name_is_the_member_not_the_group_named_by_its_members() -> None:
+    """A knowledge base may list the pair who spoke together ("Sargis Asatryan and Armen
+    Israelyan") as a person: "Israelyan" alone is Israelyan, not a choice between him and it."""
+    folder = ROOT / "tests" / "articles" / "iran-azerbaijan-relations-strained-experts" / "knowledge"
+    article = Engine(load_knowledge(folder), shared_model())
+    result = article.answer("all israelyan quotes")
+    assert result.status is Status.ANSWER
+    assert {m.speaker for m in result.matches} == {"israelyan"}
+    together = article.answer("what did asatryan and israelyan say")
+    assert {m.speaker for m in together.matches} == {"both-speakers"}
