@@ -183,6 +183,11 @@ class QuestionReader:
             speakers and re.match(r"^\s*(?:what|how)\b", folded))
         which = re.match(r"^\s*which\s+(\w+)", folded)
         asker = which.group(1) if which and who_said and which.group(1) in ASKER_NOUNS else None
+        saying = _WHICH_SAYS.match(folded)
+        if saying and not speakers:
+            # "which lawmaker said ...?", "which opposition figure claims ...?": whoever the
+            # noun is, the question asks who said it; the noun is how it asks
+            who_said = True
         for index, token in enumerate(content):
             if used[index] or (who_said and token.raw in NAMING_VERBS) or token.raw == asker:
                 continue  # "who called Iran a partner": "called" is how it was said
@@ -256,6 +261,14 @@ class QuestionReader:
 
 
 
+_WHICH_SAYS = re.compile(
+    r"^\s*(?:and\s+|so\s+)?which\s+(?:\w+\s+)?(?P<noun>\w+)\s+(?:has\s+|had\s+)?"
+    r"(?:said|says|claimed|claims|stated|states|warned|warns|noted|notes|argued|argues|"
+    r"insisted|insists|called|calls|described|describes|suggested|suggests|urged|urges|"
+    r"proposed|proposes|announced|announces|denied|denies|thinks|believes|stressed|stresses|"
+    r"told|tells|promised|promises|accused|accuses|blamed|blames|admitted|admits|"
+    r"emphasi[sz]ed|emphasi[sz]es|compared|compares|listed|lists|predicted|predicts|"
+    r"expressed|expresses|voiced|voices|referred|refers|mentioned|mentions)\b")
 _WH_VERB = r"(?=\s+(?:did|does|do|was|were|is|are|will|would|has|have|had)\b)"
 _WHICH_PLACE = re.compile(
     r"^(?:in|at|from)\s+(?:which|what)\s+(?:country|city|town|capital|place|venue|location|"

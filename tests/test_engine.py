@@ -739,3 +739,15 @@ def test_a_members_name_is_the_member_not_the_group_named_by_its_members() -> No
     assert {m.speaker for m in result.matches} == {"israelyan"}
     together = article.answer("what did asatryan and israelyan say")
     assert {m.speaker for m in together.matches} == {"both-speakers"}
+
+
+def test_which_noun_said_asks_who_said_it() -> None:
+    """"Which lawmaker said ...?": any noun before a verb of saying asks who said it, not only
+    the nouns the lexicon lists for that ("which official ...")."""
+    folder = ROOT / "tests" / "articles" / "georgia-opposition-responds-pm-interview" / "knowledge"
+    article = Engine(load_knowledge(folder), shared_model())
+    assert article._reader.parse("which lawmaker said there was no uprising").who_said
+    result = article.answer(
+        "Which lawmaker said he had not heard a single politician calling for an uprising?")
+    assert result.status is Status.ANSWER
+    assert result.matches[0].speaker == "khvichia"
