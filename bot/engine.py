@@ -43,6 +43,7 @@ from bot.patterns import (
     ANSWER_TYPES,
     ARTICLE_ABOUT,
     CLAIM,
+    CLEFT,
     DEFINITION,
     GREETINGS,
     IN_THE_ARTICLE,
@@ -325,6 +326,7 @@ class Engine:
         was_it = WAS_IT.match(question)
         if was_it and self._reader.parse(was_it.group("x")).speakers:
             return f"did {was_it.group('x')} say {was_it.group('rest')}"
+        question = CLEFT.sub(r"\g<lead>who ", question)  # "who was it that said X": who said X
         framed = IN_THE_ARTICLE.sub(" ", question)
         if framed != question:
             parsed = self._reader.parse(framed)

@@ -118,6 +118,9 @@ SAID_WH = re.compile(_LEAD + r"(?:did|does|do|has|had|have|was|is|will|"
 WAS_IT = re.compile(_LEAD + r"(?:was|is)\s+it\s+(?P<x>.+?)\s+(?:who|that)\s+"
                     r"(?:(?:said|says|stated|claimed|told\s+\w+|noted|mentioned|added)\s+"
                     r"(?:that\s+)?)?(?P<rest>.+)$", re.IGNORECASE)
+# "who was it that said ...?", "who is it who thinks ...?": who said ...
+CLEFT = re.compile(r"^(?P<lead>\s*(?:(?:and|so|but|ok)\s+)?)who\s+(?:was|is|'s)\s+it\s+"
+                   r"(?:that|who)\s+", re.IGNORECASE)
 # "who is Trump in this article?", "the head of the Foreign Office mentioned in the piece",
 # "according to the story, ...": the article itself, the frame of the question, not its subject
 IN_THE_ARTICLE = re.compile(

@@ -751,3 +751,10 @@ def test_which_noun_said_asks_who_said_it() -> None:
         "Which lawmaker said he had not heard a single politician calling for an uprising?")
     assert result.status is Status.ANSWER
     assert result.matches[0].speaker == "khvichia"
+
+
+def test_who_was_it_that_said_is_who_said(engine: Engine) -> None:
+    plain = engine.answer("who said Washington can no longer be trusted?")
+    cleft = engine.answer("who was it that said Washington can no longer be trusted?")
+    assert cleft.status is plain.status is Status.ANSWER
+    assert [m.id for m in cleft.matches] == [m.id for m in plain.matches]
