@@ -43,7 +43,7 @@ def find_outlet(paragraphs: list[str]) -> tuple[str, str, str]:
                                    r"(?P<source>.+)$", byline)
                 return (found.group("outlet"), byline,
                         source.group("source").strip() if source else "")
-    for paragraph in paragraphs[:1]:
+    for paragraph in paragraphs[:3]:  # a standfirst may come before the dateline
         line = find_dateline(paragraph)
         if line and line.agency:
             return line.agency, line.text.rstrip(" ./"), ""

@@ -79,7 +79,8 @@ def to_yaml_data(result: Draft, article_id: str, source: str, *, outlet: str = "
                                "role_aliases": []})
             facts.append({"id": f"outlet-{tag}", "answer": answer,
                           "quote": sentence.rstrip("."),
-                          "keywords": ["who", "reported", *([cited] if cited else [])],
+                          "keywords": ["who", "reported", "agency", "outlet", "source",
+                                       "published", *([cited] if cited else [])],
                           "topics": []})
             break
     event_facts, place, kind = _event_facts(result, tag, line)

@@ -57,6 +57,12 @@ def test_the_agency_byline_is_the_outlet(sentence: str, outlet: str, byline: str
     assert without_byline(sentence.rstrip(".")) == sentence.split(",")[0]
 
 
+def test_the_dateline_agency_after_a_standfirst_is_the_outlet() -> None:
+    paragraphs = ["Talks on the ferry line will resume, the minister says",
+                  "VALLETTA, May 2. /Nordic Wire/. The minister said the ferry would run again."]
+    assert find_outlet(paragraphs)[0] == "Nordic Wire"
+
+
 @pytest.mark.parametrize("sentence", [
     "The minister reports to parliament every month.",  # a verb, not a byline
     "Reports of a deal were denied.",
