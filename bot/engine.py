@@ -387,12 +387,15 @@ class Engine:
         if placed and not parsed.speech and parsed.concepts:
             # "when did Mirziyoyev and Trump meet?": asks for a time, not for their words;
             # only words that give one answer, and the facts curated to answer it: about
-            # them, or else about no one (a fact about others is not their meeting)
+            # them, or else about no one and giving it in its own words (a fact about others
+            # is not their meeting; one that gives no time does not say when)
             facts = self._facts_saying(placed)
             own = ([i for i in own if self._ix.docs[i].kind == "statement"
                     and placed <= self._gives[i]]
                    + ([i for i in about_them if i in facts]
-                      or [i for i in facts if not any(k[:2] == "p:" for k in self._ix.docs[i].keys)]))
+                      or [i for i in facts
+                          if not any(k[:2] == "p:" for k in self._ix.docs[i].keys)
+                          and placed <= _gives(self.kb.fact(self._ix.docs[i].id).quote)]))
         if parsed.speech and quoted and not ABOUT.search(parsed.folded):
             # "what did Pashinyan tell reporters?", "Velayati's words at the round table":
             # where and to whom they spoke asks for nothing narrower than what they said

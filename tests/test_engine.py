@@ -663,6 +663,10 @@ def test_when_named_people_met_is_a_time_not_their_words() -> None:
     folder = ROOT / "tests" / "articles" / "mirzoyan-bayramov-peace-treaty-call" / "knowledge"
     other = Engine(load_knowledge(folder), shared_model())
     assert other.answer("where did pashinyan and aliyev meet").status is Status.NO_ANSWER
+    folder = ROOT / "tests" / "articles" / "kazakh-uzbek-pms-talks" / "knowledge"
+    silent = Engine(load_knowledge(folder), shared_model())  # its "when" fact gives no time
+    assert silent.answer("When did the Kazakh and Uzbek prime ministers meet?").status \
+        is Status.NO_ANSWER
 
 
 @pytest.mark.parametrize(("question", "reported"), [
