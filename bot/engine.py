@@ -328,7 +328,8 @@ class Engine:
             return f"did {was_it.group('x')} say {was_it.group('rest')}"
         question = CLEFT.sub(r"\g<lead>who ", question)  # "who was it that said X": who said X
         framed = IN_THE_ARTICLE.sub(" ", question)
-        if framed != question:
+        if framed != question and not ALL_SAID.search(" ".join(words(question))):
+            # ("all of X's quotes in the piece" already reads the article words as all)
             parsed = self._reader.parse(framed)
             if parsed.speakers or parsed.objects or parsed.concepts:
                 question = " ".join(framed.split())
@@ -430,6 +431,15 @@ class Engine:
         factor = self._tunables.speaker_unknown_factor if self._scorer.substantive(concepts, facts=False) else 1.0
         scores = self._scorer.score(parsed, own, concepts, factor, factor, around=True)
         picked = self._scorer.pick(scores, concepts, self._tunables.max_list, parsed.conjunction)
+        shared = [i for i, d in enumerate(self._ix.docs)
+                  if d.speaker in {g for p in speakers for g in self._ix.groups.get(p, ())}]
+        if not picked and shared and not CLAIM.match(parsed.folded):
+            # none of their own words: words they said with others, under all their names ("a
+            # statement of Asatryan and Israelyan is Asatryan's too")
+            scores = self._scorer.score(parsed, own + shared, concepts, factor, factor,
+                                        around=True)
+            picked = self._scorer.pick(scores, concepts, self._tunables.max_list,
+                                       parsed.conjunction)
         # what others said of it, best first: a partial match of the speaker's own words is
         # not theirs when someone else said it all, and the reply names who did
         said_by_others = [] if picked else self._scorer.pick(self._scorer.score(

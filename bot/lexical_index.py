@@ -36,6 +36,9 @@ class LexicalIndex:
         name_keys: set[tuple[str, ...]] = set()
         role_keys: set[tuple[str, ...]] = set()
         self.alias_keys: list[tuple[tuple[str, ...], str]] = []
+        # person -> the groups named by their members that hold them ("Sargis Asatryan and
+        # Armen Israelyan" for Asatryan): the group's words are theirs too
+        self.groups: dict[str, set[str]] = defaultdict(set)
         for person in kb.people:
             for alias in (person.name, *person.aliases):
                 name_keys.add(self.add_phrase(alias, f"p:{person.id}"))
@@ -47,10 +50,12 @@ class LexicalIndex:
             # names both, and the engine asks which one. A group named by its members ("Sargis
             # Asatryan and Armen Israelyan") is not named by one member's name.
             own = set(content_stems(person.name))
-            members = {part for other in kb.people if other.id != person.id
-                       for names in [set(content_stems(other.name))]
-                       if len(names) > 1 and names < own for part in names}
-            for part in own - members:
+            members = [other for other in kb.people if other.id != person.id
+                       and 1 < len(set(content_stems(other.name))) < len(own)
+                       and set(content_stems(other.name)) < own]
+            for member in members:
+                self.groups[member.id].add(person.id)
+            for part in own - {p for m in members for p in content_stems(m.name)}:
                 if len(part) >= 3:
                     self.phrases[(part,)].add(f"p:{person.id}")
         for topic in kb.topics:
