@@ -32,6 +32,7 @@ from bot.followup import FollowUp, Move
 from bot.followup import read as read_move
 from bot.knowledge import KnowledgeBase, Statement
 from bot.patterns import GREETINGS, PERSON_NOUNS, PRONOUN_SUBJECT
+from bot.pronouns import gender_of, pronoun_gender
 from bot.render import PLAIN, note_text, render_result, short_name
 from bot.results import Match, Note, NoteKind, Result, Status, Suggestion
 from bot.text import INTERJECTIONS, fold
@@ -181,13 +182,29 @@ def _direct(engine: Engine, question: str, move: FollowUp, context: Context,
     return None
 
 
+def _of_gender(engine: Engine, text: str, speakers: tuple[str, ...],
+               previous: tuple[str, ...]) -> tuple[str, ...]:
+    """Whom a gendered pronoun can mean: "did he also say ...?" after a spokeswoman's words is
+    not her; of the earlier speakers, the one it fits (none: it means no one known)."""
+    wanted = pronoun_gender(text)
+    if wanted is None or not speakers:
+        return speakers
+    kb = engine.kb
+    fits = tuple(p for p in speakers if gender_of(kb, kb.person(p)) in (None, wanted))
+    if fits:
+        return fits
+    return tuple(p for p in previous if p not in speakers
+                 and gender_of(kb, kb.person(p)) in (None, wanted))[:1]
+
+
 _OTHER_WORDS = re.compile(r"\b(?:the\s+)?other(?:\s+(?:one|guy|man|woman|person|speaker|side|"
                           r"official|expert))?\b", re.IGNORECASE)
 
 
 def _resolve(engine: Engine, move: FollowUp, context: Context) -> _Asked | None:
     """The question a follow-up stands for, or None when it is a question of its own."""
-    speakers = context.speakers or _only_speaker(engine)
+    speakers = _of_gender(engine, move.text, context.speakers or _only_speaker(engine),
+                          context.previous)
     text = move.text
     own = move.excluding  # a question of its own, but changed here: asked as changed
     if context.asked and _ABOUT_IT.search(text):  # "who else talked about it?": the topic
@@ -562,6 +579,12 @@ def _next(engine: Engine, result: Result, context: Context, asked_as: str,
     showed); otherwise whose words the answer showed.
     """
     named = named or _named_people(engine, asked_as)
+    if named and _WHO_ASKED.match(asked_as) and result.status is Status.ANSWER:
+        # "who responded to Aliyev's statements?": whoever the answer quotes is "she" next,
+        # not Aliyev, whom the question only spoke of
+        said = {m.speaker for m in result.matches if m.kind == "statement" and m.speaker}
+        if said and not said & set(named):
+            named = ()
     after = replace(_after(engine, result, context, asked_as, named),
                     asked_who=bool(_WHO_ASKED.match(asked_as)) and not named,
                     question=asked_as or context.question)
