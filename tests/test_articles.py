@@ -93,16 +93,38 @@ def test_no_misattribution_beyond_the_known_one(reports: dict[str, EvalReport]) 
 # 86.4 %, traps 73.3 %, declined 81.1 %, three misattributions ("was it X who said ...?" read as
 # who said it; "did Trump say ...?" answered with words whose alternate question names Trump;
 # "did Putin say ...?" given to the one whose role alias names Putin), none once those were
-# read as asked. All twenty-two (975 questions) today, with an acronym the article never writes
-# ("the GD chairman") read as its words:
+# read as asked. Those twenty-two (975 questions) after the second session of 2026-12-04 ("which
+# agency reported it?" asks for the outlet, "in this article" is the question's frame, "where"
+# answered by words naming a place, "which lawmaker said ...?" asking who said it, a member's
+# name not being the pair's):
 @pytest.mark.parametrize(("kind", "floor"), [
-    ("plain", 87.3),
-    ("paraphrase", 30.5),
+    ("plain", 89.7),
+    ("paraphrase", 31.2),
     ("out_of_scope", 86.6),
-    ("misattribution", 97.6),
+    ("misattribution", 98.4),
 ])
 def test_development_articles_floor(reports: dict[str, EvalReport], kind: str,
                                     floor: float) -> None:
+    total = combined({a: r for a, r in reports.items() if a not in SEALED_2026_12_04_B})
+    assert round(total.kind_accuracy(kind), 1) >= floor, "\n".join(total.failures)
+
+
+# Three more were sealed until the last engine change of that session. Their first run (131
+# questions): plain 88.1 %, paraphrase 51.2 %, out-of-scope 63.0 %, traps 100 %, declined
+# 78.3 %, no misattribution. All twenty-five (1,106 questions) today:
+SEALED_2026_12_04_B = frozenset({"armenia-legislation-domestic-affair-baghdasaryan",
+                                 "iran-fm-caspian-legal-status-moscow",
+                                 "russia-denies-strategic-bombers-kant"})
+
+
+@pytest.mark.parametrize(("kind", "floor"), [
+    ("plain", 89.5),
+    ("paraphrase", 33.8),
+    ("out_of_scope", 83.6),
+    ("misattribution", 98.6),
+])
+def test_all_articles_floor(reports: dict[str, EvalReport], kind: str, floor: float) -> None:
+    assert SEALED_2026_12_04_B <= set(reports)
     total = combined(reports)
     assert round(total.kind_accuracy(kind), 1) >= floor, "\n".join(total.failures)
 
@@ -120,7 +142,7 @@ def test_bundled_article_sealed_readers_set_floor() -> None:
     assert round(report.kind_accuracy("plain"), 1) >= 95.5, report.failures
     # first run 68.2 % of paraphrases and 81.7 % overall; today's figures are the floor
     assert round(report.kind_accuracy("paraphrase"), 1) >= 81.8, report.failures
-    assert round(report.accuracy, 1) >= 88.3, report.failures
+    assert round(report.accuracy, 1) >= 90.0, report.failures
 
 
 def test_bundled_article_readers_set_floor() -> None:
@@ -130,4 +152,4 @@ def test_bundled_article_readers_set_floor() -> None:
     assert report.misattributions == []
     assert round(report.kind_accuracy("plain"), 1) >= 92.0, report.failures
     assert round(report.kind_accuracy("paraphrase"), 1) >= 36.0, report.failures
-    assert round(report.accuracy, 1) >= 68.6, report.failures
+    assert round(report.accuracy, 1) >= 71.4, report.failures

@@ -123,8 +123,8 @@ def test_readers_conversations_floor() -> None:
     First run: 7 of 20 conversations right in every turn, 68.9 % of turns, 3 pronoun
     misattributions; 11 of 20 (81.1 %) before the conversation rules of bot/followup.py, 11 of
     20 (83.8 %) after them, the rest the engine's single answers; 12 of 20 (85.1 %) on
-    2026-12-04, once part of a claim someone else made in full stopped being "his". Today's
-    figures are the floor.
+    2026-12-04, once part of a claim someone else made in full stopped being "his"; 13 of 20
+    (89.2 %) after that day's second session. Today's figures are the floor.
     """
     from bot.evaluation import evaluate_conversations, load_conversations
 
@@ -138,8 +138,8 @@ def test_readers_conversations_floor() -> None:
             engines[article] = Engine(load_knowledge(folder), shared_model())
     report = evaluate_conversations(conversations, engines, ask, EMPTY)
     assert report.turns.misattributions == []
-    assert report.resolved >= 12, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 85.1, report.turns.failures
+    assert report.resolved >= 13, report.turns.failures
+    assert round(report.turns.accuracy, 1) >= 89.2, report.turns.failures
 
 
 def _article_engines(conversations: list[Any]) -> dict[str, Engine]:
@@ -157,14 +157,15 @@ def test_sealed_conversations_on_three_new_articles_floor() -> None:
     the US?" after a country; "where?" re-asks the last question; "what's his name?"); 5 of 15
     (77.8 %) on 2026-12-04 ("who is Armenia's envoy?" shows the sentence naming him; an
     unquoted person's words are declined; "how did X react" asks X); 6 of 15 (79.6 %) once
-    "did he say where ...?" needs words that give a place. Today's figures are the floor."""
+    "did he say where ...?" needs words that give a place; 7 of 15 (83.3 %) after 2026-12-04's
+    last sessions. Today's figures are the floor."""
     from bot.evaluation import evaluate_conversations, load_conversations
 
     conversations = load_conversations(ROOT / "tests" / "eval_sealed_conversations_2.yaml")
     report = evaluate_conversations(conversations, _article_engines(conversations), ask, EMPTY)
     assert report.turns.misattributions == []
-    assert report.resolved >= 6, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 79.6, report.turns.failures
+    assert report.resolved >= 7, report.turns.failures
+    assert round(report.turns.accuracy, 1) >= 83.3, report.turns.failures
 
 
 def test_sealed_conversations_on_the_third_three_articles_floor() -> None:
@@ -174,14 +175,15 @@ def test_sealed_conversations_on_the_third_three_articles_floor() -> None:
     claimed?" showed Ivanishvili's words: the name after "say" took the pronoun's place). 84.3 %
     and none after "he" stayed the one who speaks; 9 of 15 (86.3 %) once "it" in a short
     question ("who blocked it?") is the last topic; 10 of 15 (88.2 %) once "where did he say
-    it?" is a fact, not his quotes. Today's figures are the floor."""
+    it?" is a fact, not his quotes; 12 of 15 (92.2 %) after 2026-12-04's last sessions. Today's
+    figures are the floor."""
     from bot.evaluation import evaluate_conversations, load_conversations
 
     conversations = load_conversations(ROOT / "tests" / "eval_sealed_conversations_3.yaml")
     report = evaluate_conversations(conversations, _article_engines(conversations), ask, EMPTY)
     assert report.turns.misattributions == []
-    assert report.resolved >= 10, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 88.2, report.turns.failures
+    assert report.resolved >= 12, report.turns.failures
+    assert round(report.turns.accuracy, 1) >= 92.2, report.turns.failures
 
 
 def test_he_speaks_when_the_question_names_whom_he_spoke_of(engine: Engine) -> None:
@@ -648,14 +650,33 @@ def test_sealed_conversations_on_the_fourth_three_articles_floor() -> None:
     misattributions ("Did Putin say his visit had nothing to do with Europe?" showed Peskov's
     words, Peskov's role alias naming Putin; "where did he meet Trump?" made "he" Trump). None
     once a name is whose it is and "he" as the subject stays him; 7 of 15 (77.6 %) once "who
-    said that?" names whose words were just shown. Today's figures are the floor."""
+    said that?" names whose words were just shown; 10 of 15 (85.7 %) on 2026-12-04's second
+    session ("when did X and Y meet?" is a time; "what will he and Putin discuss?", neither
+    quoted, is what the article says of them). Today's figures are the floor."""
     from bot.evaluation import evaluate_conversations, load_conversations
 
     conversations = load_conversations(ROOT / "tests" / "eval_sealed_conversations_4.yaml")
     report = evaluate_conversations(conversations, _article_engines(conversations), ask, EMPTY)
     assert report.turns.misattributions == []
-    assert report.resolved >= 7, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 77.6, report.turns.failures
+    assert report.resolved >= 10, report.turns.failures
+    assert round(report.turns.accuracy, 1) >= 85.7, report.turns.failures
+
+
+def test_sealed_conversations_on_the_fifth_three_articles_floor() -> None:
+    """15 conversations (59 turns) by a reader on the three articles sealed until the last
+    engine change of 2026-12-04's second session (armenia-legislation-..., iran-fm-caspian-...,
+    russia-denies-strategic-bombers-kant). First run: 2 of 15 right in every turn, 69.5 % of
+    turns, two misattributions through a pronoun ("Did he also say ...?" after a spokeswoman's
+    words; "she" after "who responded to Aliyev's statements?" taken as Aliyev). None, 3 of 15
+    (76.3 %), once "he" and "she" follow the article's own pronouns and a who-said answer's
+    speaker is whom the next pronoun means. Today's figures are the floor."""
+    from bot.evaluation import evaluate_conversations, load_conversations
+
+    conversations = load_conversations(ROOT / "tests" / "eval_sealed_conversations_5.yaml")
+    report = evaluate_conversations(conversations, _article_engines(conversations), ask, EMPTY)
+    assert report.turns.misattributions == []
+    assert report.resolved >= 3, report.turns.failures
+    assert round(report.turns.accuracy, 1) >= 76.3, report.turns.failures
 
 
 def test_he_and_another_unquoted_person_asks_what_the_article_says_of_them() -> None:

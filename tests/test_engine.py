@@ -394,16 +394,17 @@ def test_evaluation_floor(engine: Engine) -> None:
     assert report.accuracy == 100.0, "\n".join(report.failures)
 
 
-# The golden figures: each set's accuracy and answered out-of-scope count on 2026-12-02, before
-# the engine was split into stages and given the semantic signal. No change may go below them.
+# The golden figures: each set's accuracy and answered out-of-scope count, first on 2026-12-02
+# before the engine was split into stages and given the semantic signal, raised to the figures
+# of 2026-12-04's second session. No change may go below them.
 @pytest.mark.parametrize(("name", "floor", "answered_out_of_scope"), [
-    ("eval_holdout.yaml", 95.6, 0),  # a tester's 160 questions, Telegram-style
-    ("eval_blind_crowd.yaml", 96.0, 1),  # another tester's 150: students, journalists, hurried
-    ("eval_blind_mobile.yaml", 95.0, 0),  # a third set of 120: lower case, slang, fragments
-    ("eval_blind_formal.yaml", 86.7, 3),  # 120 long formal paraphrases: the hardest kind
-    ("eval_blind_mixed.yaml", 84.0, 2),  # 150: casual, ordinary and formal in thirds
+    ("eval_holdout.yaml", 97.5, 0),  # a tester's 160 questions, Telegram-style
+    ("eval_blind_crowd.yaml", 98.7, 1),  # another tester's 150: students, journalists, hurried
+    ("eval_blind_mobile.yaml", 96.7, 0),  # a third set of 120: lower case, slang, fragments
+    ("eval_blind_formal.yaml", 88.3, 2),  # 120 long formal paraphrases: the hardest kind
+    ("eval_blind_mixed.yaml", 86.0, 2),  # 150: casual, ordinary and formal in thirds
     ("eval_blind_casual.yaml", 98.0, 1),  # 150: half casual, half ordinary questions
-    ("eval_blind_final.yaml", 81.3, 4),  # 150 in thirds, sealed until the last change
+    ("eval_blind_final.yaml", 83.3, 3),  # 150 in thirds, sealed until the last change
 ])
 def test_held_out_sets_floor(engine: Engine, name: str, floor: float,
                              answered_out_of_scope: int) -> None:
