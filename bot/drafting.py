@@ -160,14 +160,16 @@ def _by_role(noun: str, phrase: str, people: dict[str, DraftPerson], cursor: _Cu
              ) -> tuple[str | None, str]:
     """The person whose roles share most words with the phrase ("the Iranian minister": the
     Iranian Foreign Minister, not the Turkish one), else the person named last."""
-    asked = {w for w in re.findall(r"[a-z]+", phrase.casefold())} - {"the", "a", "an", "of"}
+    asked = {_neutral(w) for w in re.findall(r"[a-z]+", phrase.casefold())} - {"the", "a", "an",
+                                                                             "of"}
     # a capitalised word ("Turkish", "Iranian") that a role lacks speaks against that person
     proper = {w.casefold() for w in re.findall(r"\b[A-Z][a-z]+", phrase)} - {"the"}
 
     def fit(person: DraftPerson) -> int:
         if not person.roles:
             return 0  # nothing known of them: nothing speaks for or against
-        role_words = {w for r in person.roles for w in re.findall(r"[a-z]+", r.casefold())}
+        role_words = {_neutral(w) for r in person.roles
+                      for w in re.findall(r"[a-z]+", r.casefold())}
         return len(asked & role_words) - 2 * len((proper & asked) - role_words)
 
     humans = [p for p in people.values() if not p.institution]
@@ -178,7 +180,10 @@ def _by_role(noun: str, phrase: str, people: dict[str, DraftPerson], cursor: _Cu
         return leaders[0], ""
     # a whole word: "the president" is not the vice-president
     fitting = [p.id for p in humans
-               if any(re.search(rf"(?<![\w-]){re.escape(noun)}\b", r.casefold()) for r in p.roles)]
+               if any(re.search(rf"(?<![\w-]){re.escape(noun)}\b", r.casefold()) for r in p.roles)
+               or _neutral(noun) in {_neutral(w) for r in p.roles
+                                     for w in re.findall(r"[a-z]+", r.casefold())}
+               and _neutral(noun) != noun]
     if len(fitting) == 1:
         return fitting[0], ""
     if not fitting and cursor.last is not None and overlap.get(cursor.last, 0) >= 0:
@@ -190,6 +195,16 @@ def _by_role(noun: str, phrase: str, people: dict[str, DraftPerson], cursor: _Cu
     if cursor.last in fitting or (not fitting and cursor.last is not None):
         return cursor.last, f"'{phrase}' taken to be the person named last"
     return None, f"no speaker found for '{phrase}'"
+
+
+_GENDERED_ROLE = re.compile(r"^(spokes|chair|congress|business|council|anchor)"
+                            r"(?:man|woman|person|men|women|people|persons)$")
+
+
+def _neutral(word: str) -> str:
+    """A role noun whatever its gendered form: "spokesperson", "spokesman" -> "spokes"."""
+    found = _GENDERED_ROLE.match(word)
+    return found.group(1) if found else word
 
 
 def _possessive(paragraph: str, position: int, person: DraftPerson) -> bool:
@@ -229,10 +244,15 @@ _SUBJECT_LEAD = (r"(?:(?:In particular|For his part|For her part|At the same tim
                  r"However|Also|Previously|Earlier|Later|Moreover|Besides|In (?:a|an|his|her|"
                  r"its|their) (?:[a-z]+ )?(?:statement|interview|speech|address|letter|"
                  r"message|remarks)),\s+)?")
+# "X was quoted by Russian media as saying in October that ...": X's words, through others
+_QUOTED_AS = (r"(?:was|were|has\s+been|had\s+been)\s+quoted(?:\s+by\s+[^,]{2,60}?)?\s+as\s+"
+              r"(?:saying|stating|telling\s+[^,]{2,40}?)")
 _REPORTED = re.compile(rf"^(?P<lead>{_SUBJECT_LEAD})(?P<who>(?:[Tt]he\s+)?[A-Z][\w’'. -]"
                        rf"{{0,80}}?|[Hh]e|[Ss]he|[Tt]hey)(?:\s+from\s+[^,]{{2,80}}(?=,\s+{VERB}\b|\s))?,?"
-                       rf"(?:,\s(?P<apposition>[^,]{{3,120}}),?)?\s+(?:[a-z]+ly\s+)?(?:(?:has|have|had)\s+)?{VERB}\s+"
-                       rf"(?:(?:on\s+)?{_DAY}\s+)?(?:that,?\s+|about\s+)?(?P<text>.{{12,}}?)[.]?$")
+                       rf"(?:,\s(?P<apposition>[^,]{{3,120}}),?)?\s+(?:[a-z]+ly\s+)?(?:(?:has|have|had)\s+)?"
+                       rf"(?:{VERB}|{_QUOTED_AS})\s+"
+                       rf"(?:(?:on\s+)?{_DAY}\s+|in\s+[A-Z][a-z]+\s+)?(?:that,?\s+|about\s+)?"
+                       rf"(?P<text>.{{12,}}?)[.]?$")
 _ACCORDING = re.compile(r"^(?:[Aa]ccording to (?P<who>him|her|them|it|the [a-z]+|[A-Z][\w’'. -]"
                         r"{1,80}?)|[Ii]n (?P<who2>his|her|their) words),\s+(?P<text>.{12,}?)"
                         r"[.]?$")
@@ -249,7 +269,7 @@ _REPORTED_BY = (r"(?:,\s+(?:the\s+)?[A-Z][\w.-]*(?:\s+[\w.-]+){0,3}\s+"
                 r"(?:reports?|reported))")
 # "Tbilisi conducts strict controls in this respect, he said, adding that ...": said at the end
 _SAID_AFTER = re.compile(rf"^(?P<text>[^“\"].{{11,}}?),\s+(?P<who>he|she|they|it|the "
-                         rf"[a-z]+(?:\s+[a-z]+)?|(?:the\s+)?{_TITLE}?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)"
+                         rf"[a-z]+(?:\s+[a-z]+)?|the\s+(?:[A-Z][\w’'-]+\s+){{1,2}}[a-z]+(?:\s+[a-z]+)?|(?:the\s+)?{_TITLE}?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)"
                          rf"{{0,5}}|[A-Z][\w’'-]+(?:\s+[\w’'-]+){{1,5}}?\s+[A-Z][\w’'-]+\s+[A-Z][\w’'-]+)"
                          rf"\s+{VERB}(?:\s+(?:{_AUDIENCE}|{_DAY}|(?:in|at|on|during|after)\s"
                          rf"[^,]{{1,60}}))?(?P<rest>,\s+{_GOING_ON}\s+.{{12,}}?)?"
@@ -304,8 +324,8 @@ _OPEN_QUOTE = re.compile(r"^[“\"](?P<text>[^“”\"]{12,})$")
 
 # "In particular, bilateral trade reached ...": a sentence that goes on with the statement
 # before it, with no speech verb of its own
-_CONTINUATION = re.compile(r"^(?:In particular|Moreover|Furthermore|In addition|Besides|"
-                           r"At the same time|Above all),\s+\S")
+_CONTINUATION = re.compile(r"^(?:In particular|Moreover|Furthermore|In addition|Additionally|"
+                           r"Besides|Also|At the same time|Above all|What is more),\s+\S")
 
 
 @dataclass
@@ -546,10 +566,17 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
 
 
 
+# "in response to President Aliyev's threats that there would be no peace treaty unless ...":
+# what someone's statement said, named by its noun
+_NOUN_THAT = re.compile(r"\b(?P<who>(?:[A-Z][\w’'-]+\s+){0,2}[A-Z][\w’'-]+)['’]s\s+(?:recent\s+)?"
+                        r"(?:threats?|statements?|claims?|warnings?|assurances?|promises?|"
+                        r"remarks?|demands?|insistence|assertions?)\s+that\s+"
+                        r"(?P<text>.{12,}?)[.]?$")
+
 # most specific first; the next is tried when one finds no speaker in its words
 _REPORTING_PATTERNS = (_ACCORDING, _ACCORDING_AFTER, _ACCORDING_INSIDE, _SAID_AFTER, _REPORTED,
                        _ROLE_THEN_NAME, _INNER, _THAT_HE, _SAID_INVERTED, _PASSIVE,
-                       _PARENTHETICAL, _THEN_ADDING)
+                       _PARENTHETICAL, _THEN_ADDING, _NOUN_THAT)
 
 
 def _with_verb(sentence: str, match: re.Match[str], text: str) -> str:

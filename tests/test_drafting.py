@@ -191,9 +191,13 @@ def test_the_measured_corpus_meets_its_floors() -> None:
     # speech printed without quote marks), 10 of 16 reported, 94 % real, 100 % right; 15 of 16
     # once a dateline ("TBILISI. Feb 3 (Interfax) -"), a title in lower case before a name
     # ("Georgian Dream ruling party chairman Irakli Kobakhidze said"), ", noting that ..." and
-    # '"...," he stressed, adding that ...' were read. All twenty-two:
-    assert total.quotes_found >= total.quotes - 1  # 106 of 107
-    assert total.reported_found >= 0.89 * total.reported  # 85 of 95 (89.5 %)
+    # '"...," he stressed, adding that ...' were read. The three added in the second session of
+    # 2026-12-04, first run: 6 of 6 quotes, 9 of 14 reported, 100 % real and right; 12 of 14
+    # once "the Iranian spokesperson noted" found the Foreign Ministry Spokesman, "X was quoted
+    # ... as saying that ...", "Aliyev's threats that ..." and "Additionally, ..." were read.
+    # All twenty-five:
+    assert total.quotes_found == total.quotes  # 113 of 113
+    assert total.reported_found >= 0.90 * total.reported  # 99 of 109 (90.8 %)
     assert total.precision >= 0.95
     assert total.attribution >= 0.95
 
@@ -323,13 +327,15 @@ def test_answering_from_drafts_keeps_what_the_hand_written_knowledge_bases_answe
     quote known to the reader's vocabulary; on twenty-two, the three added on 2026-12-04 giving
     69.0 % (29 of 42) on their first run and 78.6 % (33) after; 87.9 % (290 of 330) once
     datelines, titles in lower case, ", noting that" and '"...," he stressed, adding that' were
-    read),
+    read; on twenty-five, the three added in the second session of 2026-12-04 giving 89.2 % (33
+    of 37) on their first run; 90.4 % (340 of 376) once the outlet named in a dateline after a
+    standfirst and more forms of reported speech were drafted),
     never a misattribution, and out-of-scope questions declined as often as from the
     hand-written ones, nearly."""
     bench = _bench_draft_answers()
     total = bench.Row("total")
     for row in bench.measure():
         total.add(row)
-    assert total.kept >= 0.878, f"{total.plain_kept}/{total.plain_hand}"
+    assert total.kept >= 0.90, f"{total.plain_kept}/{total.plain_hand}"
     assert total.misattributed_draft == 0
     assert total.declined_draft >= total.declined_hand - 5

@@ -293,6 +293,22 @@ def _said(text: str) -> dict[str, str]:
       "Foreign Trade Minister Ana Lopez said in an interview with Canal 5, the Andes Wire "
       "agency reported."), "Trade with Chile has had its ups and downs, but a good time has come",
      "Ana Lopez"),
+    # "was quoted ... as saying in <month> that ..."
+    (("Piet Smit, commander of the port guard, was quoted by local media as saying in May "
+      "that the number of patrol boats would almost double."),
+     "the number of patrol boats would almost double", "Piet Smit"),
+    # what someone's statement said, named by its noun
+    (("Ana Lopez spoke on Monday. The vote followed Mayor Piet Smit's warning that the bridge "
+      "would close for a year."), "the bridge would close for a year", "Piet Smit"),
+    # the role in the article's words after the statement, with a capitalised adjective, and
+    # a gender-neutral form of the role noun
+    (("Chilean Foreign Ministry Spokesman Piet Smit said the talks would resume. They would "
+      "also review the fishing quotas, the Chilean spokesperson noted."),
+     "They would also review the fishing quotas", "Piet Smit"),
+    # "Additionally," goes on with the same speaker's words
+    (("Ana Lopez, the minister, said that the port would be expanded next year. "
+      "Additionally, the ferry line will get two new ships by spring."),
+     "Additionally, the ferry line will get two new ships by spring", "Ana Lopez"),
 ])
 def test_reported_statements_in_more_forms(text: str, statement: str, speaker: str) -> None:
     assert _said(text)[statement] == speaker
