@@ -73,11 +73,11 @@ ARTICLE_ABOUT = re.compile(
 # "which news agency reported Peskov's comments?", "what's the source for this story?": who
 # published the article, not anyone's words in it
 REPORTED_BY = re.compile(
-    r"\b(?:which|what)\s+(?:news\s+|media\s+|information\s+)?(?:agency|agencies|outlet|"
-    r"newspaper|paper|publication|website|site|channel|wire|media|news\s+service)\b"
+    r"\b(?:which|what)\s+(?:news\s+|media\s+|information\s+)?(?:agency|agencies|outlets?|"
+    r"newspapers?|papers?|publications?|websites?|sites?|channels?|wires?|media|news\s+service)\b"
     r".*\b(?:reports?|reported|reporting|publish(?:ed|es)?|put\s+(?:\w+\s+)?out|released|ran|"
     r"carried|wrote|covered|broke|story|article|quoted|cited|interviewed|correspondents?|"
-    r"journalists?|reporters?)\b"
+    r"journalists?|reporters?)\b(?!\s+(?:that|on|about|claims?|calls?|rumou?rs?)\b)"
     r"|\b(?:which|what)\s+(?:news|media|information)\s+(?:agency|outlet|service)\b"
     r"|\bsources?\s+(?:of|for)\s+(?:this|the|that)\s+(?:\w+\s+)?(?:story|article|report|news|"
     r"info|information|piece)\b"

@@ -678,6 +678,8 @@ def test_when_named_people_met_is_a_time_not_their_words() -> None:
     ("who published this article?", True),
     ("which agency is running the official investigation?", False),  # an agency in the story
     ("who reported that russians registered businesses?", False),  # a speaker's report
+    ("Which media outlets reported that bombers would be based at Kant?", False),  # in the story
+    ("which news outlets reported this?", True),
 ])
 def test_who_published_the_article_is_asked_apart_from_the_story(question: str,
                                                                  reported: bool) -> None:
