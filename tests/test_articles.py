@@ -120,7 +120,7 @@ SEALED_2026_12_04_B = frozenset({"armenia-legislation-domestic-affair-baghdasary
 @pytest.mark.parametrize(("kind", "floor"), [
     ("plain", 89.5),
     ("paraphrase", 33.8),
-    ("out_of_scope", 83.6),
+    ("out_of_scope", 84.0),
     ("misattribution", 98.6),
 ])
 def test_all_articles_floor(reports: dict[str, EvalReport], kind: str, floor: float) -> None:
