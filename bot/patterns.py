@@ -35,7 +35,9 @@ SPEECH = re.compile(
     r"convey|conveyed|assert|asserted|contend|contended|maintain|maintained|indicate|"
     r"indicated|observe|observed|voice|voiced|emphasise|emphasised|emphasize|emphasized|"
     r"stated|insist|insisted|describe|described|answer|answered|respond|responded|reply|"
-    r"replied|react|reacted)\b"
+    r"replied|react|reacted|threat|threats|threaten|threatened|warning|warnings|demand|demands|"
+    r"demanded|promise|promised|promises|accuse|accused|accusation|accusations|urge|urged|deny|"
+    r"denied|denial|assurance|assurances)\b"
 )
 # "what did X say", "did X mention", "who is X": where a name is expected, for unknown names.
 NAME_SLOTS = (

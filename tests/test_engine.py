@@ -766,3 +766,13 @@ def test_who_was_it_that_said_is_who_said(engine: Engine) -> None:
     cleft = engine.answer("who was it that said Washington can no longer be trusted?")
     assert cleft.status is plain.status is Status.ANSWER
     assert [m.id for m in cleft.matches] == [m.id for m in plain.matches]
+
+
+def test_threats_and_warnings_are_words_someone_said() -> None:
+    """"What were Aliyev's threats?" asks for his words: never a fact whose quote (the
+    headline) holds the word "threats"."""
+    folder = ROOT / "tests" / "articles" / "armenia-legislation-domestic-affair-baghdasaryan" / "knowledge"
+    article = Engine(load_knowledge(folder), shared_model())
+    assert article._reader.parse("What were President Aliyev's threats?").speech
+    result = article.answer("What were President Aliyev's threats?")
+    assert all(m.kind != "fact" for m in result.matches)
