@@ -148,6 +148,18 @@ def _article_engines(conversations: list[Any]) -> dict[str, Engine]:
             for c in conversations}
 
 
+def _assert_floor(name: str, *, resolved: int, turns: float) -> None:
+    """A sealed set of conversations on three articles: no misattribution, and at least this
+    many conversations right in every turn and this share of turns right."""
+    from bot.evaluation import evaluate_conversations, load_conversations
+
+    conversations = load_conversations(ROOT / "tests" / name)
+    report = evaluate_conversations(conversations, _article_engines(conversations), ask, EMPTY)
+    assert report.turns.misattributions == []
+    assert report.resolved >= resolved, report.turns.failures
+    assert round(report.turns.accuracy, 1) >= turns, report.turns.failures
+
+
 def test_sealed_conversations_on_three_new_articles_floor() -> None:
     """15 conversations (54 turns) by a reader on the three articles sealed until the second
     session of 2026-12-03 (armenia-turkey-..., kazakhstan-gas-..., georgian-dream-...). First
@@ -159,13 +171,7 @@ def test_sealed_conversations_on_three_new_articles_floor() -> None:
     unquoted person's words are declined; "how did X react" asks X); 6 of 15 (79.6 %) once
     "did he say where ...?" needs words that give a place; 7 of 15 (83.3 %) after 2026-12-04's
     last sessions. Today's figures are the floor."""
-    from bot.evaluation import evaluate_conversations, load_conversations
-
-    conversations = load_conversations(ROOT / "tests" / "eval_sealed_conversations_2.yaml")
-    report = evaluate_conversations(conversations, _article_engines(conversations), ask, EMPTY)
-    assert report.turns.misattributions == []
-    assert report.resolved >= 7, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 83.3, report.turns.failures
+    _assert_floor("eval_sealed_conversations_2.yaml", resolved=7, turns=83.3)
 
 
 def test_sealed_conversations_on_the_third_three_articles_floor() -> None:
@@ -177,13 +183,7 @@ def test_sealed_conversations_on_the_third_three_articles_floor() -> None:
     question ("who blocked it?") is the last topic; 10 of 15 (88.2 %) once "where did he say
     it?" is a fact, not his quotes; 12 of 15 (92.2 %) after 2026-12-04's last sessions. Today's
     figures are the floor."""
-    from bot.evaluation import evaluate_conversations, load_conversations
-
-    conversations = load_conversations(ROOT / "tests" / "eval_sealed_conversations_3.yaml")
-    report = evaluate_conversations(conversations, _article_engines(conversations), ask, EMPTY)
-    assert report.turns.misattributions == []
-    assert report.resolved >= 12, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 92.2, report.turns.failures
+    _assert_floor("eval_sealed_conversations_3.yaml", resolved=12, turns=92.2)
 
 
 def test_he_speaks_when_the_question_names_whom_he_spoke_of(engine: Engine) -> None:
@@ -653,13 +653,7 @@ def test_sealed_conversations_on_the_fourth_three_articles_floor() -> None:
     said that?" names whose words were just shown; 10 of 15 (85.7 %) on 2026-12-04's second
     session ("when did X and Y meet?" is a time; "what will he and Putin discuss?", neither
     quoted, is what the article says of them). Today's figures are the floor."""
-    from bot.evaluation import evaluate_conversations, load_conversations
-
-    conversations = load_conversations(ROOT / "tests" / "eval_sealed_conversations_4.yaml")
-    report = evaluate_conversations(conversations, _article_engines(conversations), ask, EMPTY)
-    assert report.turns.misattributions == []
-    assert report.resolved >= 10, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 85.7, report.turns.failures
+    _assert_floor("eval_sealed_conversations_4.yaml", resolved=10, turns=85.7)
 
 
 def test_sealed_conversations_on_the_fifth_three_articles_floor() -> None:
@@ -670,13 +664,7 @@ def test_sealed_conversations_on_the_fifth_three_articles_floor() -> None:
     words; "she" after "who responded to Aliyev's statements?" taken as Aliyev). None, 3 of 15
     (76.3 %), once "he" and "she" follow the article's own pronouns and a who-said answer's
     speaker is whom the next pronoun means. Today's figures are the floor."""
-    from bot.evaluation import evaluate_conversations, load_conversations
-
-    conversations = load_conversations(ROOT / "tests" / "eval_sealed_conversations_5.yaml")
-    report = evaluate_conversations(conversations, _article_engines(conversations), ask, EMPTY)
-    assert report.turns.misattributions == []
-    assert report.resolved >= 3, report.turns.failures
-    assert round(report.turns.accuracy, 1) >= 76.3, report.turns.failures
+    _assert_floor("eval_sealed_conversations_5.yaml", resolved=3, turns=76.3)
 
 
 def test_he_and_another_unquoted_person_asks_what_the_article_says_of_them() -> None:
