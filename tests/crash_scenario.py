@@ -58,6 +58,7 @@ class Outcome:
     duplicated: int
     out_of_order_chats: int
     failed_sends: int  # sendMessage calls the fake failed on purpose (then retried)
+    refused_sends: tuple[str, ...]  # any other failed sendMessage: its status and answer
     first_exit_status: int | None  # None: killed
     second_exit_status: int | None
     seconds: float
@@ -70,7 +71,7 @@ class Outcome:
                 "questions": self.questions, "replied_before_signal": self.replied_before_signal,
                 "lost": self.lost, "duplicated": self.duplicated,
                 "out_of_order_chats": self.out_of_order_chats,
-                "failed_sends": self.failed_sends,
+                "failed_sends": self.failed_sends, "refused_sends": len(self.refused_sends),
                 "first_exit_status": self.first_exit_status,
                 "second_exit_status": self.second_exit_status,
                 "seconds": round(self.seconds, 1)}
@@ -222,7 +223,11 @@ def run_scenario(workdir: Path, *, mode: Mode, users: int, stop_after: int,
             wait_until(lambda: _inbox_depth(bot.inbox) == 0, timeout, "an empty inbox")
         time.sleep(0.5)  # a repeated reply would come right after the first
         second_status = bot.signal(signal.SIGTERM)
-        failed_sends = sum(1 for c in fake.calls("sendMessage") if c.failed)
+        # the sends the fake failed on purpose (status 500); any other refusal is listed: a
+        # request SIGKILL cut off halfway reaches the fake malformed
+        failed_sends = sum(1 for c in fake.calls("sendMessage") if c.failed and c.status == 500)
+        refused = tuple(f"{c.status} {c.params}"[:160] for c in fake.calls("sendMessage")
+                        if c.failed and c.status != 500)
         texts: dict[int, list[str]] = {}
         for call in replies():
             texts.setdefault(int(call.params["chat_id"]), []).append(call.params["text"])
@@ -235,5 +240,5 @@ def run_scenario(workdir: Path, *, mode: Mode, users: int, stop_after: int,
         firsts = [got.index(text) for text in expected if text in got]
         out_of_order += firsts != sorted(firsts)
     return Outcome(mode, stop_signal.name, fail_rate, latency, len(asked), replied_before, lost,
-                   duplicated, out_of_order, failed_sends, first_status, second_status,
+                   duplicated, out_of_order, failed_sends, refused, first_status, second_status,
                    time.monotonic() - began, bot.log)
