@@ -579,14 +579,15 @@ def _next(engine: Engine, result: Result, context: Context, asked_as: str,
     showed); otherwise whose words the answer showed.
     """
     named = named or _named_people(engine, asked_as)
-    if named and _WHO_ASKED.match(asked_as) and result.status is Status.ANSWER:
+    who_asked = bool(_WHO_ASKED.match(asked_as))
+    if named and who_asked and result.status is Status.ANSWER:
         # "who responded to Aliyev's statements?": whoever the answer quotes is "she" next,
         # not Aliyev, whom the question only spoke of
         said = {m.speaker for m in result.matches if m.kind == "statement" and m.speaker}
         if said and not said & set(named):
             named = ()
     after = replace(_after(engine, result, context, asked_as, named),
-                    asked_who=bool(_WHO_ASKED.match(asked_as)) and not named,
+                    asked_who=who_asked and not named,
                     question=asked_as or context.question)
     if after.speakers != context.speakers and context.speakers:
         return replace(after, previous=context.speakers)

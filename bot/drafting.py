@@ -165,14 +165,16 @@ def _by_role(noun: str, phrase: str, people: dict[str, DraftPerson], cursor: _Cu
     # a capitalised word ("Turkish", "Iranian") that a role lacks speaks against that person
     proper = {w.casefold() for w in re.findall(r"\b[A-Z][a-z]+", phrase)} - {"the"}
 
+    humans = [p for p in people.values() if not p.institution]
+    role_words = {p.id: {_neutral(w) for r in p.roles for w in re.findall(r"[a-z]+", r.casefold())}
+                  for p in humans}
+
     def fit(person: DraftPerson) -> int:
         if not person.roles:
             return 0  # nothing known of them: nothing speaks for or against
-        role_words = {_neutral(w) for r in person.roles
-                      for w in re.findall(r"[a-z]+", r.casefold())}
-        return len(asked & role_words) - 2 * len((proper & asked) - role_words)
+        return len(asked & role_words[person.id]) - 2 * len((proper & asked)
+                                                           - role_words[person.id])
 
-    humans = [p for p in people.values() if not p.institution]
     overlap = {p.id: fit(p) for p in humans}
     best = max(overlap.values(), default=0)
     leaders = [pid for pid, score in overlap.items() if score == best and score > 0]
@@ -181,9 +183,7 @@ def _by_role(noun: str, phrase: str, people: dict[str, DraftPerson], cursor: _Cu
     # a whole word: "the president" is not the vice-president
     fitting = [p.id for p in humans
                if any(re.search(rf"(?<![\w-]){re.escape(noun)}\b", r.casefold()) for r in p.roles)
-               or _neutral(noun) in {_neutral(w) for r in p.roles
-                                     for w in re.findall(r"[a-z]+", r.casefold())}
-               and _neutral(noun) != noun]
+               or (_neutral(noun) != noun and _neutral(noun) in role_words[p.id])]
     if len(fitting) == 1:
         return fitting[0], ""
     if not fitting and cursor.last is not None and overlap.get(cursor.last, 0) >= 0:

@@ -107,10 +107,10 @@ class Engine:
         self._slots = SlotReader(kb, self._ix, self._reader, tunables, (
             embedder.embed_entries([describe_person(p) for p in kb.people])
             if embedder is not None else None))
-        # what each entry can answer beyond meaning: a number, a time (see answer_kinds), a
-        # place
+        # what each entry's own words can answer beyond meaning: a number, a time (see
+        # answer_kinds), a place (a fact's by its quote)
         self._gives = [_gives(self.kb.statement(d.id).text) if d.kind == "statement"
-                       else frozenset() for d in self._ix.docs]
+                       else _gives(self.kb.fact(d.id).quote) for d in self._ix.docs]
         self._examples = self._example_suggestions()
         # words for the occasion of what was said ("at the round table", "in the piece"):
         # where someone spoke, not what about
@@ -182,22 +182,21 @@ class Engine:
             return self._result(question, Status.NO_ANSWER, (), Note(NoteKind.GREETING),
                                 self._examples)
 
-        if ARTICLE_ABOUT.match(fold(stripped)) and not parsed.speakers and not any(
+        as_typed = fold(stripped)
+        if ARTICLE_ABOUT.match(as_typed) and not parsed.speakers and not any(
                 self._scorer.closeness(parsed.folded, i) >= self._tunables.faq_match
                 for i, d in enumerate(self._ix.docs) if d.kind == "fact"):
             # "what is this story about?": the article itself (title, summary, who speaks),
             # unless the admin curated a fact for the question ("what is the article about")
-            return self._result(question, Status.ANSWER, tuple(
-                Match(a.id, "article", None, 100.0) for a in self.kb.articles), NO_NOTE, ())
-        if REPORTED_BY.search(fold(stripped)):
+            return self._article_card(question)
+        if REPORTED_BY.search(as_typed):
             # "which agency reported Peskov's comments?": whoever published the article; the
             # people named only say which report. A fact curated for it, or the article itself
             parsed.objects, parsed.speakers, parsed.cited = [], [], []
             reported = self._answer_open(question, parsed, facts_only=True)
             if reported.status is Status.ANSWER:
                 return reported
-            return self._result(question, Status.ANSWER, tuple(
-                Match(a.id, "article", None, 100.0) for a in self.kb.articles), NO_NOTE, ())
+            return self._article_card(question)
         if SPEAKER_COUNT.search(parsed.folded) and not parsed.speakers:
             speakers = self.kb.quoted_people()
             return self._result(question, Status.ANSWER, tuple(
@@ -285,6 +284,11 @@ class Engine:
             return self._result(question, Status.NO_ANSWER, (), Note(
                 NoteKind.NOT_QUOTED, subject=typed[0] if typed else unquoted), self._examples)
         return self._refined(question, parsed, self._answer_open(question, parsed))
+
+    def _article_card(self, question: str) -> Result:
+        """The article itself as the answer: title, outlet, summary, who speaks."""
+        return self._result(question, Status.ANSWER, tuple(
+            Match(a.id, "article", None, 100.0) for a in self.kb.articles), NO_NOTE, ())
 
     def _refined(self, question: str, parsed: ParsedQuestion, lexical: Result) -> Result:
         """The lexical verdict, overturned by the semantic policy where it is not decisive."""
@@ -396,7 +400,7 @@ class Engine:
                    + ([i for i in about_them if i in facts]
                       or [i for i in facts
                           if not any(k[:2] == "p:" for k in self._ix.docs[i].keys)
-                          and placed <= _gives(self.kb.fact(self._ix.docs[i].id).quote)]))
+                          and placed <= self._gives[i]]))
         if parsed.speech and quoted and not ABOUT.search(parsed.folded):
             # "what did Pashinyan tell reporters?", "Velayati's words at the round table":
             # where and to whom they spoke asks for nothing narrower than what they said
@@ -431,9 +435,10 @@ class Engine:
         factor = self._tunables.speaker_unknown_factor if self._scorer.substantive(concepts, facts=False) else 1.0
         scores = self._scorer.score(parsed, own, concepts, factor, factor, around=True)
         picked = self._scorer.pick(scores, concepts, self._tunables.max_list, parsed.conjunction)
+        groups = {g for p in speakers for g in self._ix.groups.get(p, ())}
         shared = [i for i, d in enumerate(self._ix.docs)
-                  if d.speaker in {g for p in speakers for g in self._ix.groups.get(p, ())}]
-        if not picked and shared and not CLAIM.match(parsed.folded):
+                  if d.speaker in groups] if groups and not picked else []
+        if shared and not CLAIM.match(parsed.folded):
             # none of their own words: words they said with others, under all their names ("a
             # statement of Asatryan and Israelyan is Asatryan's too")
             scores = self._scorer.score(parsed, own + shared, concepts, factor, factor,

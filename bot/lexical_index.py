@@ -39,6 +39,7 @@ class LexicalIndex:
         # person -> the groups named by their members that hold them ("Sargis Asatryan and
         # Armen Israelyan" for Asatryan): the group's words are theirs too
         self.groups: dict[str, set[str]] = defaultdict(set)
+        name_stems = {p.id: frozenset(content_stems(p.name)) for p in kb.people}
         for person in kb.people:
             for alias in (person.name, *person.aliases):
                 name_keys.add(self.add_phrase(alias, f"p:{person.id}"))
@@ -49,13 +50,12 @@ class LexicalIndex:
             # Each part of a full name names the person too; a part two people share ("Ali")
             # names both, and the engine asks which one. A group named by its members ("Sargis
             # Asatryan and Armen Israelyan") is not named by one member's name.
-            own = set(content_stems(person.name))
-            members = [other for other in kb.people if other.id != person.id
-                       and 1 < len(set(content_stems(other.name))) < len(own)
-                       and set(content_stems(other.name)) < own]
+            own = name_stems[person.id]
+            members = [other for other, names in name_stems.items()
+                       if len(names) > 1 and names < own]
             for member in members:
-                self.groups[member.id].add(person.id)
-            for part in own - {p for m in members for p in content_stems(m.name)}:
+                self.groups[member].add(person.id)
+            for part in own - {p for m in members for p in name_stems[m]}:
                 if len(part) >= 3:
                     self.phrases[(part,)].add(f"p:{person.id}")
         for topic in kb.topics:

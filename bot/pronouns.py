@@ -40,18 +40,18 @@ def gender_of(kb: KnowledgeBase, person: Person) -> Gender | None:
     if not names:
         return None
     named = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
-    for article in kb.articles:
-        sentences = _SENTENCE.split(article.source_text)
-        for index, sentence in enumerate(sentences):
-            folded = fold(sentence)
-            found = named.search(folded)
-            if found is None:
-                continue
-            # the rest of the sentence that names them, and the next one
-            after = folded[found.end():] + " " + (sentences[index + 1]
-                                                  if index + 1 < len(sentences) else "")
-            male += len(_MALE.findall(after))
-            female += len(_FEMALE.findall(after))
+    # their own article's sentences only (of thousands, the one that names them)
+    sentences = _SENTENCE.split(kb.article(person.article_id).source_text)
+    for index, sentence in enumerate(sentences):
+        folded = fold(sentence)
+        found = named.search(folded)
+        if found is None:
+            continue
+        # the rest of the sentence that names them, and the next one
+        after = folded[found.end():] + " " + (sentences[index + 1]
+                                              if index + 1 < len(sentences) else "")
+        male += len(_MALE.findall(after))
+        female += len(_FEMALE.findall(after))
     if male > DOMINANCE * female:
         return "m"
     if female > DOMINANCE * male:

@@ -183,8 +183,7 @@ class QuestionReader:
             speakers and re.match(r"^\s*(?:what|how)\b", folded))
         which = re.match(r"^\s*which\s+(\w+)", folded)
         asker = which.group(1) if which and who_said and which.group(1) in ASKER_NOUNS else None
-        saying = _WHICH_SAYS.match(folded)
-        if saying and not speakers:
+        if not speakers and _WHICH_SAYS.match(folded):
             # "which lawmaker said ...?", "which opposition figure claims ...?": whoever the
             # noun is, the question asks who said it; the noun is how it asks
             who_said = True
@@ -262,7 +261,7 @@ class QuestionReader:
 
 
 _WHICH_SAYS = re.compile(
-    r"^\s*(?:and\s+|so\s+)?which\s+(?:\w+\s+)?(?P<noun>\w+)\s+(?:has\s+|had\s+)?"
+    r"^\s*(?:and\s+|so\s+)?which\s+(?:\w+\s+)?\w+\s+(?:has\s+|had\s+)?"
     r"(?:said|says|claimed|claims|stated|states|warned|warns|noted|notes|argued|argues|"
     r"insisted|insists|called|calls|described|describes|suggested|suggests|urged|urges|"
     r"proposed|proposes|announced|announces|denied|denies|thinks|believes|stressed|stresses|"

