@@ -163,9 +163,13 @@ class QuestionReader:
                                      self.weight(keys), frozenset(stems[start:end])))
         speech = bool(SPEECH.search(folded))
         if speech:
-            # "what did the participants say about X": everyone, so nobody in particular
+            # "what did the participants say about X": everyone, so nobody in particular; but
+            # after a named speaker's verb ("what did X say the participants would discuss")
+            # they are what was said, unless they are whom X told
+            told = {i for i, t in enumerate(content) if _told(tokens, t)}
             for index, token in enumerate(content):
-                if token.raw in EVERYONE and not used[index]:
+                if token.raw in EVERYONE and not used[index] and not (
+                        speakers and after_verb[index] and index not in told):
                     used[index] = True
         if speech and not speakers:
             # "what did the Iranian side / the Russians say": everyone of that nationality
@@ -259,7 +263,6 @@ class QuestionReader:
         return name
 
 
-
 _WHICH_SAYS = re.compile(
     r"^\s*(?:and\s+|so\s+)?which\s+(?:\w+\s+)?\w+\s+(?:has\s+|had\s+)?"
     r"(?:said|says|claimed|claims|stated|states|warned|warns|noted|notes|argued|argues|"
@@ -268,6 +271,7 @@ _WHICH_SAYS = re.compile(
     r"told|tells|promised|promises|accused|accuses|blamed|blames|admitted|admits|"
     r"emphasi[sz]ed|emphasi[sz]es|compared|compares|listed|lists|predicted|predicts|"
     r"expressed|expresses|voiced|voices|referred|refers|mentioned|mentions)\b")
+_TELL = frozenset({"tell", "tells", "told", "telling"})
 _WH_VERB = r"(?=\s+(?:did|does|do|was|were|is|are|will|would|has|have|had)\b)"
 _WHICH_PLACE = re.compile(
     r"^(?:in|at|from)\s+(?:which|what)\s+(?:country|city|town|capital|place|venue|location|"
@@ -297,4 +301,8 @@ def _base_forms(word: str, key: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
-
+def _told(tokens: list[Token], word: Token) -> bool:
+    """Whether a word is whom someone told ("told the participants", "tell them all")."""
+    at = next(i for i, t in enumerate(tokens) if t is word)
+    before = [t.raw for t in tokens[:at] if t.raw not in ("the", "all")]
+    return bool(before) and before[-1] in _TELL

@@ -776,3 +776,16 @@ def test_threats_and_warnings_are_words_someone_said() -> None:
     assert article._reader.parse("What were President Aliyev's threats?").speech
     result = article.answer("What were President Aliyev's threats?")
     assert all(m.kind != "fact" for m in result.matches)
+
+
+def test_everyone_words_after_a_named_speakers_verb_are_what_was_said() -> None:
+    """"What did X say the participants would discuss?" asks for one of X's statements, the
+    one about the participants; "what did X tell the participants?" is all X said, and "what
+    did the participants say about Y" still names nobody in particular."""
+    article = _article_engine("iran-fm-caspian-legal-status-moscow")
+    said = article.answer("what did Qassemi say the participants would discuss?")
+    assert [m.id for m in said.matches] == ["qassemi-draft-convention"]
+    told = article.answer("What did Qassemi tell the participants?")
+    assert len(told.matches) == 3 and {m.speaker for m in told.matches} == {"qassemi"}
+    everyone = article._reader.parse("what did the participants say about the convention?")
+    assert not everyone.speakers and "participants" not in {c.label for c in everyone.concepts}
