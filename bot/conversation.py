@@ -82,6 +82,10 @@ _ABOUT_IT = re.compile(r"\b(about|on|of|regarding|mention|mentioned|say|said|say
 # "who blocked it?", "when did they close it?": a short question whose object is the last topic
 _DID_IT = re.compile(r"^\s*(?:(?:and|so|ok)\s+)?(?:who|when|where|why|how)\s+(?:\w+\s+){0,3}?"
                      r"(?P<it>it|that)\s*[?.!]*\s*$", re.IGNORECASE)
+# "when did he say it?", "where did she say that?"
+_WHEN_SAID = re.compile(r"^\s*(?:(?:and|so|ok)\s+)?(?:when|where)\s+(?:did|does|has|had)\s+"
+                        r"(?:he|she|they)\s+(?:say|said|tell|mention|make)\s+(?:it|that|this)"
+                        r"(?:\s+(?:remark|statement|comment))?\s*[?.!]*\s*$", re.IGNORECASE)
 _ONE = re.compile(r"^\s*(?:the\s+)?(?P<x>(?!other\b)[\w'-]+(?:\s+[\w'-]+)?)\s+one\s*$",
                   re.IGNORECASE)
 _WHO_ASKED = re.compile(r"^\s*(?:(?:and|so|ok|then)\s+)*(?:who|whom|which\s+\w+|anyone|anybody)\s+"
@@ -207,6 +211,11 @@ def _resolve(engine: Engine, move: FollowUp, context: Context) -> _Asked | None:
                           context.previous)
     text = move.text
     own = move.excluding  # a question of its own, but changed here: asked as changed
+    if not context.last and _WHEN_SAID.match(text):
+        # "did he also say the bombers never landed?" (no) "when did he say it?": what he did
+        # say, not the words the last reply found he never said
+        return _Asked(_substituted(engine, text, speakers[:1], singular=True),
+                      speakers[:1]) if speakers else None
     if context.asked and _ABOUT_IT.search(text):  # "who else talked about it?": the topic
         text = _ABOUT_IT.sub(lambda m: f"{m.group(1)} {context.asked}", text)
         move = replace(move, text=text, tail=_ABOUT_IT.sub(

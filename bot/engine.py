@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from bot import describing, lexicon
-from bot.knowledge import Fact, KnowledgeBase, Person, Statement
+from bot.knowledge import Fact, KnowledgeBase, Person, Statement, normalise_verbatim
 from bot.lexical_index import (
     LexicalIndex,
 )
@@ -111,6 +111,14 @@ class Engine:
         # answer_kinds), a place (a fact's by its quote)
         self._gives = [_gives(self.kb.statement(d.id).text) if d.kind == "statement"
                        else _gives(self.kb.fact(d.id).quote) for d in self._ix.docs]
+        # where and when each statement was said, as its attribution gives it ("said on
+        # Sunday", "speaking in Astana in July 2016"); only an attribution the article holds
+        # word for word, since the reply shows it as the article's
+        sources = {a.id: normalise_verbatim(a.source_text) for a in kb.articles}
+        self._said_at = {s.id: said_at(s.attribution) for s in kb.statements
+                         if s.attribution and all(
+                             normalise_verbatim(part) in sources.get(s.article_id, "")
+                             for part in _ELISION.split(s.attribution))}  # "X ... was quoted"
         self._examples = self._example_suggestions()
         # words for the occasion of what was said ("at the round table", "in the piece"):
         # where someone spoke, not what about
@@ -261,7 +269,8 @@ class Engine:
             return self._result(question, Status.ANSWER,
                                 (Match(person.id, "person", person.id, 100.0),), NO_NOTE, ())
         if parsed.speakers:
-            return self._refined(question, parsed, self._answer_for_speakers(question, parsed))
+            return self._said_where(parsed, self._refined(
+                question, parsed, self._answer_for_speakers(question, parsed)))
         unquoted = self._slots.unresolved_speaker(parsed)
         meant = self._slots.described_people(unquoted, self._embedder) if unquoted else []
         if meant:
@@ -272,7 +281,8 @@ class Engine:
             parsed.speakers = quoted if len(meant) > 1 and len(quoted) == 1 else meant
             if len(parsed.speakers) > 1 and not parsed.concepts:
                 return self._clarify_people(question, parsed.speakers)
-            return self._refined(question, parsed, self._answer_for_speakers(question, parsed))
+            return self._said_where(parsed, self._refined(
+                question, parsed, self._answer_for_speakers(question, parsed)))
         if unquoted:
             if describing.only_places(describing.read(unquoted)):
                 # "how did the US react?", no American quoted: what the article reports of
@@ -408,9 +418,15 @@ class Engine:
             parsed.concepts = [c for c in parsed.concepts if not c.words <= self._occasion]
         concepts = (parsed.concepts + [self._person_concept(p) for p in parsed.objects]
                     + [self._cite_concept(c) for c in parsed.cited])
+        if placed and parsed.speech and not concepts:
+            # "where did he say it?": his words whose attribution says where (or when)
+            told = tuple(Match(s.id, "statement", s.speaker, 100.0) for p in speakers
+                         for s in self.kb.statements_by(p) if placed <= self._said_at.get(s.id, set()))
+            if told:
+                return self._result(question, Status.ANSWER, told, Note(NoteKind.SAID_AT), ())
         if placed and not concepts:
-            # "where did he say it?", "where was he at the time?": where or when they spoke is
-            # a fact about them, or about the article's occasion; never one of their quotes
+            # "where was he at the time?", or said where no attribution tells: where or when
+            # they spoke is a fact about them, or about the article's occasion; never a quote
             facts = self._facts_saying(placed)
             chosen = next((i for i in about_them if i in facts), facts[0] if facts else None)
             if chosen is not None:
@@ -509,6 +525,17 @@ class Engine:
                 _dedupe(suggestions, self._tunables.max_suggestions))
         return self._result(question, Status.NO_ANSWER, (),
                             Note(NoteKind.NAMED_NOT_QUOTED, (speakers[0],)), self._examples)
+
+    def _said_where(self, parsed: ParsedQuestion, result: Result) -> Result:
+        """ "Where did X say Y?": the statements answering it whose attribution tells where (or
+        when), shown with it; otherwise the answer as it is (the quote, no place)."""
+        placed = parsed.question_words & {"where", "when"}
+        if not (placed and parsed.speech and result.status is Status.ANSWER):
+            return result
+        said = tuple(m for m in result.matches if m.kind == "statement"
+                     and placed <= self._said_at.get(m.id, frozenset()))
+        return self._result(result.question, Status.ANSWER, said,
+                            Note(NoteKind.SAID_AT), ()) if said else result
 
     def _naming_facts(self, person_id: str, described_by: frozenset[str]) -> tuple[Match, ...]:
         """ "Who is Turkey's envoy?": beside the card, the article's sentence that names them
@@ -805,6 +832,20 @@ def _gives(text: str) -> frozenset[str]:
     "at" a name: "in Moscow", "at the White House"; a country talked about is no place)."""
     place = re.search(r"\b(?:in|at)\s+(?:the\s+)?[A-Z]", text)
     return answer_kinds(text) | ({"where"} if place else frozenset())
+
+
+_ELISION = re.compile(r"\s*(?:\.\.\.|\u2026)\s*")
+_MONTHS_DAYS = r"(?:january|february|march|april|may|june|july|august|september|october|" \
+    r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+
+
+def said_at(attribution: str) -> frozenset[str]:
+    """Whether an attribution says where ("in Astana", "at the meeting in Dagestan", "in the
+    Parliament") or when ("on Sunday", "in July 2016", "at today's press conference") the words
+    were said."""
+    place = re.search(r"\b(?:in|at)\s+(?:the\s+)?(?!(?i:" + _MONTHS_DAYS + r"))[A-Z]", attribution)
+    time = answer_kinds(re.sub(r"\d+(?:st|nd|rd|th)\b", "", attribution)) & {"when"}
+    return time | ({"where"} if place else frozenset())
 
 
 def _answer_kinds_asked(parsed: ParsedQuestion) -> frozenset[str]:

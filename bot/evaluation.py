@@ -27,7 +27,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from bot.knowledge import KnowledgeBase, Person, load_knowledge
-from bot.results import Match, Result, Status
+from bot.results import Match, NoteKind, Result, Status
 from bot.text import fold, words
 
 
@@ -287,9 +287,12 @@ def _is_person(person: Person, name: str) -> bool:
     return " ".join(wanted) in names or wanted[-1] in {w for n in names for w in n.split()}
 
 
-def _entry_texts(kb: KnowledgeBase, match: Match) -> list[str]:
+def _entry_texts(kb: KnowledgeBase, match: Match, note: NoteKind = NoteKind.NONE) -> list[str]:
+    """The article's words a reply shows for an entry (a statement's attribution too, when
+    the reply tells where or when it was said)."""
     if match.kind == "statement":
-        return [kb.statement(match.id).text]
+        statement = kb.statement(match.id)
+        return [statement.text] + ([statement.attribution] if note is NoteKind.SAID_AT else [])
     if match.kind == "fact":
         fact = kb.fact(match.id)
         return [fact.quote, fact.answer]
@@ -316,7 +319,8 @@ def judge_blind(kb: KnowledgeBase, item: BlindItem, result: Result) -> tuple[boo
         return (len(people) == 1
                 and _is_person(kb.person(next(iter(people))), item.speaker)), wrong
     if item.type == "fact":
-        return any(_same_text(item.quote, t) for m in shown for t in _entry_texts(kb, m)), wrong
+        return any(_same_text(item.quote, t) for m in shown
+                   for t in _entry_texts(kb, m, result.note.kind)), wrong
     for match in shown:
         if match.kind == "person" and item.type == "who_said":
             person = kb.person(match.id)

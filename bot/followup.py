@@ -54,6 +54,7 @@ _END = r"\s*[?.!…]*\s*$"
 _OPEN = r"^\s*(?:(?:and|but|so|ok|okay|then|well)\s+)*"  # "and so ...", "ok then ..."
 # what may follow "what else" / "more" without asking anything new ("more from him pls")
 _FILLER = (r"(?:\s+(?:did|does|do|has|have|had|he|she|they|say|said|says|mention|mentioned|"
+           r"add|added|adds|note|noted|comment|commented|state|stated|"
            r"tell|told|me|us|is|was|there|please|pls|plz|from|him|her|them|anything|something|"
            r"of|that|then|about|it|this|details|again))*")
 _MORE = re.compile(_OPEN + r"(?:(?:what|anything|something)\s+(?:else|also|more)|more|also|"

@@ -28,9 +28,13 @@ def speaker_line(person: Person, m: Markup) -> str:
     return f"{m.bold(m.escape(person.name))}, {m.escape(person.role)}"
 
 
-def statement_blocks(statement: Statement, kb: KnowledgeBase, m: Markup) -> list[str]:
+def statement_blocks(statement: Statement, kb: KnowledgeBase, m: Markup, *,
+                     occasion: bool = False) -> list[str]:
     """A statement: the verbatim words, then who said them (and whom they cite). One block,
-    unless the words are longer than a block: then the speaker line comes with the last part."""
+    unless the words are longer than a block: then the speaker line comes with the last part.
+
+    ``occasion``: the question asked where or when it was said, which the article's own
+    attribution ("said on Sunday in Astana") tells; it follows the speaker line."""
     person = kb.person(statement.speaker)
     words = statement.text
     if statement.kind is StatementKind.QUOTE and words.rstrip("\"'\u201d\u2019\u00bb)")[-1:] \
@@ -44,6 +48,8 @@ def statement_blocks(statement: Statement, kb: KnowledgeBase, m: Markup) -> list
     if statement.cites:
         cited = kb.find_person(statement.cites)
         attribution += m.escape(f", citing {cited.name if cited else statement.cites}")
+    if occasion:
+        attribution += m.escape(f"\n(\u201c{statement.attribution}\u201d)")
     return text_blocks(words, m, m.quote, tail=f"\n{attribution}")
 
 
@@ -134,7 +140,8 @@ def result_blocks(result: Result, kb: KnowledgeBase, m: Markup) -> list[str]:
         for match in result.matches:
             if match.kind == "statement":
                 statement = kb.statement(match.id)
-                blocks += statement_blocks(statement, kb, m)
+                blocks += statement_blocks(statement, kb, m,
+                                           occasion=result.note.kind is NoteKind.SAID_AT)
                 articles.append(statement.article_id)
             elif match.kind == "fact":
                 fact = kb.fact(match.id)
@@ -215,6 +222,8 @@ def note_text(note: Note, kb: KnowledgeBase, lang: str = "en") -> str:
     if kind is NoteKind.NAMED_NOT_QUOTED and first:
         return (f"The article names {first.name} ({first.role}) but does not quote "
                 f"{short_name(first)}.")
+    if kind is NoteKind.SAID_AT:
+        return "Where and when, as the article puts it:"
     if kind is NoteKind.NOT_SAID_ABOUT and first:
         return f"The article does not say that about {first.name} ({first.role})."
     if kind is NoteKind.CITED_BY:
@@ -273,6 +282,7 @@ def _note_text_ru(note: Note, kb: KnowledgeBase) -> str:
                                 + (f" Об этом говорил(а) {others}." if note.others else ""),
         NoteKind.NAMED_NOT_QUOTED: f"{people} упоминается в статье, но не цитируется.",
         NoteKind.NOT_SAID_ABOUT: f"В статье нет этого о {people}.",
+        NoteKind.SAID_AT: "Где и когда, по словам статьи (на английском):",
         NoteKind.CITED_BY: f"{people} не цитируется напрямую; {others} ссылается на него:",
         NoteKind.NO_QUESTION: "Я не нашёл в этом вопроса о статье.",
         NoteKind.NOT_IN_ARTICLE: "В статье нет ответа на этот вопрос.",

@@ -53,6 +53,7 @@ class NoteKind(str, Enum):
     NOT_UNDERSTOOD = "not_understood"  # subject: the words of the question that were not read
     NO_MORE = "no_more"  # "what else?": everything people said has been shown
     WHO_IS = "who_is"  # the answer is who someone is: a short card, no lead
+    SAID_AT = "said_at"  # where or when words were said: the article's attribution shows it
     SPEAKER_COUNT = "speaker_count"  # count people are quoted: their short cards follow
     SPOKE_ABOUT = "spoke_about"  # who-said: others spoke about subject (or "said it", if empty)
     QUOTING_ON = "quoting_on"  # others spoke of people

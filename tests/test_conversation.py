@@ -663,8 +663,10 @@ def test_sealed_conversations_on_the_fifth_three_articles_floor() -> None:
     turns, two misattributions through a pronoun ("Did he also say ...?" after a spokeswoman's
     words; "she" after "who responded to Aliyev's statements?" taken as Aliyev). None, 3 of 15
     (76.3 %), once "he" and "she" follow the article's own pronouns and a who-said answer's
-    speaker is whom the next pronoun means. Today's figures are the floor."""
-    _assert_floor("eval_sealed_conversations_5.yaml", resolved=3, turns=76.3)
+    speaker is whom the next pronoun means. 5 of 15 (81.4 %) on 2026-12-04's third session
+    ("what did X say the participants would discuss?" is one statement; "where did he say
+    that?" is the attribution that says where). Today's figures are the floor."""
+    _assert_floor("eval_sealed_conversations_5.yaml", resolved=5, turns=81.4)
 
 
 def test_he_and_another_unquoted_person_asks_what_the_article_says_of_them() -> None:
@@ -678,3 +680,14 @@ def test_he_and_another_unquoted_person_asks_what_the_article_says_of_them() -> 
     assert "peskov-regional-cooperation-agenda" in [m.id for m in result.matches]
     assert {m.speaker for m in result.matches} == {"peskov"}
     assert result.note.kind is NoteKind.QUOTING_ON and set(result.note.others) == {"peskov"}
+
+
+def test_when_did_he_say_it_after_a_no_is_when_he_said_what_he_did_say() -> None:
+    """"did he also say the bombers never landed?" (he did not) "when did he say it?": when
+    he said his own words, as their attribution gives it, not the words he never said."""
+    folder = ROOT / "tests" / "articles" / "russia-denies-strategic-bombers-kant" / "knowledge"
+    engine = Engine(load_knowledge(folder), shared_model())
+    replies = _talk(engine, ["who's sevostyanov?", "what did he say?",
+                             "did he also say the bombers never landed?", "when did he say it?"])
+    assert replies[2] == ("no_answer", [])
+    assert replies[3] == ("answer", ["sevostyanov-aircraft-double"])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine, Status
+from bot.engine import Engine, Status, said_at
 from bot.evaluation import evaluate, load_eval
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.results import NoteKind
@@ -789,3 +789,35 @@ def test_everyone_words_after_a_named_speakers_verb_are_what_was_said() -> None:
     assert len(told.matches) == 3 and {m.speaker for m in told.matches} == {"qassemi"}
     everyone = article._reader.parse("what did the participants say about the convention?")
     assert not everyone.speakers and "participants" not in {c.label for c in everyone.concepts}
+
+
+@pytest.mark.parametrize(("attribution", "gives"), [
+    ("Iranian Foreign Ministry Spokesman Bahram Qassemi said on Sunday", {"when"}),
+    ("Mirzoyan announced in the Parliament Wednesday", {"when", "where"}),
+    ("the head of the state said at the meeting in Dagestan", {"where"}),
+    ("Earlier in December, Kremlin spokesman Dmitry Peskov said", {"when"}),  # no place
+    ("Referring to the 8th meeting of the Council, he said", set()),  # "8th" is no time
+    ("He added", set()),
+    ("the diplomat said", set()),
+])
+def test_an_attribution_tells_where_and_when_words_were_said(attribution: str,
+                                                             gives: set[str]) -> None:
+    assert said_at(attribution) == gives
+
+
+def test_where_did_he_say_it_shows_the_attribution_that_says_where() -> None:
+    """"Where did Zarif say it?": his words whose attribution gives the place, shown with it;
+    an attribution the article holds only in parts ("X ... was quoted") counts; a statement
+    whose attribution says nothing of the place keeps its plain answer."""
+    article = _article_engine("iran-fm-caspian-legal-status-moscow")
+    where = article.answer("where did zarif say it")
+    assert where.status is Status.ANSWER and where.note.kind is NoteKind.SAID_AT
+    assert [m.id for m in where.matches] == ["zarif-astana-interests"]
+    assert "(\u201cSpeaking in a ministerial meeting" in where.text and "Astana" in where.text
+    added = article.answer("where did Zarif say the legal regime should take into account "
+                           "peace and security?")  # "He added": the article does not say
+    assert [m.id for m in added.matches] == ["zarif-astana-peace-security"]
+    assert added.note.kind is not NoteKind.SAID_AT
+    elided = _article_engine("russia-denies-strategic-bombers-kant").answer(
+        "when did Sevostyanov say it?")
+    assert elided.note.kind is NoteKind.SAID_AT and "in October" in elided.text

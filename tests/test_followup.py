@@ -12,7 +12,8 @@ from bot.followup import Move, read
 
 MOVES = [
     # more of the same
-    ("what else?", Move.MORE), ("anything else he said?", Move.MORE), ("more please", Move.MORE),
+    ("what else?", Move.MORE), ("anything else he said?", Move.MORE),
+    ("anything else he added?", Move.MORE), ("what else did she note?", Move.MORE), ("more please", Move.MORE),
     ("go on", Move.MORE), ("and?", Move.MORE), ("tell me more about it", Move.MORE),
     ("did she say anything else?", Move.MORE), ("и что ещё?", Move.MORE), ("ещё что-нибудь?", Move.MORE), ("расскажи подробнее", Move.MORE),
     # the reasons
