@@ -230,6 +230,7 @@ class Engine:
                     parsed.cited = [described[0][2:]]
                 else:
                     parsed.speakers, described_by = described, slot
+                    parsed.described_by = slot
                     parsed.who_is = not parsed.concepts and bool(WHO_IS.search(parsed.folded))
         unknown = self._slots.unknown_name(parsed)
         if unknown:
@@ -279,6 +280,7 @@ class Engine:
             parsed.concepts = [c for c in parsed.concepts if not c.words <= slot_stems]
             quoted = [p for p in meant if self.kb.statements_by(p)]
             parsed.speakers = quoted if len(meant) > 1 and len(quoted) == 1 else meant
+            parsed.described_by = slot_stems
             if len(parsed.speakers) > 1 and not parsed.concepts:
                 return self._clarify_people(question, parsed.speakers)
             return self._said_where(parsed, self._refined(
@@ -356,6 +358,9 @@ class Engine:
         text = question
         for person_id in parsed.speakers:
             text = self._slots.names_of(person_id).sub(" ", text)
+        if parsed.described_by:  # "Tashkent's top diplomat" is whom it asks, like a name
+            text = " ".join(w for w in text.split()
+                            if not set(content_stems(w)) & parsed.described_by)
         rest = QUESTION_FRAME.sub("", " ".join(text.split()), count=1)
         return rest if len(rest.split()) >= 2 else question
 

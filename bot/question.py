@@ -43,6 +43,8 @@ class ParsedQuestion:
     identity: bool  # "who is ...": asks who someone is, not what was said
     conjunction: bool = False  # "... and ...": the question may have two parts
     quantity: bool = False  # "how many", "how much": a number is asked for
+    # the stems of the words that named the speaker by a description ("Tashkent's top diplomat")
+    described_by: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -821,3 +821,17 @@ def test_where_did_he_say_it_shows_the_attribution_that_says_where() -> None:
     elided = _article_engine("russia-denies-strategic-bombers-kant").answer(
         "when did Sevostyanov say it?")
     assert elided.note.kind is NoteKind.SAID_AT and "in October" in elided.text
+
+
+def test_the_words_describing_the_speaker_are_not_what_the_sentence_model_compares() -> None:
+    """"What did Georgia's treasury chief say about ...": the description names whom it is
+    asked of, like a name; the sentence model compares the rest with the entries."""
+    article = _article_engine("ukraine-claims-south-caucasus-sanctions-evasion")
+    question = ("What did Georgia's treasury chief say about whether Russian finance and trade "
+                "via Georgia breach UN rules?")
+    parsed = article._reader.parse(question)
+    parsed.described_by = frozenset({"treasury", "chief"})
+    assert "treasury" not in article._meaning_of(question, parsed)
+    result = article.answer(question)
+    assert result.status is Status.ANSWER
+    assert {m.speaker for m in result.matches} == {"khutsishvili"}
