@@ -35,7 +35,7 @@ from bot.patterns import GREETINGS, PERSON_NOUNS, PRONOUN_SUBJECT
 from bot.pronouns import gender_of, pronoun_gender
 from bot.render import PLAIN, note_text, render_result, short_name
 from bot.results import Match, Note, NoteKind, Result, Status, Suggestion
-from bot.text import INTERJECTIONS, fold
+from bot.text import INTERJECTIONS, fold, words
 
 MAX_MORE = 5  # statements shown by one "what else?"
 MAX_WHY = 3  # statements shown for one "why?": the likeliest reasons, not everything left
@@ -169,6 +169,7 @@ def _direct(engine: Engine, question: str, move: FollowUp, context: Context,
         result = _localized(engine, replace(result, question=question), move.lang)
         return result, _next(engine, result, context, asked, (other,))
     said = ([i for i in context.last if _known_statement(engine.kb, i)]
+            or _reported_in(engine.kb, context.last)
             if move.move is Move.WHO_SAID_IT and not context.asked_who else [])
     if said:
         # "how close are Russia and Kazakhstan, according to the Kremlin?" "who said that?":
@@ -492,6 +493,19 @@ def _by_reason(kb: KnowledgeBase, statements: list[Statement],
 
 def _known_statement(kb: KnowledgeBase, entry_id: str) -> bool:
     return any(s.id == entry_id for s in kb.statements)
+
+
+def _reported_in(kb: KnowledgeBase, entry_ids: tuple[str, ...]) -> list[str]:
+    """The statements whose words are the shown facts' ("Zarif is scheduled to attend on
+    Monday", in the spokesman's words): "who announced that?" asks whose they are."""
+    quoted = [_runs(f.quote) for f in kb.facts if f.id in entry_ids]
+    return [s.id for s in kb.statements if any(_runs(s.text) & runs for runs in quoted)]
+
+
+def _runs(text: str, size: int = 6) -> set[tuple[str, ...]]:
+    """Every run of ``size`` words in a text: two texts sharing one share the article's words."""
+    said = words(text)
+    return {tuple(said[i:i + size]) for i in range(len(said) - size + 1)}
 
 
 def _speaks_for(kb: KnowledgeBase, statement: Statement, person_id: str) -> bool:

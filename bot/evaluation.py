@@ -327,7 +327,10 @@ def judge_blind(kb: KnowledgeBase, item: BlindItem, result: Result) -> tuple[boo
             if _is_person(person, item.speaker) and any(
                     _same_text(item.quote, s.text) for s in kb.statements_by(person.id)):
                 return True, wrong
-        for text in _entry_texts(kb, match):
+        # "who said ...?" quoting the article's sentence that names who ("X announced on
+        # Saturday"): the statement it introduces, under the right name, answers it
+        note = NoteKind.SAID_AT if item.type == "who_said" else result.note.kind
+        for text in _entry_texts(kb, match, note):
             if _same_text(item.quote, text) and (
                     match.kind == "fact" or _is_person(kb.person(match.speaker or ""),
                                                        item.speaker)):
