@@ -19,6 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from bot import lexicon
 from bot.datelines import without_dateline
 from bot.drafting_people import (
     EVALUATIVE,
@@ -30,7 +31,9 @@ from bot.drafting_people import (
     VERB,
     DraftPerson,
     find_people,
+    slug,
 )
+from bot.patterns import GROUP_NOUNS
 from bot.text import split_sentences
 
 __all__ = ["Draft", "DraftPerson", "DraftStatement", "draft", "find_people", "find_statements",
@@ -532,6 +535,9 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
         if by_who[0] is not None or speaker is None:
             speaker, review = by_who
     if speaker is None:
+        speaker = _group_speaker(who, people, number)
+        review = "a group of people, not one person: check whom it names"
+    if speaker is None:
         return []
     text = match.group("text").strip().rstrip(".")
     # "underlined in his turn that ...", "told reporters on Friday that ...": what follows that
@@ -546,6 +552,12 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
     if re.search(r"\bthat$", text):
         return []  # "Ivanishvili said the other day that": the lead-in of a quote, not words
     text = _with_verb(sentence, match, text)
+    if speaker in people and people[speaker].group and groups.get("who"):
+        # a group has no name of its own to show: its words as the article gives them,
+        # with it ("Russian defense officials denied Tuesday that they plan ...")
+        at = sentence.find(text, match.start("who"))
+        if at > match.start("who"):
+            text = sentence[match.start("who"):at] + text
     text = re.sub(r"\s+and\s+(?:said|added|stated|noted)\s*[:,]?$", "", text).rstrip(" :,")
     rest = groups.get("rest") or ""
     out = []
@@ -566,6 +578,31 @@ def _reported_by(sentence: str, match: re.Match[str], people: dict[str, DraftPer
 
 
 
+_COUNTED = frozenset(lexicon.keyed("answer_types")["quantity"]) | {
+    "one", "several", "some", "many", "few", "both", "all", "most", "other", "senior"}
+_GROUP = re.compile(r"^(?:the\s+)?(?P<words>(?:[\w’'-]+\s+){1,3}(?P<noun>[a-z]+))$")
+
+
+def _group_speaker(phrase: str, people: dict[str, DraftPerson], paragraph: int) -> str | None:
+    """A group the article makes speak ("Russian defense officials denied ..."): a plural
+    group noun after a capitalised word saying whose (Russian, EU, Kremlin), drafted as one
+    speaker (the words are the group's, never one member's)."""
+    found = _GROUP.match(phrase.strip())
+    if not found:
+        return None
+    noun, said_by = found["noun"], found["words"]
+    named_by = [w for w in said_by.split()[:-1] if w[:1].isupper()
+                and w.casefold() not in _COUNTED]
+    if noun not in GROUP_NOUNS or not noun.endswith("s") or not named_by \
+            or PRONOUNS & set(said_by.casefold().split()):
+        return None  # "Two aid officials, speaking on condition of anonymity": no one's voice
+    name = said_by[0].upper() + said_by[1:]
+    person = people.setdefault(slug(name), DraftPerson(
+        slug(name), name, ["quoted as a group; the article names none of them"],
+        first_seen=paragraph, group=True))
+    return person.id
+
+
 # "in response to President Aliyev's threats that there would be no peace treaty unless ...":
 # what someone's statement said, named by its noun
 _NOUN_THAT = re.compile(r"\b(?P<who>(?:[A-Z][\w’'-]+\s+){0,2}[A-Z][\w’'-]+)['’]s\s+(?:recent\s+)?"
@@ -580,10 +617,15 @@ _REPORTING_PATTERNS = (_ACCORDING, _ACCORDING_AFTER, _ACCORDING_INSIDE, _SAID_AF
 
 
 def _with_verb(sentence: str, match: re.Match[str], text: str) -> str:
-    before = sentence[:match.start("text")].rstrip()
-    verb = re.search(r"(?:also\s+)?([a-z]+)$", before)
-    if verb and verb.group(1) in EVALUATIVE and sentence[match.start("text"):].startswith(text):
-        return sentence[verb.start(1):match.start("text")] + text
+    """The words with the verb that gives them their sense ("denied Tuesday that they plan
+    to ...", "welcomed the talks"): without it they would say the opposite, or nothing."""
+    at = sentence.find(text, match.start("text"))
+    if at < 0:
+        return text
+    verb = re.search(rf"(?:also\s+)?\b([a-z]+)(?:\s+(?:on\s+)?{_DAY})?(?:\s+that)?$",
+                     sentence[:at].rstrip())
+    if verb and verb.group(1) in EVALUATIVE:
+        return sentence[verb.start(1):at] + text
     return text
 
 

@@ -81,6 +81,7 @@ class DraftPerson:
     institution: bool = False  # a ministry, an agency, a party: "it", "the report"
     gender: str = ""  # "m" or "f" when the article shows it (Mr/Ms, spokeswoman, he/she)
     nationality: str = ""  # "Georgian", from a role's country or adjective
+    group: bool = False  # "Russian defense officials": many people quoted as one, no one named
 
 
 # ------------------------------------------------------------------------------- people

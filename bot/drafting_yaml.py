@@ -38,7 +38,9 @@ def to_yaml_data(result: Draft, article_id: str, source: str, *, outlet: str = "
             "id": person.id, "name": person.name,
             **({"nationality": person.nationality} if person.nationality else {}),
             "roles": person.roles or ["named in the article (no role given)"],
-            "aliases": list(dict.fromkeys([person.name, surname])),
+            # a group is named by all its words: "officials" alone is anyone's
+            "aliases": list(dict.fromkeys([person.name] if person.group
+                                          else [person.name, surname])),
             "role_aliases": person.role_aliases,
         })
     statements = []

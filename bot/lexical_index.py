@@ -39,7 +39,10 @@ class LexicalIndex:
         # person -> the groups named by their members that hold them ("Sargis Asatryan and
         # Armen Israelyan" for Asatryan): the group's words are theirs too
         self.groups: dict[str, set[str]] = defaultdict(set)
-        name_stems = {p.id: frozenset(content_stems(p.name)) for p in kb.people}
+        # (the words a name is written with in capitals: "Russian defense officials" is named
+        # by "defense" no more than a topic is)
+        name_stems = {p.id: frozenset(content_stems(" ".join(
+            w for w in p.name.split() if w[:1].isupper()))) for p in kb.people}
         for person in kb.people:
             for alias in (person.name, *person.aliases):
                 name_keys.add(self.add_phrase(alias, f"p:{person.id}"))

@@ -100,11 +100,11 @@ QUESTION_FRAME = re.compile(
 # what may open a follow-up question before its own words: "and did he ...", "so was it ..."
 _LEAD = r"^\s*(?:(?:and|so|but|ok)\s+)?"
 # "did Putin say the cooperation serves the region?": whether someone said something, yes or no
-CLAIM = re.compile(_LEAD + r"(?:did|does|do|has|had|have|is\s+it\s+true\s+"
-                   r"that)\b(?!.*\b(?:about|regarding|concerning|on)\b)")
+CLAIM = re.compile(_LEAD + r"(?:did|does|do|has|had|have|is\s+it\s+true(?:\s+that)?"
+                   r")\b(?!.*\b(?:about|regarding|concerning|on)\b)")
 # "did Putin say the cooperation serves ...", "did she call Russia an ally": a verb that takes
 # what was said, a clause, where "did he mention BRICS" takes a topic
-SAYS_CLAUSE = re.compile(_LEAD + r"(?:did|does|do|has|had|have|is\s+it\s+true\s+that)\b.*?"
+SAYS_CLAUSE = re.compile(_LEAD + r"(?:did|does|do|has|had|have|is\s+it\s+true(?:\s+that)?)\b.*?"
                          r"\b(?:say|said|claim|claimed|state|stated|argue|argued|suggest|"
                          r"suggested|think|believe|insist|insisted|assert|asserted|deny|denied|"
                          r"warn|warned|call|called|describe|described)\s+(?!anything\b|"

@@ -380,3 +380,25 @@ def test_after_a_quote_its_speaker_adding_that_is_a_statement_too() -> None:
                  "trade.")
     assert said == {"The visit is very important for the future of our ties": "Ana Lopez",
                     "a large part of the ties is regional trade": "Ana Lopez"}
+
+
+def test_a_group_the_article_makes_speak_is_one_speaker_named_by_all_its_words() -> None:
+    """"Norwegian fisheries officials denied Monday that ...": the group speaks, marked for
+    review; its words keep the verb that gives them their sense and the group itself (it has
+    no name to show), and "officials" alone names no one."""
+    result = draft("Quotas cut\n\nPresident Ana Lopez spoke in Lima.\n\nNorwegian fisheries "
+                   "officials denied Monday that they plan to cut the cod quota next year.")
+    group = next(p for p in result.people.values() if p.group)
+    assert group.name == "Norwegian fisheries officials"
+    [said] = [s for s in result.statements if s.speaker == group.id]
+    assert said.text == ("Norwegian fisheries officials denied Monday that they plan to cut the "
+                         "cod quota next year")
+    assert said.review
+    data = to_yaml_data(result, "quotas-cut", "sources/quotas-cut.txt")
+    [person] = [p for p in data["people"] if p["name"] == group.name]
+    assert person["aliases"] == [group.name]
+
+
+def test_a_bare_plural_or_a_pronoun_is_no_group() -> None:
+    result = draft("Quotas cut\n\nOfficials said that the quota would be cut next year.")
+    assert not any(p.group for p in result.people.values())

@@ -15,6 +15,7 @@ import pytest
 from bot.engine import Engine, Status, said_at
 from bot.evaluation import evaluate, load_eval
 from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.patterns import CLAIM, SAYS_CLAUSE
 from bot.results import NoteKind
 from bot.semantic import shared_model
 
@@ -835,3 +836,17 @@ def test_the_words_describing_the_speaker_are_not_what_the_sentence_model_compar
     result = article.answer(question)
     assert result.status is Status.ANSWER
     assert {m.speaker for m in result.matches} == {"khutsishvili"}
+
+
+def test_a_name_is_named_by_its_capitalised_words_only() -> None:
+    """"Russian defense officials" (a group the article quotes) is not named by "defense":
+    "the air defence commander" is someone else."""
+    article = _article_engine("russia-denies-strategic-bombers-kant")
+    assert "p:russian-defense-officials" not in article._ix.phrases.get(("defense",), set())
+    parsed = article._reader.parse("tell me everything the air defence commander said")
+    assert parsed.speakers == ["sevostyanov"]
+
+
+def test_is_it_true_x_said_is_a_claim_with_or_without_that() -> None:
+    assert CLAIM.match("is it true roshchupkin said moscow wants to project its influence")
+    assert SAYS_CLAUSE.match("is it true that roshchupkin said moscow wants influence")
