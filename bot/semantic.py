@@ -27,7 +27,8 @@ from bot.models import TOKENIZER
 Vectors = npt.NDArray[np.float32]
 
 MAX_TOKENS = 128  # the model was trained on at most 128 word pieces; longer texts are cut
-BATCH = 8  # texts per forward pass when indexing (larger batches are no faster on one core)
+BATCH = 1  # texts per forward pass when indexing: on one core, padding texts to a common
+# length costs more than batching saves (the bundled article: 0.95 s at 1, 1.15 s at 8, 1.9 s at 32)
 QUESTION_CACHE = 2048  # recent question vectors kept (a button re-asks the same question)
 INDEX_CACHE = 100_000  # entry vectors kept across reloads (1.5 KiB each): an unchanged entry
                        # is not encoded again (fits 4,000 articles of 25 entries)
