@@ -13,6 +13,7 @@ import re
 from bot import describing
 from bot.knowledge import KnowledgeBase
 from bot.lexical_index import LexicalIndex
+from bot.models import english_words
 from bot.patterns import (
     EVERYONE,
     GRAMMAR,
@@ -182,6 +183,8 @@ class SlotReader:
             if not match:
                 continue
             slot = match.group("x").split()
+            if slot and len(slot[0]) > 5 and slot[0].endswith("ing") and slot[0] in english_words():
+                continue  # "who's taking part?", "who is leading the delegation?": a verb
             slot_tokens = [self._reader.correct(w) for w in slot]
             meaningful = [t for t in slot_tokens if not t.function]
             if meaningful and all(not t.known for t in meaningful) and len(meaningful) <= 3:

@@ -850,3 +850,14 @@ def test_a_name_is_named_by_its_capitalised_words_only() -> None:
 def test_is_it_true_x_said_is_a_claim_with_or_without_that() -> None:
     assert CLAIM.match("is it true roshchupkin said moscow wants to project its influence")
     assert SAYS_CLAUSE.match("is it true that roshchupkin said moscow wants influence")
+
+
+def test_who_is_and_a_verb_in_ing_asks_who_does_it_not_who_a_name_is() -> None:
+    """"who's taking part?" is no question about someone called "Part"; "who is Erdogan?"
+    still is, of a name the article never mentions."""
+    article = _article_engine("iran-fm-caspian-legal-status-moscow")
+    taking = article.answer("who's taking part")
+    assert taking.note.kind is not NoteKind.NOT_MENTIONED
+    assert "Part" not in taking.text
+    unknown = article.answer("who is Erdogan?")
+    assert unknown.note.kind is NoteKind.NOT_MENTIONED and unknown.note.subject == "Erdogan"
