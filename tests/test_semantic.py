@@ -145,6 +145,8 @@ def test_who_questions_get_a_quote_only_when_they_ask_what_was_said(
     ("trade should reach ten billion dollars", {"quantity"}),
     ("Uzbekistan is one of the largest partners", set()),  # "one of" is no number
     ("the talks will continue next week", {"when"}),
+    ("They would evaluate documents for the next Caspian Sea summit", set()),  # no time
+    ("as he said last Tuesday", {"when"}),
     ("We are satisfied with the level of cooperation", set()),
 ])
 def test_answer_kinds(text: str, kinds: set[str]) -> None:
