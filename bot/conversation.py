@@ -181,6 +181,16 @@ def _direct(engine: Engine, question: str, move: FollowUp, context: Context,
                                           Note(NoteKind.SPOKE_ABOUT, others=who)))
         return _localized(engine, result, move.lang), _next(engine, result, context, "", who)
     if move.move in (Move.MORE, Move.WHY) and context.speakers and not move.excluding:
+        meant = _of_gender(engine, move.text, context.speakers, context.previous)
+        if len(meant) > 1 and _SINGULAR.search(move.text):
+            # "what else did he say?" after two people's words: which of them "he" is, asked
+            # with buttons, never both people's words under "he"
+            asked = f"what did {_names(engine, meant)} say?"
+            result = _localized(engine, replace(engine.answer(asked), question=question),
+                                move.lang)
+            return result, _next(engine, result, context, asked, meant)
+        if meant and meant != context.speakers:
+            context = replace(context, speakers=meant)
         result = _more(engine, question, context, why=move.move is Move.WHY)
         result = _localized(engine, result, move.lang)
         return result, _next(engine, result, context, "", context.speakers)
@@ -202,6 +212,7 @@ def _of_gender(engine: Engine, text: str, speakers: tuple[str, ...],
                  and gender_of(kb, kb.person(p)) in (None, wanted))[:1]
 
 
+_SINGULAR = re.compile(r"\b(?:he|she|him|her|his)\b", re.IGNORECASE)
 _OTHER_WORDS = re.compile(r"\b(?:the\s+)?other(?:\s+(?:one|guy|man|woman|person|speaker|side|"
                           r"official|expert))?\b", re.IGNORECASE)
 

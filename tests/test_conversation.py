@@ -702,3 +702,16 @@ def test_who_announced_that_after_a_fact_is_whose_words_the_fact_quotes() -> Non
     replies = _talk(engine, ["when will zarif attend the meeting in moscow?",
                              "who announced that?"])
     assert replies[1] == ("answer", ["qassemi-zarif-schedule"])
+
+
+def test_what_else_did_he_say_after_two_peoples_words_asks_which_of_them() -> None:
+    """"who called the wines poison?" showed two men's words: "what else did he say?" asks
+    which of them "he" is, with buttons, instead of showing both under "he"."""
+    folder = ROOT / "tests" / "articles" / "georgia-wine-exports-russia-salvation" / "knowledge"
+    engine = Engine(load_knowledge(folder), shared_model())
+    context = EMPTY
+    first, context = ask(engine, "who called the wines poison?", context)
+    assert len({m.speaker for m in first.matches}) == 2
+    more, context = ask(engine, "what else did he say?", context)
+    assert more.status is Status.CLARIFY and more.note.kind is NoteKind.WHOM
+    assert {m.id for m in more.matches} == {m.speaker for m in first.matches}
