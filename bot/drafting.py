@@ -273,7 +273,7 @@ _REPORTED_BY = (r"(?:,\s+(?:the\s+)?[A-Z][\w.-]*(?:\s+[\w.-]+){0,3}\s+"
 # "Tbilisi conducts strict controls in this respect, he said, adding that ...": said at the end
 _SAID_AFTER = re.compile(rf"^(?P<text>[^“\"].{{11,}}?),\s+(?P<who>he|she|they|it|the "
                          rf"[a-z]+(?:\s+[a-z]+)?|the\s+(?:[A-Z][\w’'-]+\s+){{1,2}}[a-z]+(?:\s+[a-z]+)?|(?:the\s+)?{_TITLE}?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)"
-                         rf"{{0,5}}|[A-Z][\w’'-]+(?:\s+[\w’'-]+){{1,5}}?\s+[A-Z][\w’'-]+\s+[A-Z][\w’'-]+)"
+                         rf"{{0,5}}|[A-Z][\w’'-]+(?:\s+[\w’'-]+){{1,8}}?\s+[A-Z][\w’'-]+\s+[A-Z][\w’'-]+)"
                          rf"\s+{VERB}(?:\s+(?:{_AUDIENCE}|{_DAY}|(?:in|at|on|during|after)\s"
                          rf"[^,]{{1,60}}))?(?P<rest>,\s+{_GOING_ON}\s+.{{12,}}?)?"
                          rf"{_REPORTED_BY}?[.]?$")
@@ -368,8 +368,10 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
     out: list[DraftStatement] = []
     pending = _Pending()
     previous: DraftStatement | None = None  # the statement right before, for "In particular"
+    last_plain: str | None = None  # the sentence right before, no one's words, for "This was said by"
     for number, paragraph in enumerate(paragraphs):
         paragraph = without_dateline(paragraph)  # where it was filed is no one's words
+        last_plain = None
         opened = _OPEN_QUOTE.match(paragraph)
         if opened:  # the first paragraphs of a quote spanning paragraphs
             pending.texts.append(opened.group("text").strip())
@@ -426,6 +428,16 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
                 previous = statement
             else:
                 found = _reported_statements(payload, people, cursor, number)
+                stated: re.Match[str] | None = (
+                    _STATED_BY.match(payload) if not found and last_plain else None)
+                if stated and last_plain:
+                    # "Kyrgyzstan and Uzbekistan have completed ... This was stated by the
+                    # President of Kyrgyzstan Sadyr Japarov": the sentence before is his
+                    who = _named(stated["who"], people) or _resolve(
+                        stated["who"], people, cursor, number)[0]
+                    if who:
+                        found = [DraftStatement(who, "reported", last_plain.rstrip("."),
+                                                payload.rstrip("."))]
                 if not found and previous is not None and _CONTINUATION.match(payload) and not (
                         {pid for _, pid in _mentions(payload, people)} - {previous.speaker}):
                     found = [DraftStatement(previous.speaker, "reported", payload.rstrip("."),
@@ -436,8 +448,14 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
                     cursor.saw(people[found[0].speaker], number)
                     claimed.append((position, position + len(payload)))
                 previous = found[-1] if found else None
+                last_plain = None if found else payload
         pending.texts.clear()  # a quote left open with no attribution after it is not drafted
     return out
+
+
+_STATED_BY = re.compile(r"^(?:This|That|It|These words)\s+(?:was|were|has\s+been)\s+(?:stated|said|"
+                        r"announced|noted|declared|emphasi[sz]ed|stressed)\s+by\s+(?P<who>.{3,120}?)"
+                        r"(?:\s+(?:during|at|in|on|when|while|after|before|to)\b|,|[.]?$)")
 
 
 def _quotes(paragraph: str) -> list[re.Match[str]]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from bot import lexicon
+from bot.models import english_words
 
 SPELLING_CUTOFF = 80.0  # rapidfuzz ratio: "Sanai" ~ "Sanaei" (83), "Fidan" !~ "Fedun"
 
@@ -29,7 +30,7 @@ SPEECH_VERBS = (
     "observed", "acknowledged", "admitted", "condemned", "denied", "predicted", "promised",
     "vowed", "pledged", "recommended", "asserted", "maintained", "mentioned", "specified",
     "clarified", "accused", "estimated", "forecast", "responded", "agreed", "appealed",
-    "addressed",
+    "addressed", "rejected", "dismissed",
     # present tense, for plural and institutional subjects ("the members ... emphasize that")
     "say", "emphasize", "emphasise", "stress", "believe", "insist", "claim", "argue", "warn",
 )
@@ -66,7 +67,8 @@ PRONOUNS = frozenset({"he", "she", "him", "her", "his", "they"})
 EVALUATIVE = ("expressed", "welcomed", "criticized", "criticised", "condemned", "praised",
                "hailed", "voiced", "appreciated", "denied", "accused", "called", "urged",
                "proposed", "suggested", "outlined", "described", "assessed", "highlighted",
-               "considered", "considers", "appealed")
+               "considered", "considers", "appealed", "questioned", "doubted", "rejected",
+               "dismissed")
 
 
 @dataclass
@@ -92,8 +94,15 @@ def slug(text: str) -> str:
 
 
 def _not_name(word: str) -> bool:
-    """An institution word, a title ("Mayor", "Senator") or a day: never part of a name."""
-    return word in _NOT_NAME or word.casefold() in ROLE_WORDS or word.casefold() in ORG_WORDS
+    """An institution word, a title ("Mayor", "Senator") or a day: never part of a name; nor
+    an English abstract noun ("... Administration and Infrastructure Suren Papikyan")."""
+    return (word in _NOT_NAME or word.casefold() in ROLE_WORDS or word.casefold() in ORG_WORDS
+            or (len(word) >= 7 and bool(_ABSTRACT.search(word.casefold()))
+                and word.casefold() in english_words()))
+
+
+# the endings of English abstract nouns, which names do not have
+_ABSTRACT = re.compile(r"(?:tion|sion|ment|ture|ity|ness|ance|ence|ism|ship)s?$")
 
 
 # "the “For Georgia” party": a name opening with a function word is a party's or a

@@ -114,7 +114,7 @@ class LexicalIndex:
             curated = set(curated_counts) | {f"t:{t}" for t in fact.topics}
             curated |= {f"q:{w}" for text in (*fact.questions, *fact.keywords)
                         for w in words(text) if w in QUESTION_WORDS}
-            if any(QUANTITY.search(" ".join(words(q))) for q in fact.questions):
+            if any(QUANTITY.search(" ".join(words(q))) for q in (*fact.questions, *fact.keywords)):
                 curated.add("q:quantity")  # it answers "how many ...?"
             keys = dict.fromkeys(answer_counts, ANSWER_TEXT_STRENGTH)
             keys.update(dict.fromkeys([*quote_counts, *curated], 1.0))

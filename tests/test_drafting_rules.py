@@ -402,3 +402,21 @@ def test_a_group_the_article_makes_speak_is_one_speaker_named_by_all_its_words()
 def test_a_bare_plural_or_a_pronoun_is_no_group() -> None:
     result = draft("Quotas cut\n\nOfficials said that the quota would be cut next year.")
     assert not any(p.group for p in result.people.values())
+
+
+def test_an_abstract_noun_ending_a_portfolio_is_no_first_name() -> None:
+    """"Minister of Land Administration and Infrastructure Ana Lopez": "Infrastructure" ends
+    the portfolio (an English abstract noun), it does not begin her name."""
+    result = draft("Roads\n\nChile's Minister of Land Administration and Infrastructure Ana "
+                   "Lopez met the ambassador.\n\nThe minister said that the roads would be "
+                   "repaired by May.")
+    assert [p.name for p in result.people.values()] == ["Ana Lopez"]
+    assert _said("Ana Lopez, Minister of Planning and Infrastructure, spoke. The minister said "
+                 "that the roads would be repaired by May.") == {
+        "the roads would be repaired by May": "Ana Lopez"}
+
+
+def test_this_was_stated_by_makes_the_sentence_before_a_statement() -> None:
+    said = _said("The two countries have completed the talks on the new border. This was "
+                 "stated by the President of Chile Ana Lopez during a meeting in Lima.")
+    assert said == {"The two countries have completed the talks on the new border": "Ana Lopez"}
