@@ -25,7 +25,7 @@ from bot import lexicon
 from bot.knowledge import KnowledgeBase, Person
 from bot.results import Result, Status
 from bot.semantic import Embedder, Vectors
-from bot.text import words
+from bot.text import split_sentences, words
 
 
 @dataclass(frozen=True)
@@ -94,18 +94,26 @@ class SemanticIndex:
     vectors: Vectors
     # what each entry can answer beyond meaning: "quantity" (it holds a number), "when" (a time)
     gives: tuple[frozenset[str], ...] = ()
+    # a statement of several sentences: each sentence's vector too, and whose it is ("This is a
+    # truly historic event. We have demonstrated ...": each says something of its own)
+    parts: Vectors | None = None
+    part_of: tuple[int, ...] = ()
 
     @classmethod
     def build(cls, kb: KnowledgeBase, embedder: Embedder) -> SemanticIndex:
         """Embed each statement's words and each fact's quote with its short answer."""
         texts = [s.text for s in kb.statements] + [f"{f.answer} {f.quote}" for f in kb.facts]
+        sentences = [(i, sentence) for i, s in enumerate(kb.statements)
+                     for sentence in _sentences(s.text)]
         return cls(
             ids=tuple([s.id for s in kb.statements] + [f.id for f in kb.facts]),
             kinds=tuple(["statement"] * len(kb.statements) + ["fact"] * len(kb.facts)),
             speakers=tuple([s.speaker for s in kb.statements] + [None] * len(kb.facts)),
             cites=tuple([s.cites for s in kb.statements] + [None] * len(kb.facts)),
             vectors=embedder.embed_entries(texts),
-            gives=tuple(answer_kinds(t) for t in texts))
+            gives=tuple(answer_kinds(t) for t in texts),
+            parts=embedder.embed_entries([t for _, t in sentences]) if sentences else None,
+            part_of=tuple(i for i, _ in sentences))
 
     @functools.cached_property
     def kind_of(self) -> dict[str, str]:
@@ -120,6 +128,10 @@ class SemanticIndex:
     def similarities(self, question: Vectors) -> Vectors:
         """The cosine of the question's vector to every entry."""
         sims: Vectors = self.vectors @ question
+        if self.parts is not None and len(self.part_of):
+            best = np.full_like(sims, -1.0)
+            np.maximum.at(best, np.array(self.part_of), self.parts @ question)
+            sims = np.maximum(sims, (sims + best) / 2)
         return sims
 
 
@@ -152,6 +164,12 @@ def answer_kinds(text: str) -> frozenset[str]:
     if _DIGIT.search(text):
         return frozenset(_ANSWER_WORDS)
     return frozenset(kind for kind, vocabulary in _ANSWER_WORDS.items() if found & vocabulary)
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a statement that has more than one."""
+    found = [sentence for _, sentence in split_sentences(text)]
+    return found if len(found) > 1 else []
 
 
 def describe_person(person: Person) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sealed_sets import SEALED_2026_12_04_B, SEALED_2026_12_04_C
 
 from bot.engine import Engine
 from bot.evaluation import (
@@ -96,35 +97,52 @@ def test_no_misattribution_beyond_the_known_one(reports: dict[str, EvalReport]) 
 # read as asked. Those twenty-two (975 questions) after the second session of 2026-12-04 ("which
 # agency reported it?" asks for the outlet, "in this article" is the question's frame, "where"
 # answered by words naming a place, "which lawmaker said ...?" asking who said it, a member's
-# name not being the pair's):
+# name not being the pair's): 89.7 / 31.2 %; 89.9 / 32.3 % plain / paraphrase after the third session of
+# 2026-12-04 (where and when words were said read from their attribution, the words
+# describing a speaker left out of what the sentence model compares, a long statement as close
+# as its whole and its closest sentence together):
 @pytest.mark.parametrize(("kind", "floor"), [
-    ("plain", 89.7),
-    ("paraphrase", 31.2),
+    ("plain", 89.9),
+    ("paraphrase", 32.3),
     ("out_of_scope", 86.6),
     ("misattribution", 98.4),
 ])
 def test_development_articles_floor(reports: dict[str, EvalReport], kind: str,
                                     floor: float) -> None:
-    total = combined({a: r for a, r in reports.items() if a not in SEALED_2026_12_04_B})
+    total = combined({a: r for a, r in reports.items()
+                      if a not in SEALED_2026_12_04_B | SEALED_2026_12_04_C})
     assert round(total.kind_accuracy(kind), 1) >= floor, "\n".join(total.failures)
 
 
 # Three more were sealed until the last engine change of that session. Their first run (131
 # questions): plain 88.1 %, paraphrase 51.2 %, out-of-scope 63.0 %, traps 100 %, declined
-# 78.3 %, no misattribution. All twenty-five (1,106 questions) today:
-SEALED_2026_12_04_B = frozenset({"armenia-legislation-domestic-affair-baghdasaryan",
-                                 "iran-fm-caspian-legal-status-moscow",
-                                 "russia-denies-strategic-bombers-kant"})
-
-
+# 78.3 %, no misattribution. Those twenty-five (1,106 questions) after the third session:
 @pytest.mark.parametrize(("kind", "floor"), [
-    ("plain", 89.5),
-    ("paraphrase", 33.8),
-    ("out_of_scope", 84.0),
+    ("plain", 89.8),
+    ("paraphrase", 34.8),
+    ("out_of_scope", 84.5),
     ("misattribution", 98.6),
 ])
-def test_all_articles_floor(reports: dict[str, EvalReport], kind: str, floor: float) -> None:
+def test_twenty_five_articles_floor(reports: dict[str, EvalReport], kind: str,
+                                    floor: float) -> None:
     assert SEALED_2026_12_04_B <= set(reports)
+    total = combined({a: r for a, r in reports.items() if a not in SEALED_2026_12_04_C})
+    assert round(total.kind_accuracy(kind), 1) >= floor, "\n".join(total.failures)
+
+
+# Three more (georgia-wine-..., iran-armenia-gas-..., kyrgyz-uzbek-border-...) were sealed
+# until 2026-12-04's third session had made most of its engine changes. Their first run (131
+# questions): plain 100 %, paraphrase 61.4 %, out-of-scope 53.3 %, traps 77.8 %, declined
+# 62.5 %, no misattribution; paraphrase 63.6 % once a long statement is as close as its whole
+# and its closest sentence together. All twenty-eight (1,237 questions) today:
+@pytest.mark.parametrize(("kind", "floor"), [
+    ("plain", 90.6),
+    ("paraphrase", 38.2),
+    ("out_of_scope", 80.7),
+    ("misattribution", 96.3),
+])
+def test_all_articles_floor(reports: dict[str, EvalReport], kind: str, floor: float) -> None:
+    assert SEALED_2026_12_04_C <= set(reports)
     total = combined(reports)
     assert round(total.kind_accuracy(kind), 1) >= floor, "\n".join(total.failures)
 
@@ -150,6 +168,6 @@ def test_bundled_article_readers_set_floor() -> None:
     report = evaluate_blind(_engine(load_knowledge(ROOT / "knowledge")),
                             load_blind(ROOT / "tests" / "eval_blind_readers.yaml"))
     assert report.misattributions == []
-    assert round(report.kind_accuracy("plain"), 1) >= 92.0, report.failures
-    assert round(report.kind_accuracy("paraphrase"), 1) >= 36.0, report.failures
-    assert round(report.accuracy, 1) >= 71.4, report.failures
+    assert round(report.kind_accuracy("plain"), 1) >= 96.0, report.failures
+    assert round(report.kind_accuracy("paraphrase"), 1) >= 56.0, report.failures
+    assert round(report.accuracy, 1) >= 74.3, report.failures

@@ -670,6 +670,16 @@ def test_sealed_conversations_on_the_fifth_three_articles_floor() -> None:
     _assert_floor("eval_sealed_conversations_5.yaml", resolved=5, turns=83.1)
 
 
+def test_sealed_conversations_on_the_sixth_three_articles_floor() -> None:
+    """15 conversations (65 turns), 5 by each of three readers who saw only one article,
+    sealed until 2026-12-04's third session had made most of its engine changes (georgia-wine-
+    exports-russia-salvation, iran-armenia-gas-electricity-barter, kyrgyz-uzbek-border-
+    delimitation-complete). First run: 4 of 15 right in every turn, 78.5 % of turns, one
+    misattribution ("what else did he say?" after two men's words showed both); none once
+    that asks which of them "he" is. Today's figures are the floor."""
+    _assert_floor("eval_sealed_conversations_6.yaml", resolved=4, turns=78.5)
+
+
 def test_he_and_another_unquoted_person_asks_what_the_article_says_of_them() -> None:
     """"what will he and Putin discuss?", neither of them quoted: the words of whoever spoke
     of their talks, with a lead naming him, instead of asking which of the two spoke."""

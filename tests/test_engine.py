@@ -397,13 +397,13 @@ def test_evaluation_floor(engine: Engine) -> None:
 
 # The golden figures: each set's accuracy and answered out-of-scope count, first on 2026-12-02
 # before the engine was split into stages and given the semantic signal, raised to the figures
-# of 2026-12-04's second session. No change may go below them.
+# of 2026-12-04's third session. No change may go below them.
 @pytest.mark.parametrize(("name", "floor", "answered_out_of_scope"), [
     ("eval_holdout.yaml", 97.5, 0),  # a tester's 160 questions, Telegram-style
     ("eval_blind_crowd.yaml", 98.7, 1),  # another tester's 150: students, journalists, hurried
     ("eval_blind_mobile.yaml", 96.7, 0),  # a third set of 120: lower case, slang, fragments
     ("eval_blind_formal.yaml", 88.3, 2),  # 120 long formal paraphrases: the hardest kind
-    ("eval_blind_mixed.yaml", 86.0, 2),  # 150: casual, ordinary and formal in thirds
+    ("eval_blind_mixed.yaml", 86.7, 2),  # 150: casual, ordinary and formal in thirds
     ("eval_blind_casual.yaml", 98.0, 1),  # 150: half casual, half ordinary questions
     ("eval_blind_final.yaml", 83.3, 3),  # 150 in thirds, sealed until the last change
 ])
@@ -446,11 +446,14 @@ def test_who_is_by_description_shows_the_sentence_that_names_them() -> None:
 
 
 def test_how_many_is_answered_by_words_that_give_a_number() -> None:
-    """A quote holding the figure answers "how many"; one without a number cannot."""
+    """A quote holding the figure answers "how many" (or the fact the admin curated for it,
+    its keyword "how many"); one without a number cannot."""
     engine = _article_engine("ukraine-claims-south-caucasus-sanctions-evasion")
     result = engine.answer("how many enterprises founded in south caucasus?")
     assert result.status is Status.ANSWER
-    assert "More than 200 enterprises" in engine.kb.statement(result.matches[0].id).text
+    first = result.matches[0]
+    assert "More than 200 enterprises" in (engine.kb.fact(first.id).quote if first.kind == "fact"
+                                           else engine.kb.statement(first.id).text)
     for match in result.matches:
         assert match.kind == "fact" or any(ch.isdigit() for ch in
                                            engine.kb.statement(match.id).text)

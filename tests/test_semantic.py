@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from bot.engine import Engine
-from bot.knowledge import KnowledgeBase
-from bot.policy import KEEP, Action, SemanticIndex, Tunables, answer_kinds, refine
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.policy import KEEP, Action, SemanticIndex, Tunables, _sentences, answer_kinds, refine
 from bot.results import Match, Result, Status
 from bot.semantic import MiniLM, SemanticModelError, shared_model
 
@@ -29,6 +29,35 @@ def test_vectors_are_unit_length_and_follow_the_texts(model: MiniLM) -> None:
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     assert np.allclose(model.embed_one(texts[0]), vectors[0], atol=1e-5)
     assert model.embed([]).shape == (0, model.dimensions)
+
+
+def test_texts_batched_by_length_get_the_vectors_they_get_alone(model: MiniLM) -> None:
+    """Indexing groups texts of about the same length into one pass: padding is masked out, so
+    each text's vector is the one it gets on its own."""
+    texts = [f"The minister said the talks on trade {'and energy ' * n}would go on."
+             for n in range(12)] + ["Yes.", "Sanctions against Iran were lifted."]
+    together = model.embed(texts)
+    alone = np.stack([model._forward([t])[0] for t in texts])
+    assert np.allclose(together, alone, atol=1e-4)
+
+
+def test_a_statement_of_several_sentences_is_as_close_as_its_whole_and_its_closest_one(
+        model: MiniLM) -> None:
+    """"This is a truly historic event. We have demonstrated ...": each sentence says something
+    of its own; the statement's closeness is the mean of its whole's and its closest
+    sentence's, never less than its whole's."""
+    kb = load_knowledge(Path(__file__).resolve().parent / "articles"
+                        / "kyrgyz-uzbek-border-delimitation-complete" / "knowledge")
+    index = SemanticIndex.build(kb, model)
+    long = [i for i, s in enumerate(kb.statements) if len(_sentences(s.text)) > 1]
+    assert long and index.parts is not None and set(index.part_of) == set(long)
+    question = model.embed_one(_sentences(kb.statements[long[0]].text)[-1])
+    sims = index.similarities(question)
+    whole = index.vectors @ question
+    best = max(float(index.parts[k] @ question) for k, i in enumerate(index.part_of)
+               if i == long[0])
+    assert sims[long[0]] == pytest.approx(max(whole[long[0]], (whole[long[0]] + best) / 2))
+    assert np.all(sims >= whole - 1e-6)
 
 
 @pytest.mark.parametrize(("question", "closer", "farther"), [
