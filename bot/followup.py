@@ -82,7 +82,7 @@ _WH = re.compile(_OPEN + r"(?P<w>where|when|how\s+(?:many|much|long|often)|what\
                  r"(?:\s+(?:was|is|did|does|will|would|exactly|then|precisely|again|that|this|it|"
                  r"happen|happened|take\s+place|took\s+place|be))*" + _END, re.IGNORECASE)
 _WHO_SAID_IT = re.compile(
-    _OPEN + r"(?:who|whom)(?:\s+then)?(?:\s+(?:said|says|did|does|mentioned|talked\s+about|"
+    _OPEN + r"(?:who|whom)(?:\s+then)?(?:\s+(?:said|says|did(?:\s+say)?|does(?:\s+say)?|mentioned|talked\s+about|"
     r"spoke\s+about|thinks|believes|claimed|stated|announced|reported|noted|added|denied|"
     r"argued|warned|suggested)(?:\s+(?:that|this|it|so))?)?"
     r"(?:[\s,]+(?:then|instead|actually|exactly|really|please))*" + _END, re.IGNORECASE)

@@ -28,7 +28,8 @@ MOVES = [
     ("how many exactly?", Move.WH),
     # whoever said what was asked
     ("who did, then?", Move.WHO_SAID_IT), ("so who said it?", Move.WHO_SAID_IT),
-    ("then who?", Move.WHO_SAID_IT), ("who announced that?", Move.WHO_SAID_IT), ("а кто тогда это сказал?", Move.WHO_SAID_IT),
+    ("then who?", Move.WHO_SAID_IT), ("who announced that?", Move.WHO_SAID_IT),
+    ("who did say that then?", Move.WHO_SAID_IT), ("а кто тогда это сказал?", Move.WHO_SAID_IT),
     # the other of two
     ("and what did the other guy think?", Move.OTHER), ("а другой?", Move.OTHER),
     # the same question of another topic or person
