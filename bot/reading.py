@@ -184,7 +184,9 @@ class QuestionReader:
                         used[index + 1] = True
         # "what did X say about the Russians who moved ...": a relative "who" asks no one
         who_said = bool(WHO_SAID.search(folded)) and not (
-            speakers and re.match(r"^\s*(?:what|how)\b", folded))
+            speakers and re.match(r"^\s*(?:what|how)\b", folded)) and not (
+            # "who did Zanganeh meet with?", "whom will she appoint?": whom they did it to
+            speakers and not speech and _WHOM_DID.match(folded))
         which = re.match(r"^\s*which\s+(\w+)", folded)
         asker = which.group(1) if which and who_said and which.group(1) in ASKER_NOUNS else None
         if not speakers and _WHICH_SAYS.match(folded):
@@ -271,6 +273,8 @@ _WHICH_SAYS = re.compile(
     r"told|tells|promised|promises|accused|accuses|blamed|blames|admitted|admits|"
     r"emphasi[sz]ed|emphasi[sz]es|compared|compares|listed|lists|predicted|predicts|"
     r"expressed|expresses|voiced|voices|referred|refers|mentioned|mentions)\b")
+_WHOM_DID = re.compile(r"^\s*(?:and\s+|so\s+)?(?:who|whom)\s+(?:did|does|do|will|would|has|had|is|was)"
+                       r"\s+\w")
 _TELL = frozenset({"tell", "tells", "told", "telling"})
 _WH_VERB = r"(?=\s+(?:did|does|do|was|were|is|are|will|would|has|have|had)\b)"
 _WHICH_PLACE = re.compile(

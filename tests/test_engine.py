@@ -864,3 +864,14 @@ def test_who_is_and_a_verb_in_ing_asks_who_does_it_not_who_a_name_is() -> None:
     assert "Part" not in taking.text
     unknown = article.answer("who is Erdogan?")
     assert unknown.note.kind is NoteKind.NOT_MENTIONED and unknown.note.subject == "Erdogan"
+
+
+def test_who_did_x_meet_asks_whom_x_met_not_who_spoke_of_x() -> None:
+    """"who did Zanganeh meet with?": the one he met, which a fact of the article tells;
+    not who mentioned Zanganeh."""
+    article = _article_engine("iran-armenia-gas-electricity-barter")
+    parsed = article._reader.parse("who did Zanganeh meet with")
+    assert not parsed.who_said and parsed.speakers == ["zanganeh"]
+    result = article.answer("who did Zanganeh meet with")
+    assert result.status is Status.ANSWER and result.matches[0].kind == "fact"
+    assert "Papikyan" in article.kb.fact(result.matches[0].id).quote
