@@ -210,7 +210,6 @@ class Engine:
             return self._result(question, Status.ANSWER, tuple(
                 Match(p.id, "person", p.id, 100.0) for p in speakers),
                 Note(NoteKind.SPEAKER_COUNT, count=len(speakers)), ())
-        described_by: frozenset[str] = frozenset()  # the role words that found the speaker
         if not (parsed.speakers or parsed.objects or parsed.cited):
             described, slot = self._slots.people_by_role_words(parsed)
             if len(described) > 1 and parsed.concepts:
@@ -229,8 +228,7 @@ class Engine:
                 if described[0].startswith("c:"):
                     parsed.cited = [described[0][2:]]
                 else:
-                    parsed.speakers, described_by = described, slot
-                    parsed.described_by = slot
+                    parsed.speakers, parsed.described_by = described, slot
                     parsed.who_is = not parsed.concepts and bool(WHO_IS.search(parsed.folded))
         unknown = self._slots.unknown_name(parsed)
         if unknown:
@@ -256,7 +254,7 @@ class Engine:
             person = self.kb.person(parsed.speakers[0])
             return self._result(question, Status.ANSWER,
                                 (Match(person.id, "person", person.id, 100.0),
-                                 *self._naming_facts(person.id, described_by)),
+                                 *self._naming_facts(person.id, parsed.described_by)),
                                 Note(NoteKind.WHO_IS) if parsed.who_is and (
                                     WHO_IS.search(parsed.folded) or not parsed.speech)
                                 else NO_NOTE, ())
@@ -426,7 +424,8 @@ class Engine:
         if placed and parsed.speech and not concepts:
             # "where did he say it?": his words whose attribution says where (or when)
             told = tuple(Match(s.id, "statement", s.speaker, 100.0) for p in speakers
-                         for s in self.kb.statements_by(p) if placed <= self._said_at.get(s.id, set()))
+                         for s in self.kb.statements_by(p)
+                         if placed <= self._said_at.get(s.id, frozenset()))
             if told:
                 return self._result(question, Status.ANSWER, told, Note(NoteKind.SAID_AT), ())
         if placed and not concepts:
