@@ -124,6 +124,8 @@ class Engine:
         # where someone spoke, not what about
         self._occasion = ARTICLE_WORDS | {"event"} | {
             w for a in kb.articles for w in content_stems(a.event.kind)}
+        # what the article is about, by its title: what everyone in it speaks of
+        self._titled = self._occasion | {w for a in kb.articles for w in content_stems(a.title)}
 
     def __getstate__(self) -> dict[str, object]:
         """Everything built from the knowledge base, without the model (a library caches
@@ -473,6 +475,12 @@ class Engine:
             concepts, factor, factor), concepts, self._tunables.max_list)
         if (not picked and parsed.speech and own
                 and all(self._scorer.vague([c]) and not c.unknown for c in concepts)
+                # "did Mirziyoyev talk about the arrests?", a subject of the article's that
+                # none of his words hold and that is not what the article is about: not his
+                and not (ABOUT.search(parsed.folded) and any(
+                    not c.words <= self._titled and not any(
+                        k in self._ix.docs[i].keys for i in own for k in c.keys)
+                    for c in concepts))
                 and not (said_by_others and said_by_others[0][0] >= self._tunables.answer_min
                          and (CLAIM.match(parsed.folded) or SAYS_CLAUSE.match(parsed.folded)))):
             # "Velayati's remarks at the event": only context, no topic: all they said (unless
@@ -504,7 +512,7 @@ class Engine:
             return self._clarify(question, scores)
 
         # Not theirs. Did someone else say it? Say so, never show it under their name.
-        labels = [c.label for c in parsed.concepts]
+        labels = list(dict.fromkeys(c.label for c in parsed.concepts))  # one topic, named once
         # "on BRICS and the SCO" for topics; "on climate change" for plain words as asked; a
         # claim asked yes or no ("did Putin say the cooperation serves the region?") is no
         # topic: the reply says he is not quoted saying it (an empty subject)

@@ -36,10 +36,11 @@ def statement_blocks(statement: Statement, kb: KnowledgeBase, m: Markup, *,
     ``occasion``: the question asked where or when it was said, which the article's own
     attribution ("said on Sunday in Astana") tells; it follows the speaker line."""
     person = kb.person(statement.speaker)
-    words = statement.text
+    words = _unwrapped(statement.text)  # the reply puts its own marks around the words
     if statement.kind is StatementKind.QUOTE and words.rstrip("\"'\u201d\u2019\u00bb)")[-1:] \
             not in {".", "!", "?", "\u2026"}:  # "... next week.\u201d" ends already
-        words += "."  # the article ends a quote with a comma before "he said"; show it whole
+        # the article ends a quote with a comma before "he said"; show it whole
+        words = words.rstrip(" ,;:") + "."
     elif statement.kind is StatementKind.REPORTED and words[:1].islower():
         words = "\u2026" + words  # an excerpt of the article's sentence, not a full one
     attribution = f"\u2014 {speaker_line(person, m)}"
@@ -51,6 +52,20 @@ def statement_blocks(statement: Statement, kb: KnowledgeBase, m: Markup, *,
     if occasion:
         attribution += m.escape(f"\n(\u201c{statement.attribution}\u201d)")
     return text_blocks(words, m, m.quote, tail=f"\n{attribution}")
+
+
+_OPENING, _CLOSING = "\"\u201c\u00ab", "\"\u201d\u00bb"
+
+
+def _unwrapped(text: str) -> str:
+    """A statement's words without the quote marks the article put around all of them
+    ("\u201cThis is a truly historic event ... generations,\u201d"): one pair, and only when
+    no other mark inside would lose its partner."""
+    inner = text.strip()
+    if len(inner) > 2 and inner[0] in _OPENING and inner[-1] in _CLOSING and not any(
+            mark in inner[1:-1] for mark in _OPENING + _CLOSING):
+        return inner[1:-1].strip()
+    return text
 
 
 def render_statement(statement: Statement, kb: KnowledgeBase, m: Markup) -> str:

@@ -134,12 +134,14 @@ def test_twenty_five_articles_floor(reports: dict[str, EvalReport], kind: str,
 # until 2026-12-04's third session had made most of its engine changes. Their first run (131
 # questions): plain 100 %, paraphrase 61.4 %, out-of-scope 53.3 %, traps 77.8 %, declined
 # 62.5 %, no misattribution; paraphrase 63.6 % once a long statement is as close as its whole
-# and its closest sentence together. All twenty-eight (1,237 questions) today:
+# and its closest sentence together, traps 83.3 % once "what did X say about Y?", Y a subject
+# of the article that none of X's words hold, is no longer all X said. All twenty-eight
+# (1,237 questions) today:
 @pytest.mark.parametrize(("kind", "floor"), [
     ("plain", 90.6),
     ("paraphrase", 38.2),
     ("out_of_scope", 80.7),
-    ("misattribution", 96.3),
+    ("misattribution", 96.9),
 ])
 def test_all_articles_floor(reports: dict[str, EvalReport], kind: str, floor: float) -> None:
     assert SEALED_2026_12_04_C <= set(reports)

@@ -158,10 +158,14 @@ def test_line_blocks_keep_lines_whole_and_cut_only_a_line_too_long() -> None:
     ("they will gather \u201cat the end of next week.\u201d", "next week.\u201d"),
     ("is it over?", "over?"),
     ("we shall see\u2026", "see\u2026"),
+    # the article's own marks around all the words, and its comma before "the president said"
+    ("\u201cThis is a truly historic event. It will last for generations,\u201d", "generations."),
+    ("controlled by the gang,", "the gang."),
 ])
 def test_a_quote_ends_with_one_full_stop(tiny_kb: KnowledgeBase, text: str, shown: str) -> None:
     statement = dataclasses.replace(tiny_kb.statements[0], text=text, kind=StatementKind.QUOTE)
     (block,) = statement_blocks(statement, tiny_kb, PLAIN)
     quoted = block.split("\n\u2014 ")[0]
     assert quoted.endswith((shown + "\u201d", shown))
-    assert not quoted.rstrip("\u201d").endswith((".\u201d.", "?.", "\u2026."))
+    assert not quoted.rstrip("\u201d").endswith((".\u201d.", "?.", "\u2026.", ",."))
+    assert not quoted.startswith("\u201c\u201c")

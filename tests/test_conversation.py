@@ -677,9 +677,10 @@ def test_sealed_conversations_on_the_sixth_three_articles_floor() -> None:
     delimitation-complete). First run: 4 of 15 right in every turn, 78.5 % of turns, one
     misattribution ("what else did he say?" after two men's words showed both); none once
     that asks which of them "he" is; 5 of 15 (80.0 %) once "who did say that then?" is read as
-    who said it; 81.5 % of turns once "who did he meet with?" asks whom he met. Today's
-    figures are the floor."""
-    _assert_floor("eval_sealed_conversations_6.yaml", resolved=5, turns=81.5)
+    who said it; 81.5 % of turns once "who did he meet with?" asks whom he met; 6 of 15
+    (83.1 %) once "what did he say about the protests?" of someone never on them is declined.
+    Today's figures are the floor."""
+    _assert_floor("eval_sealed_conversations_6.yaml", resolved=6, turns=83.1)
 
 
 def test_he_and_another_unquoted_person_asks_what_the_article_says_of_them() -> None:

@@ -875,3 +875,16 @@ def test_who_did_x_meet_asks_whom_x_met_not_who_spoke_of_x() -> None:
     result = article.answer("who did Zanganeh meet with")
     assert result.status is Status.ANSWER and result.matches[0].kind == "fact"
     assert "Papikyan" in article.kb.fact(result.matches[0].id).quote
+
+
+def test_did_x_talk_about_a_subject_only_others_spoke_of_is_declined() -> None:
+    """"did Mirziyoyev talk about the arrests of journalists?": the arrests are in the article,
+    never in his words, and not what the article is about: he is not quoted on them (his other
+    words are no answer); a subject in the article's title stays context."""
+    article = _article_engine("kyrgyz-uzbek-border-delimitation-complete")
+    result = article.answer("did Mirziyoyev talk about arrests of journalists?")
+    assert result.status is Status.NO_ANSWER and result.note.kind is NoteKind.NOT_QUOTED_ON
+    assert result.text.count("protests and arrests") == 1
+    titled = article.answer("What did Japarov say about the border delimitation process?")
+    assert titled.status is Status.ANSWER
+    assert {m.speaker for m in titled.matches if m.kind == "statement"} == {"japarov"}
