@@ -428,8 +428,7 @@ def _statements(paragraphs: list[str], people: dict[str, DraftPerson]
                 previous = statement
             else:
                 found = _reported_statements(payload, people, cursor, number)
-                stated: re.Match[str] | None = (
-                    _STATED_BY.match(payload) if not found and last_plain else None)
+                stated = _STATED_BY.match(payload) if not found else None
                 if stated and last_plain:
                     # "Kyrgyzstan and Uzbekistan have completed ... This was stated by the
                     # President of Kyrgyzstan Sadyr Japarov": the sentence before is his

@@ -425,9 +425,9 @@ class Engine:
                     + [self._cite_concept(c) for c in parsed.cited])
         if placed and parsed.speech and not concepts:
             # "where did he say it?": his words whose attribution says where (or when)
-            told = tuple(Match(s.id, "statement", s.speaker, 100.0) for p in speakers
-                         for s in self.kb.statements_by(p)
-                         if placed <= self._said_at.get(s.id, frozenset()))
+            told = self._said_there(tuple(Match(s.id, "statement", s.speaker, 100.0)
+                                          for p in speakers for s in self.kb.statements_by(p)),
+                                    placed)
             if told:
                 return self._result(question, Status.ANSWER, told, Note(NoteKind.SAID_AT), ())
         if placed and not concepts:
@@ -544,10 +544,15 @@ class Engine:
         placed = parsed.question_words & {"where", "when"}
         if not (placed and parsed.speech and result.status is Status.ANSWER):
             return result
-        said = tuple(m for m in result.matches if m.kind == "statement"
-                     and placed <= self._said_at.get(m.id, frozenset()))
+        said = self._said_there(result.matches, placed)
         return self._result(result.question, Status.ANSWER, said,
                             Note(NoteKind.SAID_AT), ()) if said else result
+
+    def _said_there(self, matches: tuple[Match, ...], placed: frozenset[str] | set[str]
+                    ) -> tuple[Match, ...]:
+        """The statements among ``matches`` whose attribution tells where / when they were said."""
+        return tuple(m for m in matches if m.kind == "statement"
+                     and placed <= self._said_at.get(m.id, frozenset()))
 
     def _naming_facts(self, person_id: str, described_by: frozenset[str]) -> tuple[Match, ...]:
         """ "Who is Turkey's envoy?": beside the card, the article's sentence that names them
